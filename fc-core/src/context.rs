@@ -1,0 +1,202 @@
+//! The invocation context: who is running the handler, for which request, until when.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+/// The platform a handler runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Platform {
+    /// AWS Lambda.
+    Aws,
+    /// Alibaba Cloud Function Compute.
+    Aliyun,
+    /// The local platform (`cargo run`, tests, `fc-local`).
+    #[default]
+    Local,
+}
+
+impl Platform {
+    /// The platform's short name: `aws`, `aliyun` or `local`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Aws => "aws",
+            Platform::Aliyun => "aliyun",
+            Platform::Local => "local",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything a platform tells a handler about one invocation.
+///
+/// Adapters fill it in; tests build one with [`crate::testing::context`]. Fields a platform does
+/// not provide are left at their default (empty string, `0`, `None`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Context {
+    /// The platform's id for this invocation (AWS request id, FC `x-fc-request-id`).
+    pub request_id: String,
+    /// Which platform is running the handler.
+    pub platform: Platform,
+    /// The function's name as deployed.
+    pub function_name: String,
+    /// The version being run (`$LATEST` on AWS, the version id on FC).
+    pub function_version: String,
+    /// The alias or qualifier the function was invoked through, when there is one.
+    pub qualifier: Option<String>,
+    /// Memory configured for the function, in MB.
+    pub memory_mb: u32,
+    /// When the platform will stop the invocation; `None` when no limit is known.
+    pub deadline: Option<SystemTime>,
+    /// The region the function runs in (`us-east-1`, `cn-hangzhou`).
+    pub region: String,
+    /// The cloud account that owns the function.
+    pub account_id: String,
+    /// The tracing id the platform propagates (X-Ray trace header, FC's trace id).
+    pub trace_id: Option<String>,
+    /// How many times the platform has retried this event before (0 on the first try).
+    pub retry_count: u32,
+    /// Temporary credentials of the function's role, when the platform supplies them.
+    pub credentials: Option<Credentials>,
+    /// Platform-specific data (the invoked ARN, client context, tracing headers…), by type.
+    pub extensions: http::Extensions,
+}
+
+impl Context {
+    /// The time left before [`Context::deadline`], zero once it has passed; `None` when
+    /// no deadline is known.
+    pub fn remaining(&self) -> Option<Duration> {
+        let deadline = self.deadline?;
+        Some(
+            deadline
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+}
+
+/// A string that must not be shown: its `Debug` and `Display` print `[redacted]`.
+///
+/// Read it with [`Secret::expose`], at the one place that needs the value.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Temporary credentials of the function's execution role.
+///
+/// `Debug` and `Display` show the access key id only; the secret and token are redacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Credentials {
+    /// The access key id (not secret on its own).
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: Secret,
+    /// The session (security) token of temporary credentials.
+    pub session_token: Option<Secret>,
+}
+
+impl Credentials {
+    /// Credentials from their three parts.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<Secret>,
+        session_token: Option<Secret>,
+    ) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+        }
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (secret [redacted])", self.access_key_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_print_their_secrets() {
+        let creds = Credentials::new("AKIDEXAMPLE", "s3cr3t-key", Some(Secret::new("t0k3n")));
+        let mut ctx = Context {
+            credentials: Some(creds),
+            ..Context::default()
+        };
+        ctx.request_id = "r-1".into();
+        for shown in [
+            format!("{ctx:?}"),
+            format!("{ctx:#?}"),
+            ctx.credentials
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ] {
+            assert!(shown.contains("AKIDEXAMPLE"), "{shown}");
+            assert!(!shown.contains("s3cr3t-key"), "{shown}");
+            assert!(!shown.contains("t0k3n"), "{shown}");
+        }
+        let creds = ctx
+            .credentials
+            .as_ref()
+            .map(|c| c.secret_access_key.expose());
+        assert_eq!(creds, Some("s3cr3t-key"));
+    }
+
+    #[test]
+    fn remaining_counts_down_to_zero() {
+        let mut ctx = Context::default();
+        assert_eq!(ctx.remaining(), None);
+        ctx.deadline = Some(SystemTime::now() + Duration::from_secs(30));
+        let left = ctx.remaining().unwrap_or_default();
+        assert!(left > Duration::from_secs(29) && left <= Duration::from_secs(30));
+        ctx.deadline = Some(SystemTime::now() - Duration::from_secs(1));
+        assert_eq!(ctx.remaining(), Some(Duration::ZERO));
+    }
+}

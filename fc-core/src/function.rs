@@ -1,0 +1,271 @@
+//! A handler with its one-time initialisation: what a platform adapter runs.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::context::Context;
+use crate::error::{Error, ErrorKind};
+use crate::event::Event;
+use crate::handler::Handler;
+use crate::reply::{Outcome, Reply};
+
+/// A boxed, sendable future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+type Invoke<E> = dyn Fn(E, Context) -> BoxFuture<<E as Event>::Outcome> + Send + Sync;
+type Start<E> = Box<dyn FnOnce() -> BoxFuture<Result<Instance<E>, Error>> + Send>;
+
+/// A handler of `E` events and its `init`, not yet started.
+///
+/// A platform adapter calls [`Function::init`] once per instance (cold start), then
+/// [`Instance::invoke`] for every event.
+pub struct Function<E: Event> {
+    start: Start<E>,
+}
+
+impl<E: Event> fmt::Debug for Function<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Function<{}>", E::NAME)
+    }
+}
+
+impl<E: Event> Function<E> {
+    /// A function from a handler that needs no initialisation.
+    pub fn new<H, M, R>(handler: H) -> Self
+    where
+        H: Handler<E, M, ()>,
+        H::Output: Reply<E, R>,
+        M: 'static,
+        R: 'static,
+    {
+        Function::with_init(handler, || async { Ok::<(), Error>(()) })
+    }
+
+    /// A function whose `init` makes state once per instance (a database pool, a mail
+    /// client); the handler gets `&S` on every invocation.
+    pub fn with_init<H, M, R, S, I, F, IE>(handler: H, init: I) -> Self
+    where
+        H: Handler<E, M, S>,
+        H::Output: Reply<E, R>,
+        M: 'static,
+        R: 'static,
+        S: Send + Sync + 'static,
+        I: FnOnce() -> F + Send + 'static,
+        F: Future<Output = Result<S, IE>> + Send + 'static,
+        IE: Into<Error>,
+    {
+        Function {
+            start: Box::new(move || {
+                Box::pin(async move {
+                    let state = match CatchUnwind(Box::pin(init())).await {
+                        Ok(Ok(state)) => state,
+                        Ok(Err(err)) => return Err(err.into().with_kind(ErrorKind::Init)),
+                        Err(panic) => {
+                            let message = format!("init panicked: {}", panic_message(&*panic));
+                            return Err(Error::new(ErrorKind::Init, message));
+                        }
+                    };
+                    // The state lives as long as the instance, which is the process.
+                    let state: &'static S = Box::leak(Box::new(state));
+                    Ok(Instance::from_handler(handler, state))
+                })
+            }),
+        }
+    }
+
+    /// Runs `init`; the instance it gives serves every invocation after.
+    pub async fn init(self) -> Result<Instance<E>, Error> {
+        (self.start)().await
+    }
+}
+
+/// A started function: call [`Instance::invoke`] once per event, from as many tasks as you
+/// like (it is cheap to clone).
+pub struct Instance<E: Event> {
+    invoke: Arc<Invoke<E>>,
+}
+
+impl<E: Event> Clone for Instance<E> {
+    fn clone(&self) -> Self {
+        Instance {
+            invoke: Arc::clone(&self.invoke),
+        }
+    }
+}
+
+impl<E: Event> fmt::Debug for Instance<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Instance<{}>", E::NAME)
+    }
+}
+
+impl<E: Event> Instance<E> {
+    pub(crate) fn from_handler<H, M, R, S>(handler: H, state: &'static S) -> Self
+    where
+        H: Handler<E, M, S>,
+        H::Output: Reply<E, R>,
+        M: 'static,
+        R: 'static,
+        S: Sync + 'static,
+    {
+        let handler = Arc::new(handler);
+        Instance {
+            invoke: Arc::new(move |event, ctx| {
+                let handler = Arc::clone(&handler);
+                Box::pin(async move { handler.call(event, ctx, state).await.into_outcome() })
+            }),
+        }
+    }
+
+    /// Runs the handler for one event.
+    ///
+    /// A panic fails this invocation only: it becomes an [`ErrorKind::Panic`] error (a 500 for
+    /// HTTP). A handler's error is logged with its detail; an HTTP client sees only the request
+    /// id.
+    pub async fn invoke(&self, event: E, ctx: Context) -> E::Outcome {
+        let request_id = ctx.request_id.clone();
+        match CatchUnwind((self.invoke)(event, ctx)).await {
+            Ok(outcome) => outcome.finish(&request_id),
+            Err(panic) => {
+                let message = format!("handler panicked: {}", panic_message(&*panic));
+                E::Outcome::from_failure(Error::new(ErrorKind::Panic, message), &request_id)
+            }
+        }
+    }
+}
+
+/// Polls a future, turning a panic inside it into an `Err`.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "(a panic without a message)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Json, ObjectEvent};
+    use crate::http::{Request, StatusCode};
+    use crate::testing;
+
+    struct Db {
+        greeting: String,
+    }
+
+    async fn setup() -> Result<Db, std::io::Error> {
+        Ok(Db {
+            greeting: "hi".into(),
+        })
+    }
+
+    async fn greet(req: Request, ctx: Context, db: &Db) -> String {
+        format!("{} {} {}", db.greeting, req.uri().path(), ctx.request_id)
+    }
+
+    async fn count(event: ObjectEvent, db: &Db) -> Result<String, Error> {
+        Ok(format!("{} {}", db.greeting, event.records.len()))
+    }
+
+    async fn explode(_req: Request) -> &'static str {
+        panic!("the handler broke")
+    }
+
+    #[tokio::test]
+    async fn init_runs_once_and_every_invocation_gets_the_state() {
+        let instance = Function::with_init(greet, setup)
+            .init()
+            .await
+            .expect("init");
+        let mut ctx = testing::context();
+        ctx.request_id = "r1".into();
+        let response = instance.invoke(testing::get("/a"), ctx).await;
+        assert_eq!(response.body().as_str(), Some("hi /a r1"));
+
+        let instance = Function::with_init(count, setup)
+            .init()
+            .await
+            .expect("init");
+        let out = instance
+            .invoke(testing::object_created("b", "k"), testing::context())
+            .await;
+        assert_eq!(out.map(|p| p.to_string()).ok().as_deref(), Some("\"hi 1\""));
+    }
+
+    #[tokio::test]
+    async fn init_failures_are_init_errors() {
+        async fn broken() -> Result<Db, std::io::Error> {
+            Err(std::io::Error::other("database unreachable"))
+        }
+        let err = Function::with_init(greet, broken)
+            .init()
+            .await
+            .expect_err("fails");
+        assert_eq!(
+            (err.kind(), err.message()),
+            (ErrorKind::Init, "database unreachable")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panic_fails_only_its_invocation() {
+        let instance = Function::new(explode).init().await.expect("init");
+        let mut ctx = testing::context();
+        ctx.request_id = "r-panic".into();
+        let response = instance.invoke(testing::get("/"), ctx).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            response
+                .body()
+                .as_str()
+                .is_some_and(|b| b.contains("r-panic"))
+        );
+
+        async fn event_panic(_e: Json<u32>) -> u32 {
+            panic!("no")
+        }
+        let instance = Function::new(event_panic).init().await.expect("init");
+        let err = instance
+            .invoke(Json(1), testing::context())
+            .await
+            .expect_err("fails");
+        assert_eq!(err.kind(), ErrorKind::Panic);
+        assert_eq!(err.message(), "handler panicked: no");
+        // The instance still serves.
+        let again = instance.invoke(Json(2), testing::context()).await;
+        assert!(again.is_err());
+    }
+
+    #[tokio::test]
+    async fn closures_are_handlers() {
+        let instance = Function::new(|Json(n): Json<u32>| async move { n * 2 })
+            .init()
+            .await
+            .expect("init");
+        let out = instance.invoke(Json(21), testing::context()).await;
+        assert_eq!(out.map(|p| p.to_string()).ok().as_deref(), Some("42"));
+    }
+}

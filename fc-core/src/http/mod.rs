@@ -1,0 +1,20 @@
+//! HTTP requests and responses, on the [`http`](https://docs.rs/http) crate.
+//!
+//! A handler for HTTP takes a [`Request`] and returns anything that is [`IntoResponse`]. Every
+//! platform delivers the same request: the path the user routed on (no API Gateway stage, no FC
+//! base path), decoded query, headers and body, and a [`RequestInfo`] in the extensions.
+
+mod body;
+mod info;
+
+pub use ::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version, header};
+pub use body::{Body, is_text_content_type};
+pub use info::{RequestExt, RequestInfo, Trigger};
+
+pub use crate::response::{Html, IntoResponse};
+
+/// An HTTP request as handlers see it.
+pub type Request = ::http::Request<Body>;
+
+/// An HTTP response as handlers return it.
+pub type Response = ::http::Response<Body>;

@@ -1,0 +1,56 @@
+//! Provider-neutral types for [fc](https://docs.rs/fc): write a serverless handler once, run it
+//! on AWS Lambda, Alibaba Cloud Function Compute and locally.
+//!
+//! This crate holds only types and traits: no runtime, no I/O, no platform code. Users depend
+//! on the `fc` facade, which re-exports all of it; platform adapters depend on this crate.
+//!
+//! | type | what it is |
+//! |---|---|
+//! | [`Context`] | the invocation: request id, deadline, function, region, credentials |
+//! | [`http::Request`], [`http::Response`] | HTTP on the `http` crate, with a text-aware [`http::Body`] |
+//! | [`ObjectEvent`] | objects created or removed (S3, OSS) |
+//! | [`TableEvent`] | rows inserted, modified or removed (DynamoDB Streams, Tablestore) |
+//! | [`ScheduleEvent`] | a schedule fired (EventBridge, FC timer) |
+//! | [`Json<T>`] | any other JSON event, and JSON responses |
+//! | [`Handler`] | the shapes of `async fn` fc can run |
+//! | [`Error`] | what handlers, `init` and adapters fail with |
+//!
+//! The smallest handler, tested:
+//!
+//! ```
+//! use fc_core::{http::Request, testing};
+//!
+//! async fn hello(_req: Request) -> &'static str {
+//!     "hello"
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = testing::invoke(hello, testing::get("/")).await;
+//! assert_eq!(response.body().as_str(), Some("hello"));
+//! # });
+//! ```
+
+mod context;
+mod error;
+pub mod event;
+mod function;
+mod handler;
+pub mod http;
+mod reply;
+mod response;
+pub mod testing;
+mod time;
+
+pub use context::{Context, Credentials, Platform, Secret};
+pub use error::{BoxError, Error, ErrorKind};
+pub use event::{
+    Event, Json, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent,
+    TableEvent, TableRecord, Value,
+};
+pub use function::{BoxFuture, Function, Instance};
+pub use handler::{Handler, markers as handler_markers};
+pub use reply::{IntoPayload, Outcome, Payload, Reply, markers as payload_markers};
+pub use time::{Timestamp, TimestampError};
+
+/// The `async-trait` attribute, for implementing [`Handler`] by hand.
+pub use async_trait::async_trait;

@@ -1,0 +1,217 @@
+//! Builders for contexts and events, and a way to call a handler, so a handler is tested in a
+//! line or two.
+//!
+//! ```
+//! use fc_core::{http::Request, testing};
+//!
+//! async fn hello(req: Request) -> String {
+//!     format!("hello {}", req.uri().path())
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = testing::invoke(hello, testing::get("/world")).await;
+//! assert_eq!(response.body().as_str(), Some("hello /world"));
+//! # });
+//! ```
+//!
+//! The builders panic on input that cannot be an event (a row that is not a map): in a test
+//! that is the clearest failure.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use crate::context::{Context, Platform};
+use crate::event::{
+    Event, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent, TableRecord, Value,
+};
+use crate::function::Instance;
+use crate::handler::Handler;
+use crate::http::{Body, Request, RequestInfo};
+use crate::reply::Reply;
+use crate::time::Timestamp;
+
+/// A context like the local platform's: a fresh request id, a 60-second deadline, 128 MB.
+pub fn context() -> Context {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    Context {
+        request_id: format!("test-request-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+        platform: Platform::Local,
+        function_name: "test".into(),
+        function_version: "$LATEST".into(),
+        memory_mb: 128,
+        deadline: Some(SystemTime::now() + Duration::from_secs(60)),
+        region: "local".into(),
+        ..Context::default()
+    }
+}
+
+/// A request builder for `method` and `uri`, with the local platform's [`RequestInfo`].
+pub fn request(method: &str, uri: &str) -> http::request::Builder {
+    http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .extension(RequestInfo::default())
+}
+
+/// A `GET` request.
+///
+/// # Panics
+/// If `uri` is not a valid URI.
+pub fn get(uri: &str) -> Request {
+    request("GET", uri)
+        .body(Body::Empty)
+        .unwrap_or_else(|err| panic!("testing::get({uri:?}): {err}"))
+}
+
+/// A `POST` request with a body (`Content-Type` from the body: text or octets).
+///
+/// # Panics
+/// If `uri` is not a valid URI.
+pub fn post(uri: &str, body: impl Into<Body>) -> Request {
+    let body = body.into();
+    let content_type = if body.is_binary() {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    request("POST", uri)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .body(body)
+        .unwrap_or_else(|err| panic!("testing::post({uri:?}): {err}"))
+}
+
+/// A `POST` request with a JSON body.
+///
+/// # Panics
+/// If `uri` is not a valid URI or `value` cannot be serialized.
+pub fn post_json<T: Serialize>(uri: &str, value: &T) -> Request {
+    let json = serde_json::to_string(value)
+        .unwrap_or_else(|err| panic!("testing::post_json: the value is not JSON: {err}"));
+    request("POST", uri)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::Text(json))
+        .unwrap_or_else(|err| panic!("testing::post_json({uri:?}): {err}"))
+}
+
+fn object_event(event_name: &str, bucket: &str, key: &str) -> ObjectEvent {
+    let mut record = ObjectRecord::new(event_name, bucket, key);
+    record.time = Some(Timestamp::now());
+    record.region = Some("local".into());
+    ObjectEvent::new(vec![record])
+}
+
+/// One object created (`ObjectCreated:Put`) with no size or ETag; set them on the record.
+pub fn object_created(bucket: &str, key: &str) -> ObjectEvent {
+    object_event("ObjectCreated:Put", bucket, key)
+}
+
+/// One object removed (`ObjectRemoved:Delete`).
+pub fn object_removed(bucket: &str, key: &str) -> ObjectEvent {
+    object_event("ObjectRemoved:Delete", bucket, key)
+}
+
+/// A row from any value that serializes as a map (a struct, `serde_json::json!({...})`).
+///
+/// # Panics
+/// If `value` does not serialize as a map.
+pub fn row<T: Serialize>(value: &T) -> Row {
+    match serde_json::to_value(value).map(Value::from) {
+        Ok(Value::Map(row)) => row,
+        Ok(other) => panic!("testing::row: expected a map, got a {}", other.type_name()),
+        Err(err) => panic!("testing::row: {err}"),
+    }
+}
+
+fn table_event(
+    kind: RowChange,
+    table: &str,
+    keys: Row,
+    old: Option<Row>,
+    new: Option<Row>,
+) -> TableEvent {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let mut record = TableRecord::new(kind, table, keys);
+    record.id = NEXT.fetch_add(1, Ordering::Relaxed).to_string();
+    record.old = old;
+    record.new = new;
+    record.time = Some(Timestamp::now());
+    TableEvent::new(vec![record])
+}
+
+/// One row inserted: `keys` and `row` are maps (structs or `json!` objects).
+pub fn table_insert<K: Serialize, T: Serialize>(table: &str, keys: &K, new: &T) -> TableEvent {
+    table_event(RowChange::Insert, table, row(keys), None, Some(row(new)))
+}
+
+/// One row modified, with its old and new images.
+pub fn table_modify<K: Serialize, T: Serialize>(
+    table: &str,
+    keys: &K,
+    old: &T,
+    new: &T,
+) -> TableEvent {
+    table_event(
+        RowChange::Modify,
+        table,
+        row(keys),
+        Some(row(old)),
+        Some(row(new)),
+    )
+}
+
+/// One row removed, with its old image.
+pub fn table_remove<K: Serialize, T: Serialize>(table: &str, keys: &K, old: &T) -> TableEvent {
+    table_event(RowChange::Remove, table, row(keys), Some(row(old)), None)
+}
+
+/// A schedule named `name`, fired now.
+pub fn schedule(name: &str) -> ScheduleEvent {
+    ScheduleEvent::new(name, Some(Timestamp::now()))
+}
+
+/// Calls `handler` with `event` and a fresh [`context`], as a platform would: panics and
+/// errors become the platform's outcome (a 500 for HTTP, an `Err` for events).
+pub async fn invoke<E, H, M, R>(handler: H, event: E) -> E::Outcome
+where
+    E: Event,
+    H: Handler<E, M, ()>,
+    H::Output: Reply<E, R>,
+    M: 'static,
+    R: 'static,
+{
+    invoke_with_context(handler, event, context()).await
+}
+
+/// Like [`invoke`], with a context of your own.
+pub async fn invoke_with_context<E, H, M, R>(handler: H, event: E, ctx: Context) -> E::Outcome
+where
+    E: Event,
+    H: Handler<E, M, ()>,
+    H::Output: Reply<E, R>,
+    M: 'static,
+    R: 'static,
+{
+    Instance::from_handler(handler, &())
+        .invoke(event, ctx)
+        .await
+}
+
+/// Like [`invoke`], for a handler that takes the state `init` makes.
+///
+/// The state is kept for the rest of the test process, as it would be for an instance.
+pub async fn invoke_with_state<E, H, M, R, S>(handler: H, state: S, event: E) -> E::Outcome
+where
+    E: Event,
+    H: Handler<E, M, S>,
+    H::Output: Reply<E, R>,
+    M: 'static,
+    R: 'static,
+    S: Send + Sync + 'static,
+{
+    let state: &'static S = Box::leak(Box::new(state));
+    Instance::from_handler(handler, state)
+        .invoke(event, context())
+        .await
+}

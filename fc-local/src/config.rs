@@ -1,0 +1,135 @@
+//! The local platform's settings, from the environment.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, SystemTime};
+
+use fc_core::{Context, Platform};
+
+/// Lambda's synchronous payload limit: the strictest platform's, so an oversize body is found
+/// locally before it fails in the cloud.
+pub const DEFAULT_BODY_LIMIT: usize = 6 * 1024 * 1024;
+
+/// How the local platform runs a function.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Where the HTTP server listens (`127.0.0.1:${PORT:-3000}`).
+    pub addr: SocketAddr,
+    /// How long one invocation may run (`FC_TIMEOUT` seconds, default 60).
+    pub timeout: Duration,
+    /// The largest request body accepted (`FC_BODY_LIMIT` bytes, default 6 MiB).
+    pub body_limit: usize,
+    /// The function's name in contexts: the executable's name.
+    pub function_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 3000)),
+            timeout: Duration::from_secs(60),
+            body_limit: DEFAULT_BODY_LIMIT,
+            function_name: "function".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `PORT`, `FC_TIMEOUT` and `FC_BODY_LIMIT`; a value that does not parse is an error
+    /// that names the variable.
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut config = Config::default();
+        if let Some(port) = var("PORT") {
+            let port = port
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| format!("PORT must be a port number (0-65535), got `{port}`"))?;
+            config.addr.set_port(port);
+        }
+        if let Some(timeout) = var("FC_TIMEOUT") {
+            let secs = timeout
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                .ok_or_else(|| {
+                    format!(
+                        "FC_TIMEOUT must be a number of seconds (at most 86400), got `{timeout}`"
+                    )
+                })?;
+            config.timeout = Duration::from_secs_f64(secs);
+        }
+        if let Some(limit) = var("FC_BODY_LIMIT") {
+            config.body_limit = limit
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| format!("FC_BODY_LIMIT must be a number of bytes, got `{limit}`"))?;
+        }
+        if let Some(name) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        {
+            config.function_name = name;
+        }
+        Ok(config)
+    }
+
+    /// A context for one local invocation: a fresh request id and a deadline `timeout` away.
+    pub fn context(&self) -> Context {
+        let mut ctx = Context::default();
+        ctx.request_id = crate::id::request_id();
+        ctx.platform = Platform::Local;
+        ctx.function_name.clone_from(&self.function_name);
+        ctx.function_version = "$LATEST".into();
+        ctx.deadline = Some(SystemTime::now() + self.timeout);
+        ctx.region = "local".into();
+        ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn reads_the_environment() {
+        let config =
+            Config::from_lookup(lookup(&[("PORT", "8080"), ("FC_TIMEOUT", "2.5")])).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.timeout, Duration::from_millis(2500));
+        let config = Config::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(config.addr.port(), 3000);
+        assert_eq!(config.timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Config::from_lookup(lookup(&[("PORT", "http")])).unwrap_err();
+        assert_eq!(err, "PORT must be a port number (0-65535), got `http`");
+        let err = Config::from_lookup(lookup(&[("FC_TIMEOUT", "-1")])).unwrap_err();
+        assert!(err.starts_with("FC_TIMEOUT must be"), "{err}");
+    }
+
+    #[test]
+    fn contexts_have_a_deadline_and_fresh_ids() {
+        let config = Config::default();
+        let (a, b) = (config.context(), config.context());
+        assert_ne!(a.request_id, b.request_id);
+        assert_eq!(a.platform, Platform::Local);
+        let left = a.remaining().unwrap();
+        assert!(left > Duration::from_secs(59) && left <= Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,102 @@
+//! The local platform of [fc](https://docs.rs/fc): run a handler on a laptop with `cargo run`.
+//!
+//! - An **HTTP handler** is served on `http://127.0.0.1:${PORT:-3000}`, concurrently, with an
+//!   access log line per request, until Ctrl-C (requests in flight finish first).
+//! - Any **other handler** runs once on an event read from `--event FILE` or stdin, prints the
+//!   JSON result and exits; on failure it prints the error and exits non-zero.
+//!
+//! Every invocation gets a fresh request id and a deadline `FC_TIMEOUT` seconds away (60 by
+//! default), and the deadline is enforced. Users reach this through `fc`; the facade picks the
+//! local platform when no cloud is detected.
+//!
+//! ```no_run
+//! use fc_core::{Function, http::Request};
+//!
+//! async fn hello(_req: Request) -> &'static str {
+//!     "hello"
+//! }
+//!
+//! # async fn run() {
+//! let code = fc_local::run(Function::new(hello)).await;
+//! # }
+//! ```
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `PORT` | the HTTP server's port on 127.0.0.1 (`0` picks a free one) | `3000` |
+//! | `FC_TIMEOUT` | seconds one invocation may run | `60` |
+//! | `FC_BODY_LIMIT` | the largest request body, in bytes | 6 MiB (Lambda's limit) |
+
+mod config;
+mod event;
+mod id;
+mod server;
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use fc_core::http::Request;
+use fc_core::{Event, Function, Json, ObjectEvent, ScheduleEvent, TableEvent};
+use serde::de::DeserializeOwned;
+
+pub use config::{Config, DEFAULT_BODY_LIMIT};
+pub use event::decode;
+pub use id::request_id;
+pub use server::{serve, serve_on};
+
+/// An event the local platform can deliver: HTTP requests through the dev server, everything
+/// else as JSON from a file or stdin (in the form fc's types serialize to).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be delivered by fc's local platform",
+    label = "the local platform cannot make this event",
+    note = "`fc::Json<T>` needs `T: serde::de::DeserializeOwned`"
+)]
+pub trait LocalEvent: Event {
+    /// Runs a function of this event as the local platform does.
+    fn run_local(function: Function<Self>, config: Config)
+    -> impl Future<Output = ExitCode> + Send;
+}
+
+impl LocalEvent for Request {
+    async fn run_local(function: Function<Self>, config: Config) -> ExitCode {
+        match server::serve(function, config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+macro_rules! json_events {
+    ($($event:ty),*) => {$(
+        impl LocalEvent for $event {
+            fn run_local(function: Function<Self>, config: Config) -> impl Future<Output = ExitCode> + Send {
+                event::run(function, config)
+            }
+        }
+    )*};
+}
+
+json_events!(ObjectEvent, TableEvent, ScheduleEvent);
+
+impl<T: DeserializeOwned + Send + 'static> LocalEvent for Json<T> {
+    fn run_local(
+        function: Function<Self>,
+        config: Config,
+    ) -> impl Future<Output = ExitCode> + Send {
+        event::run(function, config)
+    }
+}
+
+/// Runs `function` on the local platform with settings from the environment.
+pub async fn run<E: LocalEvent>(function: Function<E>) -> ExitCode {
+    match Config::from_env() {
+        Ok(config) => E::run_local(function, config).await,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Which platform started the process (DESIGN: Detection).
+
+use std::fmt;
+
+/// A platform fc can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detected {
+    Aws,
+    Aliyun,
+    Local,
+}
+
+impl fmt::Display for Detected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Detected::Aws => "AWS Lambda",
+            Detected::Aliyun => "Alibaba Cloud Function Compute",
+            Detected::Local => "the local platform",
+        })
+    }
+}
+
+/// Variables only Function Compute sets for a custom runtime.
+const FC_VARIABLES: [&str; 4] = [
+    "FC_CUSTOM_LISTEN_PORT",
+    "FC_SERVER_PORT",
+    "FC_FUNC_CODE_PATH",
+    "FC_FUNCTION_NAME",
+];
+
+/// The platform and the reason it was chosen, from the environment.
+pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Detected, String), String> {
+    if let Some(forced) = var("FC_PLATFORM") {
+        let platform = match forced.trim().to_ascii_lowercase().as_str() {
+            "aws" => Detected::Aws,
+            "aliyun" => Detected::Aliyun,
+            "local" => Detected::Local,
+            _ => {
+                return Err(format!(
+                    "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `{forced}`"
+                ));
+            }
+        };
+        return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
+    }
+    if var("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return Ok((Detected::Aws, "AWS_LAMBDA_RUNTIME_API is set".into()));
+    }
+    if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
+        return Ok((Detected::Aliyun, format!("{name} is set")));
+    }
+    Ok((Detected::Local, "no cloud platform was detected".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn detection_order() {
+        let cases: [(&'static [(&str, &str)], Detected); 6] = [
+            (&[], Detected::Local),
+            (
+                &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
+                Detected::Aws,
+            ),
+            (&[("FC_SERVER_PORT", "9000")], Detected::Aliyun),
+            (&[("FC_FUNC_CODE_PATH", "/code")], Detected::Aliyun),
+            (
+                &[("FC_PLATFORM", "local"), ("AWS_LAMBDA_RUNTIME_API", "x")],
+                Detected::Local,
+            ),
+            (
+                &[("AWS_LAMBDA_RUNTIME_API", "x"), ("FC_FUNCTION_NAME", "f")],
+                Detected::Aws,
+            ),
+        ];
+        for (vars, expected) in cases {
+            assert_eq!(detect(env(vars)).map(|(p, _)| p), Ok(expected), "{vars:?}");
+        }
+        let (_, why) = detect(env(&[("FC_CUSTOM_LISTEN_PORT", "9000")])).unwrap();
+        assert_eq!(why, "FC_CUSTOM_LISTEN_PORT is set");
+    }
+
+    #[test]
+    fn unknown_forced_platform_is_an_error() {
+        let err = detect(env(&[("FC_PLATFORM", "gcp")])).unwrap_err();
+        assert_eq!(
+            err,
+            "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `gcp`"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! **fc**: write a serverless handler once; run it unchanged on AWS Lambda, on Alibaba Cloud
+//! Function Compute, and on your laptop.
+//!
+//! ```no_run
+//! use fc::http::{Request, RequestExt};
+//!
+//! #[fc::handler]
+//! async fn hello(req: Request) -> String {
+//!     let name = req.query_param("name").unwrap_or("world".into());
+//!     format!("hello, {name}!")
+//! }
+//! ```
+//!
+//! `cargo run` serves that on `http://127.0.0.1:3000`; copied to Lambda as `bootstrap` or to FC
+//! as a custom runtime, the same binary serves there. The platform is detected when the process
+//! starts:
+//!
+//! 1. `FC_PLATFORM=aws|aliyun|local` forces one;
+//! 2. `AWS_LAMBDA_RUNTIME_API` set → AWS Lambda;
+//! 3. `FC_CUSTOM_LISTEN_PORT`, `FC_SERVER_PORT`, `FC_FUNC_CODE_PATH` or `FC_FUNCTION_NAME`
+//!    set → Function Compute;
+//! 4. otherwise → the local platform.
+//!
+//! # Handlers
+//!
+//! A handler is an `async fn` taking one event and, optionally, the [`Context`]:
+//!
+//! | event | AWS | FC | returns |
+//! |---|---|---|---|
+//! | [`http::Request`] | API Gateway, ALB, Function URL | HTTP trigger, API Gateway | [`http::IntoResponse`] |
+//! | [`ObjectEvent`] | S3 | OSS | any `Serialize`, or `Result` of one |
+//! | [`TableEvent`] | DynamoDB Streams | Tablestore | any `Serialize`, or `Result` of one |
+//! | [`ScheduleEvent`] | EventBridge schedule | timer | any `Serialize`, or `Result` of one |
+//! | [`Json<T>`] | anything else | anything else | any `Serialize`, or `Result` of one |
+//!
+//! # `#[handler]`
+//!
+//! ```no_run
+//! use fc::{Context, Error, ObjectEvent};
+//!
+//! struct Db { url: String }
+//!
+//! async fn setup() -> Result<Db, Error> {
+//!     Ok(Db { url: std::env::var("DATABASE_URL").unwrap_or_default() })
+//! }
+//!
+//! #[fc::handler(init = setup)]
+//! async fn index(event: ObjectEvent, ctx: Context, db: &Db) -> Result<usize, Error> {
+//!     tracing::info!(request_id = ctx.request_id, "indexing into {}", db.url);
+//!     Ok(event.records.len())
+//! }
+//! ```
+//!
+//! expands to the function as written plus
+//!
+//! ```ignore
+//! fn main() -> std::process::ExitCode {
+//!     fc::__private::start(fc::__private::Function::with_init(index, setup))
+//! }
+//! ```
+//!
+//! `init` runs once per instance (cold start), before the first event; its value is passed to
+//! every invocation by reference. Options:
+//!
+//! | option | meaning |
+//! |---|---|
+//! | `init = path` | an `async fn() -> Result<S, E>` run once per instance; the handler takes `&S` last |
+//! | `crate = "path"` | where the `fc` crate is, when it is renamed or re-exported |
+//!
+//! # Features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `local` | yes | the local platform: a dev server for HTTP handlers, an event runner for the rest |
+//!
+//! # Testing
+//!
+//! [`testing`] builds contexts and events and calls a handler as a platform would.
+
+mod detect;
+
+pub use fc_core::*;
+pub use fc_macros::handler;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

@@ -1,0 +1,116 @@
+//! What `#[fc::handler]` expands to calls into. Not a public API.
+
+use std::process::ExitCode;
+
+pub use fc_core::Function;
+use fc_core::{Context, Event, Reply};
+
+use crate::detect::{Detected, detect};
+
+/// An event every enabled platform can deliver.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event fc can deliver on every enabled platform",
+    label = "not deliverable",
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
+)]
+pub trait Deliverable: Event + LocalDelivery {}
+
+impl<E: Event + LocalDelivery> Deliverable for E {}
+
+#[cfg(feature = "local")]
+#[doc(hidden)]
+pub trait LocalDelivery: fc_local::LocalEvent {}
+#[cfg(feature = "local")]
+impl<E: fc_local::LocalEvent> LocalDelivery for E {}
+
+#[cfg(not(feature = "local"))]
+#[doc(hidden)]
+pub trait LocalDelivery {}
+#[cfg(not(feature = "local"))]
+impl<E> LocalDelivery for E {}
+
+/// Makes the compiler point at the event parameter when fc cannot deliver that type.
+pub fn assert_event<E: Deliverable>() {}
+
+/// Makes the compiler point at the return type when it is not a result for `E`.
+pub fn assert_reply<E: Event, R: Reply<E, M>, M>() {}
+
+/// The second parameter of a handler must be the context.
+#[diagnostic::on_unimplemented(
+    message = "the second parameter of a handler must be `fc::Context`, not `{Self}`",
+    label = "expected `fc::Context`",
+    note = "to receive the state made by `init`, add `#[handler(init = ...)]` and take it as `&State`"
+)]
+pub trait IsContext {}
+
+impl IsContext for Context {}
+
+/// Makes the compiler point at a second parameter that is not the context.
+pub fn assert_context<T: IsContext>() {}
+
+/// Detects the platform, starts the runtime and runs `function` there. The exit code says
+/// whether it ended well.
+pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
+    init_tracing();
+    let (platform, why) = match detect(|name| std::env::var(name).ok()) {
+        Ok(found) => found,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::debug!("running on {platform} ({why})");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match platform {
+        Detected::Local => run_local(&runtime, function),
+        Detected::Aws => missing(platform, &why, "aws"),
+        Detected::Aliyun => missing(platform, &why, "aliyun"),
+    }
+}
+
+#[cfg(feature = "local")]
+fn run_local<E: Deliverable>(runtime: &tokio::runtime::Runtime, function: Function<E>) -> ExitCode {
+    runtime.block_on(fc_local::run(function))
+}
+
+#[cfg(not(feature = "local"))]
+fn run_local<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>) -> ExitCode {
+    missing(Detected::Local, "no cloud platform was detected", "local")
+}
+
+fn missing(platform: Detected, why: &str, feature: &str) -> ExitCode {
+    eprintln!(
+        "error: this function was started on {platform} ({why}), but it was built without \
+         support for it: enable the `{feature}` feature of the `fc` crate"
+    );
+    ExitCode::FAILURE
+}
+
+/// Logs go to stderr, so an event function's stdout carries its result only. `RUST_LOG`
+/// filters them (`info` by default; `debug,hyper=info` style directives).
+fn init_tracing() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    // A subscriber the program installed itself wins.
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(filter)
+        .try_init();
+}

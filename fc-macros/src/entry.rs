@@ -89,6 +89,7 @@ fn crate_path(value: &Expr) -> Result<Path, syn::Error> {
 struct Signature<'a> {
     event: &'a Type,
     context: Option<&'a Type>,
+    state: Option<&'a Type>,
     output: Option<&'a Type>,
 }
 
@@ -167,6 +168,10 @@ fn check<'a>(item: &'a ItemFn, config: &Config) -> Result<Signature<'a>, syn::Er
         (2, false) | (3, true) => Some(types[1]),
         _ => None,
     };
+    let state = match types.last() {
+        Some(Type::Reference(state)) if config.init.is_some() => Some(&*state.elem),
+        _ => None,
+    };
     let output = match &sig.output {
         ReturnType::Default => None,
         ReturnType::Type(_, ty) => Some(&**ty),
@@ -174,6 +179,7 @@ fn check<'a>(item: &'a ItemFn, config: &Config) -> Result<Signature<'a>, syn::Er
     Ok(Signature {
         event: types[0],
         context,
+        state,
         output,
     })
 }
@@ -205,6 +211,9 @@ fn expand(item: &ItemFn, config: &Config, sig: &Signature<'_>) -> TokenStream {
         Some(_) => None,
         None => Some(quote! { #krate::__private::assert_reply::<#event, (), _>(); }),
     };
+    let init_check = config.init.as_ref().zip(sig.state).map(|(init, state)| {
+        quote_spanned! {init.span()=> #krate::__private::assert_init::<#state, _, _, _>(#init); }
+    });
     let function = match &config.init {
         Some(init) => quote_spanned! {name.span()=>
             #krate::__private::Function::with_init(#name, #init)
@@ -218,6 +227,7 @@ fn expand(item: &ItemFn, config: &Config, sig: &Signature<'_>) -> TokenStream {
             #event_check
             #context_check
             #output_check
+            #init_check
             #krate::__private::start(#function)
         }
     }

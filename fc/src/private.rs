@@ -48,6 +48,15 @@ impl IsContext for Context {}
 /// Makes the compiler point at a second parameter that is not the context.
 pub fn assert_context<T: IsContext>() {}
 
+/// Makes the compiler point at `init` when what it makes is not the state the handler takes.
+pub fn assert_init<S, I, F, E>(_init: I)
+where
+    I: FnOnce() -> F,
+    F: std::future::Future<Output = Result<S, E>>,
+    E: Into<fc_core::Error>,
+{
+}
+
 /// Detects the platform, starts the runtime and runs `function` there. The exit code says
 /// whether it ended well.
 pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {

@@ -1,0 +1,4 @@
+#[fc::handler]
+async fn hello(name: String) -> String {
+    name
+}

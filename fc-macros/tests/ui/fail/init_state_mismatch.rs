@@ -1,0 +1,11 @@
+struct Db;
+struct Cache;
+
+async fn setup() -> Result<Db, fc::Error> {
+    Ok(Db)
+}
+
+#[fc::handler(init = setup)]
+async fn hello(_req: fc::http::Request, _cache: &Cache) -> &'static str {
+    "hello"
+}

@@ -1,0 +1,4 @@
+#[fc::handler]
+async fn hello() -> &'static str {
+    "hello"
+}

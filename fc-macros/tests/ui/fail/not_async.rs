@@ -1,0 +1,4 @@
+#[fc::handler]
+fn hello(_req: fc::http::Request) -> &'static str {
+    "hello"
+}

@@ -1,0 +1,2 @@
+#[fc::handler(crate = fc)]
+async fn b(_req: fc::http::Request) {}

@@ -1,0 +1,2 @@
+#[fc::handler(init = 42)]
+async fn c(_req: fc::http::Request, _state: &()) {}

@@ -1,0 +1,129 @@
+//! The local platform running an event function binary once per event.
+
+use fc_tests::run;
+
+const PROBE: &str = env!("CARGO_BIN_EXE_probe-event");
+
+#[test]
+fn prints_the_result_of_an_event_on_stdin() {
+    let (status, out, err) = run(PROBE, &[], &[], br#"{"action":"echo","value":[1,"two"]}"#);
+    assert!(status.success(), "{err}");
+    assert_eq!(out.trim(), r#"{"echo":[1,"two"],"platform":"local"}"#);
+    assert!(!err.contains("\"echo\""), "logs stay on stderr");
+}
+
+#[test]
+fn reads_the_event_from_a_file() {
+    let path = std::env::temp_dir().join(format!("fc-event-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"action":"echo","value":"from a file"}"#).unwrap();
+    let (status, out, _) = run(PROBE, &["--event", path.to_str().unwrap()], &[], b"");
+    let _ = std::fs::remove_file(&path);
+    assert!(status.success());
+    assert!(out.contains("from a file"), "{out}");
+    let (status, _, err) = run(PROBE, &["--event", "/nonexistent/e.json"], &[], b"");
+    assert_eq!(status.code(), Some(2));
+    assert!(err.contains("cannot read /nonexistent/e.json"), "{err}");
+}
+
+#[test]
+fn a_malformed_event_is_a_clear_error() {
+    let (status, out, err) = run(PROBE, &[], &[], br#"{"action":"sleep","ms":"soon"}"#);
+    assert_eq!(status.code(), Some(1));
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("error: InvalidEvent: invalid JSON event"),
+        "{err}"
+    );
+    assert!(
+        err.contains("invalid type: string \"soon\", expected u64"),
+        "{err}"
+    );
+
+    let (status, _, err) = run(PROBE, &[], &[], b"{\"action\":");
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("EOF while parsing"), "{err}");
+
+    let (status, _, err) = run(PROBE, &[], &[], b"");
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("no event: expected a JSON event as JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn handler_errors_and_panics_exit_non_zero_with_the_message() {
+    let (status, _, err) = run(
+        PROBE,
+        &[],
+        &[],
+        br#"{"action":"fail","message":"quota exceeded"}"#,
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("error: HandlerError: quota exceeded"), "{err}");
+
+    let (status, _, err) = run(PROBE, &[], &[], br#"{"action":"panic"}"#);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("error: Panic: handler panicked: the probe panicked on purpose"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_timeout_is_enforced() {
+    let (status, _, err) = run(
+        PROBE,
+        &[],
+        &[("FC_TIMEOUT", "0.2")],
+        br#"{"action":"sleep","ms":10000}"#,
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("error: Timeout: Task timed out after 0.20 seconds"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_arguments_and_settings_are_explained() {
+    let (status, _, err) = run(PROBE, &["--evnt", "x"], &[], b"");
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("unexpected argument `--evnt`") && err.contains("usage: probe-event"),
+        "{err}"
+    );
+    let (status, _, err) = run(PROBE, &[], &[("FC_TIMEOUT", "forever")], b"{}");
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("FC_TIMEOUT must be a number of seconds"),
+        "{err}"
+    );
+    let (status, out, _) = run(PROBE, &["--help"], &[], b"");
+    assert!(status.success() && out.contains("--event FILE"), "{out}");
+}
+
+#[test]
+fn a_forced_platform_without_its_adapter_names_the_missing_feature() {
+    let (status, _, err) = run(
+        PROBE,
+        &[],
+        &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")],
+        b"{}",
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("started on AWS Lambda (AWS_LAMBDA_RUNTIME_API is set)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("enable the `aws` feature of the `fc` crate"),
+        "{err}"
+    );
+    let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "gcp")], b"{}");
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("FC_PLATFORM must be `aws`, `aliyun` or `local`, got `gcp`"),
+        "{err}"
+    );
+}

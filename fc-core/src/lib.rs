@@ -44,8 +44,8 @@ mod time;
 pub use context::{Context, Credentials, Platform, Secret};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
-    Event, Json, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent,
-    TableEvent, TableRecord, Value,
+    BatchFailures, Event, Json, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
+    ScheduleEvent, TableEvent, TableRecord, Value,
 };
 pub use function::{BoxFuture, Function, Instance};
 pub use handler::{Handler, markers as handler_markers};

@@ -6,21 +6,30 @@ use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{Event, Json, ObjectEvent, ScheduleEvent, TableEvent};
 use crate::http::{Body, IntoResponse, Request, Response};
 use crate::response::Failure;
 
-/// The JSON an event handler answered with, serialized once.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Payload(Bytes);
+/// The JSON an event handler answered with, serialized once and passed to the platform as is.
+#[derive(Clone)]
+pub struct Payload(Box<RawValue>);
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Payload {}
 
 impl Payload {
     /// Serializes `value` as JSON.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Payload, Error> {
-        serde_json::to_vec(value)
-            .map(|v| Payload(v.into()))
+        serde_json::value::to_raw_value(value)
+            .map(Payload)
             .map_err(|err| {
                 Error::new(
                     ErrorKind::Internal,
@@ -29,31 +38,41 @@ impl Payload {
             })
     }
 
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        RawValue::get(&self.0)
+    }
+
     /// The JSON bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        RawValue::get(&self.0).as_bytes()
+    }
+
+    /// The JSON as a raw value, to embed in a larger document without parsing it again.
+    pub fn into_raw(self) -> Box<RawValue> {
+        self.0
     }
 
     /// The JSON bytes, owned.
     pub fn into_bytes(self) -> Bytes {
-        self.0
+        Bytes::from(String::from(Box::<str>::from(self.0)))
     }
 
     /// Reads the JSON back into `T` (handy in tests).
     pub fn to<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(&self.0)
+        serde_json::from_str(RawValue::get(&self.0))
     }
 }
 
 impl fmt::Debug for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Payload({})", String::from_utf8_lossy(&self.0))
+        write!(f, "Payload({})", RawValue::get(&self.0))
     }
 }
 
 impl fmt::Display for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.0))
+        f.write_str(RawValue::get(&self.0))
     }
 }
 

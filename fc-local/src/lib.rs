@@ -30,6 +30,7 @@
 mod config;
 mod event;
 mod id;
+pub mod lambda;
 mod server;
 
 use std::future::Future;

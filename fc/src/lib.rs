@@ -71,6 +71,7 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
+//! | `aws` | yes | AWS Lambda, through `lambda_runtime` ([`aws`] has its context extensions) |
 //! | `local` | yes | the local platform: a dev server for HTTP handlers, an event runner for the rest |
 //!
 //! # Testing
@@ -81,6 +82,13 @@ mod detect;
 
 pub use fc_core::*;
 pub use fc_macros::handler;
+
+/// What only AWS Lambda provides: context extensions (the invoked ARN, client context, Cognito
+/// identity).
+#[cfg(feature = "aws")]
+pub mod aws {
+    pub use fc_aws::{ClientContext, CognitoIdentity, InvokedArn};
+}
 
 #[doc(hidden)]
 #[path = "private.rs"]

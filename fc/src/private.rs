@@ -13,9 +13,21 @@ use crate::detect::{Detected, detect};
     label = "not deliverable",
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
 )]
-pub trait Deliverable: Event + LocalDelivery {}
+pub trait Deliverable: Event + LocalDelivery + AwsDelivery {}
 
-impl<E: Event + LocalDelivery> Deliverable for E {}
+impl<E: Event + LocalDelivery + AwsDelivery> Deliverable for E {}
+
+#[cfg(feature = "aws")]
+#[doc(hidden)]
+pub trait AwsDelivery: fc_aws::FromLambda {}
+#[cfg(feature = "aws")]
+impl<E: fc_aws::FromLambda> AwsDelivery for E {}
+
+#[cfg(not(feature = "aws"))]
+#[doc(hidden)]
+pub trait AwsDelivery {}
+#[cfg(not(feature = "aws"))]
+impl<E> AwsDelivery for E {}
 
 #[cfg(feature = "local")]
 #[doc(hidden)]
@@ -81,9 +93,29 @@ pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
     };
     match platform {
         Detected::Local => run_local(&runtime, function),
-        Detected::Aws => missing(platform, &why, "aws"),
+        Detected::Aws => run_aws(&runtime, function, &why),
         Detected::Aliyun => missing(platform, &why, "aliyun"),
     }
+}
+
+#[cfg(feature = "aws")]
+fn run_aws<E: Deliverable>(
+    runtime: &tokio::runtime::Runtime,
+    function: Function<E>,
+    _why: &str,
+) -> ExitCode {
+    match runtime.block_on(fc_aws::run(function)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn run_aws<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>, why: &str) -> ExitCode {
+    missing(Detected::Aws, why, "aws")
 }
 
 #[cfg(feature = "local")]

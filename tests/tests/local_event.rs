@@ -104,7 +104,7 @@ fn bad_arguments_and_settings_are_explained() {
 }
 
 #[test]
-fn a_forced_platform_without_its_adapter_names_the_missing_feature() {
+fn a_detected_platform_that_cannot_run_says_why() {
     let (status, _, err) = run(
         PROBE,
         &[],
@@ -112,12 +112,15 @@ fn a_forced_platform_without_its_adapter_names_the_missing_feature() {
         b"{}",
     );
     assert_eq!(status.code(), Some(1));
+    assert!(err.contains("AWS_LAMBDA_FUNCTION_NAME is not set"), "{err}");
+    let (status, _, err) = run(PROBE, &[], &[("FC_SERVER_PORT", "9000")], b"{}");
+    assert_eq!(status.code(), Some(1));
     assert!(
-        err.contains("started on AWS Lambda (AWS_LAMBDA_RUNTIME_API is set)"),
+        err.contains("started on Alibaba Cloud Function Compute (FC_SERVER_PORT is set)"),
         "{err}"
     );
     assert!(
-        err.contains("enable the `aws` feature of the `fc` crate"),
+        err.contains("enable the `aliyun` feature of the `fc` crate"),
         "{err}"
     );
     let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "gcp")], b"{}");

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use object::{ObjectChange, ObjectEvent, ObjectRecord};
 pub use schedule::ScheduleEvent;
-pub use table::{RowChange, TableEvent, TableRecord};
+pub use table::{BatchFailures, RowChange, TableEvent, TableRecord};
 pub use value::{Row, Value};
 
 use crate::Error;

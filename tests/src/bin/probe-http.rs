@@ -38,6 +38,10 @@ async fn probe(req: Request, ctx: Context) -> Result<Response, Error> {
             "platform": ctx.platform.as_str(),
             "functionName": ctx.function_name,
             "remainingMs": ctx.remaining().map(|d| d.as_millis() as u64),
+            "region": ctx.region,
+            "accountId": ctx.account_id,
+            "accessKeyId": ctx.credentials.as_ref().map(|c| c.access_key_id.clone()),
+            "debug": format!("{ctx:?}"),
         }))
         .into_response()),
         // Answers only once `n` requests are inside the handler at the same time.

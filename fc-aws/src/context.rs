@@ -1,0 +1,149 @@
+//! The fc `Context` of a Lambda invocation.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use fc_core::{Context, Credentials, Platform, Secret};
+
+/// The ARN the function was invoked through (`arn:aws:lambda:region:account:function:name[:alias]`),
+/// in [`Context::extensions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokedArn(pub String);
+
+/// The client context an AWS mobile SDK sent, as JSON, in [`Context::extensions`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientContext(pub serde_json::Value);
+
+/// The Amazon Cognito identity that invoked the function, as JSON, in [`Context::extensions`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CognitoIdentity(pub serde_json::Value);
+
+/// What the environment says once per instance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Env {
+    region: String,
+    credentials: Option<Credentials>,
+}
+
+impl Env {
+    pub(crate) fn from_env() -> Env {
+        Env::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub(crate) fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Env {
+        let region = var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .unwrap_or_default();
+        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Some(Credentials::new(
+                id,
+                secret,
+                var("AWS_SESSION_TOKEN").map(Secret::from),
+            )),
+            _ => None,
+        };
+        Env {
+            region,
+            credentials,
+        }
+    }
+}
+
+/// Builds the fc context from lambda_runtime's.
+pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
+    let mut ctx = Context::default();
+    ctx.platform = Platform::Aws;
+    ctx.function_name
+        .clone_from(&lambda.env_config.function_name);
+    ctx.function_version.clone_from(&lambda.env_config.version);
+    ctx.memory_mb = u32::try_from(lambda.env_config.memory).unwrap_or(0);
+    ctx.deadline = Some(UNIX_EPOCH + Duration::from_millis(lambda.deadline));
+    ctx.region.clone_from(&env.region);
+    ctx.credentials.clone_from(&env.credentials);
+    ctx.trace_id = lambda.xray_trace_id;
+    // arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>]
+    let mut arn = lambda.invoked_function_arn.split(':');
+    ctx.account_id = arn.nth(4).unwrap_or_default().to_owned();
+    ctx.qualifier = arn.nth(2).map(str::to_owned);
+    if let Some(client) = lambda.client_context {
+        if let Ok(json) = serde_json::to_value(client) {
+            ctx.extensions.insert(ClientContext(json));
+        }
+    }
+    if let Some(identity) = lambda.identity {
+        if let Ok(json) = serde_json::to_value(identity) {
+            ctx.extensions.insert(CognitoIdentity(json));
+        }
+    }
+    ctx.extensions
+        .insert(InvokedArn(lambda.invoked_function_arn));
+    ctx.request_id = lambda.request_id;
+    ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lambda_context(arn: &str) -> lambda_runtime::Context {
+        let mut lambda = lambda_runtime::Context::default();
+        lambda.request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd".into();
+        lambda.deadline = 1_542_409_706_888;
+        lambda.invoked_function_arn = arn.into();
+        lambda.xray_trace_id = Some(
+            "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1".into(),
+        );
+        lambda
+    }
+
+    #[test]
+    fn fills_the_context_from_the_invocation_and_environment() {
+        let env = Env::from_lookup(|name| match name {
+            "AWS_REGION" => Some("eu-west-1".into()),
+            "AWS_ACCESS_KEY_ID" => Some("ASIAEXAMPLE".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("wJalrXUtnFEMI/K7MDENG".into()),
+            "AWS_SESSION_TOKEN" => Some("IQoJb3JpZ2luX2VjEXAMPLETOKEN".into()),
+            _ => None,
+        });
+        let ctx = context(
+            lambda_context("arn:aws:lambda:eu-west-1:123456789012:function:survey:live"),
+            &env,
+        );
+        assert_eq!(ctx.platform, Platform::Aws);
+        assert_eq!(ctx.request_id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
+        assert_eq!(ctx.region, "eu-west-1");
+        assert_eq!(ctx.account_id, "123456789012");
+        assert_eq!(ctx.qualifier.as_deref(), Some("live"));
+        assert_eq!(
+            ctx.deadline,
+            Some(UNIX_EPOCH + Duration::from_millis(1_542_409_706_888))
+        );
+        assert!(
+            ctx.trace_id
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Root=1-5bef4de7"))
+        );
+        let arn = ctx.extensions.get::<InvokedArn>().map(|a| a.0.as_str());
+        assert_eq!(
+            arn,
+            Some("arn:aws:lambda:eu-west-1:123456789012:function:survey:live")
+        );
+        let creds = ctx.credentials.as_ref().expect("credentials");
+        assert_eq!(creds.secret_access_key.expose(), "wJalrXUtnFEMI/K7MDENG");
+        let shown = format!("{ctx:?}");
+        assert!(
+            !shown.contains("wJalrXUtnFEMI") && !shown.contains("EXAMPLETOKEN"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn an_unqualified_arn_has_no_qualifier() {
+        let ctx = context(
+            lambda_context("arn:aws:lambda:us-east-1:123456789012:function:survey"),
+            &Env::default(),
+        );
+        assert_eq!(ctx.qualifier, None);
+        assert_eq!(ctx.account_id, "123456789012");
+        assert!(ctx.credentials.is_none());
+    }
+}

@@ -1,0 +1,426 @@
+//! HTTP requests from API Gateway (REST and HTTP APIs), ALB and Function URLs, and the responses
+//! each of them expects.
+
+use std::net::IpAddr;
+
+use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupResponse};
+use aws_lambda_events::apigw::{
+    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
+    ApiGatewayV2httpResponse,
+};
+use aws_lambda_events::encodings::Body as AwsBody;
+use aws_lambda_events::query_map::QueryMap;
+use base64::Engine;
+use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, Uri, header};
+use fc_core::{Error, ErrorKind};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde_json::value::RawValue;
+
+use crate::decode::parse;
+
+/// Which service an HTTP request came from, which decides the response's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// API Gateway REST API (payload v1).
+    RestApi,
+    /// API Gateway HTTP API (payload v2) or a Function URL.
+    HttpApi,
+    /// Application Load Balancer.
+    Alb,
+}
+
+const REST: &str = "API Gateway REST API (v1) request";
+const HTTP_API: &str = "API Gateway HTTP API (v2) or Function URL request";
+const ALB: &str = "ALB request";
+
+/// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
+const UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
+pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
+    if let Ok(event) = serde_json::from_str::<ApiGatewayProxyRequest>(raw) {
+        return Ok((from_rest_api(event)?, Origin::RestApi));
+    }
+    if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
+        return Ok((from_http_api(event)?, Origin::HttpApi));
+    }
+    if let Ok(event) = serde_json::from_str::<AlbTargetGroupRequest>(raw) {
+        return Ok((from_alb(event)?, Origin::Alb));
+    }
+    Err(explain(raw))
+}
+
+/// Names the field that keeps `raw` from being the source it most looks like.
+fn explain(raw: &str) -> Error {
+    let value: serde_json::Value = match serde_json::from_str(raw) {
+        Ok(value) => value,
+        Err(err) => return Error::invalid_event(format!("the event is not JSON: {err}")),
+    };
+    let result = if value.get("version").and_then(|v| v.as_str()) == Some("2.0")
+        || value.pointer("/requestContext/http").is_some()
+    {
+        parse::<ApiGatewayV2httpRequest>(raw, HTTP_API).map(drop)
+    } else if value.pointer("/requestContext/elb").is_some() {
+        parse::<AlbTargetGroupRequest>(raw, ALB).map(drop)
+    } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
+        parse::<ApiGatewayProxyRequest>(raw, REST).map(drop)
+    } else {
+        Ok(())
+    };
+    result.err().unwrap_or_else(|| {
+        Error::invalid_event(
+            "expected an HTTP request from API Gateway (REST or HTTP API), an ALB or a Function URL, \
+             but the event has none of their fields (`httpMethod`, `requestContext.http`, `requestContext.elb`)",
+        )
+    })
+}
+
+fn from_rest_api(event: ApiGatewayProxyRequest) -> Result<Request, Error> {
+    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    let query = if event.multi_value_query_string_parameters.is_empty() {
+        encode_query(&event.query_string_parameters)
+    } else {
+        encode_query(&event.multi_value_query_string_parameters)
+    };
+    let headers = if event.multi_value_headers.is_empty() {
+        event.headers
+    } else {
+        event.multi_value_headers
+    };
+    let mut info = RequestInfo::default();
+    info.trigger = Trigger::ApiGatewayRest;
+    info.path_params = event.path_parameters.into_iter().collect();
+    info.source_ip = ip(event.request_context.identity.source_ip.as_deref());
+    // `path` is the resource path without the stage; `requestContext.path` has the stage.
+    info.raw_path = Some(event.request_context.path.unwrap_or_else(|| path.clone()));
+    info.stage = event.request_context.stage;
+    let body = body(event.body, event.is_base64_encoded, &headers, REST)?;
+    build(event.http_method, &path, &query, headers, body, info, REST)
+}
+
+fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
+    let context = event.request_context;
+    let raw_path = event
+        .raw_path
+        .or(context.http.path)
+        .unwrap_or_else(|| "/".to_owned());
+    let path = strip_stage(&raw_path, context.stage.as_deref()).to_owned();
+    let mut headers = event.headers;
+    if let Some(cookies) = event.cookies.filter(|c| !c.is_empty()) {
+        if let Ok(value) = header::HeaderValue::from_str(&cookies.join("; ")) {
+            headers.insert(header::COOKIE, value);
+        }
+    }
+    let is_url = context
+        .domain_name
+        .as_deref()
+        .is_some_and(|domain| domain.contains(".lambda-url."));
+    let mut info = RequestInfo::default();
+    info.trigger = if is_url {
+        Trigger::FunctionUrl
+    } else {
+        Trigger::ApiGatewayHttp
+    };
+    info.path_params = event.path_parameters.into_iter().collect();
+    info.source_ip = ip(context.http.source_ip.as_deref());
+    info.stage = context.stage.filter(|stage| stage != "$default");
+    info.raw_path = Some(raw_path);
+    let query = event.raw_query_string.unwrap_or_default();
+    let body = body(event.body, event.is_base64_encoded, &headers, HTTP_API)?;
+    build(
+        context.http.method,
+        &path,
+        &query,
+        headers,
+        body,
+        info,
+        HTTP_API,
+    )
+}
+
+fn from_alb(event: AlbTargetGroupRequest) -> Result<Request, Error> {
+    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    // ALB passes query parameters as the client sent them, still encoded.
+    let params = if event.multi_value_query_string_parameters.is_empty() {
+        &event.query_string_parameters
+    } else {
+        &event.multi_value_query_string_parameters
+    };
+    let query = sorted(params)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let headers = if event.multi_value_headers.is_empty() {
+        event.headers
+    } else {
+        event.multi_value_headers
+    };
+    let mut info = RequestInfo::default();
+    info.trigger = Trigger::Alb;
+    info.source_ip = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| ip(v.split(',').next()));
+    info.raw_path = Some(path.clone());
+    let body = body(event.body, event.is_base64_encoded, &headers, ALB)?;
+    build(event.http_method, &path, &query, headers, body, info, ALB)
+}
+
+/// An HTTP API on a named stage puts the stage in `rawPath`; handlers route without it.
+fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
+    let Some(stage) = stage.filter(|s| !s.is_empty() && *s != "$default") else {
+        return path;
+    };
+    match path.strip_prefix('/').and_then(|p| p.strip_prefix(stage)) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
+}
+
+fn sorted(params: &QueryMap) -> Vec<(&str, &str)> {
+    let mut pairs: Vec<(&str, &str)> = params.iter().collect();
+    // HashMap order is random; keep each name's values in order, names sorted.
+    pairs.sort_by_key(|(name, _)| *name);
+    pairs
+}
+
+fn encode_query(params: &QueryMap) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in sorted(params) {
+        query.append_pair(name, value);
+    }
+    query.finish()
+}
+
+fn ip(text: Option<&str>) -> Option<IpAddr> {
+    text.and_then(|t| t.trim().parse().ok())
+}
+
+fn body(
+    body: Option<String>,
+    base64: bool,
+    headers: &HeaderMap,
+    what: &str,
+) -> Result<Body, Error> {
+    let Some(body) = body.filter(|b| !b.is_empty()) else {
+        return Ok(Body::Empty);
+    };
+    if !base64 {
+        return Ok(Body::Text(body));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|err| {
+            Error::invalid_event(format!(
+                "invalid {what}: `body` is not valid base64 although `isBase64Encoded` is true: {err}"
+            ))
+        })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    Ok(Body::from_bytes(bytes.into(), content_type))
+}
+
+fn build(
+    method: http::Method,
+    path: &str,
+    query: &str,
+    headers: HeaderMap,
+    body: Body,
+    info: RequestInfo,
+    what: &str,
+) -> Result<Request, Error> {
+    let mut target = utf8_percent_encode(path, UNSAFE).to_string();
+    if !target.starts_with('/') {
+        target.insert(0, '/');
+    }
+    if !query.is_empty() {
+        target.push('?');
+        target.extend(utf8_percent_encode(query, UNSAFE));
+    }
+    let uri: Uri = target.parse().map_err(|err| {
+        Error::invalid_event(format!(
+            "invalid {what}: `{target}` is not a valid path: {err}"
+        ))
+    })?;
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request.extensions_mut().insert(info);
+    Ok(request)
+}
+
+/// Encodes `response` in the shape its request's source expects.
+pub(crate) fn encode(response: Response, origin: Origin) -> Result<Box<RawValue>, Error> {
+    let (parts, body) = response.into_parts();
+    let status = parts.status;
+    let (is_base64_encoded, body) = match body {
+        Body::Empty => (false, None),
+        Body::Text(text) => (false, Some(AwsBody::Text(text))),
+        Body::Binary(bytes) => (true, Some(AwsBody::Binary(bytes.into()))),
+    };
+    let encoded = match origin {
+        Origin::RestApi => {
+            // API Gateway merges `headers` into `multiValueHeaders`: set only the latter so no
+            // header is sent twice.
+            let mut out = ApiGatewayProxyResponse::default();
+            out.status_code = i64::from(status.as_u16());
+            out.multi_value_headers = parts.headers;
+            out.body = body;
+            out.is_base64_encoded = is_base64_encoded;
+            serde_json::value::to_raw_value(&out)
+        }
+        Origin::HttpApi => {
+            let mut headers = parts.headers;
+            let cookies = headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect();
+            headers.remove(header::SET_COOKIE);
+            let mut out = ApiGatewayV2httpResponse::default();
+            out.status_code = i64::from(status.as_u16());
+            out.headers = headers;
+            out.cookies = cookies;
+            out.body = body;
+            out.is_base64_encoded = is_base64_encoded;
+            serde_json::value::to_raw_value(&out)
+        }
+        Origin::Alb => {
+            // A target group uses `headers` or `multiValueHeaders` depending on its settings.
+            let mut out = AlbTargetGroupResponse::default();
+            out.status_code = i64::from(status.as_u16());
+            out.status_description = Some(format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Unknown")
+            ));
+            out.headers = parts.headers.clone();
+            out.multi_value_headers = parts.headers;
+            out.body = body;
+            out.is_base64_encoded = is_base64_encoded;
+            serde_json::value::to_raw_value(&out)
+        }
+    };
+    encoded.map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("the response could not be encoded: {err}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fc_core::http::{RequestExt, StatusCode};
+
+    #[test]
+    fn stages_are_stripped_from_http_api_paths() {
+        assert_eq!(strip_stage("/prod/hello", Some("prod")), "/hello");
+        assert_eq!(strip_stage("/prod", Some("prod")), "/");
+        assert_eq!(strip_stage("/production/x", Some("prod")), "/production/x");
+        assert_eq!(strip_stage("/hello", Some("$default")), "/hello");
+        assert_eq!(strip_stage("/hello", None), "/hello");
+    }
+
+    #[test]
+    fn invalid_base64_bodies_are_invalid_events() {
+        let event = r#"{"version":"2.0","rawPath":"/x","rawQueryString":"","headers":{},
+            "requestContext":{"http":{"method":"POST","path":"/x"}},"body":"not base64!","isBase64Encoded":true}"#;
+        let err = decode(event).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidEvent);
+        assert!(
+            err.message()
+                .contains("`body` is not valid base64 although `isBase64Encoded` is true"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn unknown_shapes_are_explained() {
+        let err = decode(r#"{"hello":"world"}"#).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("expected an HTTP request from API Gateway"),
+            "{}",
+            err.message()
+        );
+        let err =
+            decode(r#"{"version":"2.0","requestContext":{"http":{"method":3}}}"#).unwrap_err();
+        assert!(
+            err.message().starts_with("invalid API Gateway HTTP API (v2) or Function URL request at `requestContext.http.method`"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn paths_with_spaces_and_unicode_become_valid_uris() {
+        let event = r#"{"version":"2.0","rawPath":"/my path/Jürgen","rawQueryString":"q=a b","headers":{},
+            "requestContext":{"http":{"method":"GET","path":"/my path"}},"isBase64Encoded":false}"#;
+        let (req, _) = decode(event).unwrap();
+        assert_eq!(req.uri().path(), "/my%20path/J%C3%BCrgen");
+        assert_eq!(req.query_param("q").as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn binary_responses_are_base64_and_cookies_move_for_http_apis() {
+        let mut response = Response::new(Body::Binary(vec![0u8, 159, 146, 150].into()));
+        *response.status_mut() = StatusCode::CREATED;
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, "a=1".parse().unwrap());
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, "b=2".parse().unwrap());
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, "image/png".parse().unwrap());
+        let json: serde_json::Value =
+            serde_json::from_str(encode(response, Origin::HttpApi).unwrap().get()).unwrap();
+        assert_eq!(json["statusCode"], 201);
+        assert_eq!(json["isBase64Encoded"], true);
+        assert_eq!(json["body"], "AJ+Slg==");
+        assert_eq!(json["cookies"], serde_json::json!(["a=1", "b=2"]));
+        assert_eq!(json["headers"]["content-type"], "image/png");
+        assert!(json["headers"].get("set-cookie").is_none());
+    }
+
+    #[test]
+    fn rest_and_alb_responses_use_their_header_fields() {
+        let mut response = Response::new(Body::Text("hi".into()));
+        response.headers_mut().append("x-tag", "a".parse().unwrap());
+        response.headers_mut().append("x-tag", "b".parse().unwrap());
+        let rest: serde_json::Value =
+            serde_json::from_str(encode(response.clone(), Origin::RestApi).unwrap().get()).unwrap();
+        assert_eq!(
+            rest["multiValueHeaders"]["x-tag"],
+            serde_json::json!(["a", "b"])
+        );
+        assert_eq!(rest["body"], "hi");
+        assert_eq!(rest["isBase64Encoded"], false);
+        let alb: serde_json::Value =
+            serde_json::from_str(encode(response, Origin::Alb).unwrap().get()).unwrap();
+        assert_eq!(alb["statusDescription"], "200 OK");
+        assert_eq!(
+            alb["multiValueHeaders"]["x-tag"],
+            serde_json::json!(["a", "b"])
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! The AWS Lambda adapter of [fc](https://docs.rs/fc).
+//!
+//! It converts what Lambda delivers into fc's neutral types and hands the loop to
+//! [`lambda_runtime`]: one invocation at a time, as Lambda runs them.
+//!
+//! | handler takes | delivered from |
+//! |---|---|
+//! | `fc::http::Request` | API Gateway REST API (v1), HTTP API (v2), ALB, Function URL |
+//! | `fc::ObjectEvent` | S3 notifications (keys URL-decoded) |
+//! | `fc::TableEvent` | DynamoDB Streams (every attribute type; return `fc::BatchFailures` to retry only failed records) |
+//! | `fc::ScheduleEvent` | EventBridge scheduled events |
+//! | `fc::Json<T>` | anything else |
+//!
+//! HTTP handlers see the same request on every source: the path they routed on (an HTTP API's
+//! stage is removed), decoded query, multi-value headers, cookies, decoded base64 bodies; the
+//! stage, source IP, path parameters and raw path are in [`fc_core::http::RequestInfo`]. The
+//! response is encoded for the source: `multiValueHeaders` for REST APIs, `headers` and
+//! `cookies` for HTTP APIs and Function URLs, `statusDescription` for ALB, base64 for binary
+//! bodies.
+//!
+//! Failures reach Lambda as `{"errorType", "errorMessage"}`: `InvalidEvent` when the event
+//! cannot be the handler's type (the message names the field), `HandlerError`, `Panic`; an
+//! `init` failure is reported to `/runtime/init/error` and the process exits.
+//!
+//! Users reach this through `fc`, which runs it when `AWS_LAMBDA_RUNTIME_API` is set:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), fc_core::Error> {
+//! use fc_core::{Function, ObjectEvent};
+//!
+//! async fn count(event: ObjectEvent) -> usize {
+//!     event.records.len()
+//! }
+//!
+//! fc_aws::run(Function::new(count)).await
+//! # }
+//! ```
+
+mod context;
+mod decode;
+mod events;
+mod http;
+
+use std::sync::Arc;
+
+use fc_core::http::{Request, Response};
+use fc_core::{
+    Error, ErrorKind, Event, Function, Instance, Json, ObjectEvent, Payload, ScheduleEvent,
+    TableEvent,
+};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+pub use context::{ClientContext, CognitoIdentity, InvokedArn};
+#[doc(hidden)]
+pub use http::Origin as HttpOrigin;
+
+use crate::context::Env;
+
+/// An event Lambda can deliver: how it is decoded from the invocation payload, and how the
+/// handler's outcome is encoded for Lambda.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be delivered on AWS Lambda",
+    label = "fc-aws has no decoder for this event type",
+    note = "on AWS a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
+)]
+pub trait FromLambda: Event {
+    /// What encoding the outcome needs to know about the event (for HTTP, its source).
+    #[doc(hidden)]
+    type Origin: Send + 'static;
+
+    /// Decodes the invocation payload.
+    #[doc(hidden)]
+    fn from_lambda(payload: &str) -> Result<(Self, Self::Origin), Error>;
+
+    /// Encodes the handler's outcome as the invocation's response, or the error to report.
+    #[doc(hidden)]
+    fn into_lambda(outcome: Self::Outcome, origin: Self::Origin) -> Result<Box<RawValue>, Error>;
+}
+
+impl FromLambda for Request {
+    type Origin = http::Origin;
+
+    fn from_lambda(payload: &str) -> Result<(Self, Self::Origin), Error> {
+        http::decode(payload)
+    }
+
+    fn into_lambda(outcome: Response, origin: http::Origin) -> Result<Box<RawValue>, Error> {
+        http::encode(outcome, origin)
+    }
+}
+
+macro_rules! json_event {
+    ($event:ty, $decode:expr) => {
+        impl FromLambda for $event {
+            type Origin = ();
+
+            fn from_lambda(payload: &str) -> Result<(Self, ()), Error> {
+                $decode(payload).map(|event| (event, ()))
+            }
+
+            fn into_lambda(
+                outcome: Result<Payload, Error>,
+                (): (),
+            ) -> Result<Box<RawValue>, Error> {
+                outcome.map(Payload::into_raw)
+            }
+        }
+    };
+}
+
+json_event!(ObjectEvent, events::object_event);
+json_event!(TableEvent, events::table_event);
+json_event!(ScheduleEvent, events::schedule_event);
+
+impl<T: DeserializeOwned + Send + 'static> FromLambda for Json<T> {
+    type Origin = ();
+
+    fn from_lambda(payload: &str) -> Result<(Self, ()), Error> {
+        decode::parse(payload, "JSON event").map(|event| (event, ()))
+    }
+
+    fn into_lambda(outcome: Result<Payload, Error>, (): ()) -> Result<Box<RawValue>, Error> {
+        outcome.map(Payload::into_raw)
+    }
+}
+
+/// The variables lambda_runtime cannot start without.
+const REQUIRED: [&str; 4] = [
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_RUNTIME_API",
+];
+
+/// Runs `function` on Lambda: `init` once, before the first event is fetched, then one
+/// invocation at a time until Lambda stops the process.
+pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
+    if let Some(missing) = REQUIRED
+        .iter()
+        .find(|name| std::env::var_os(name).is_none())
+    {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            format!(
+                "{missing} is not set: AWS Lambda (or an emulator of it) sets it for the function"
+            ),
+        ));
+    }
+    let env = Arc::new(Env::from_env());
+    let instance = match function.init().await {
+        Ok(instance) => instance,
+        Err(err) => {
+            report_init_error(&err).await;
+            return Err(err);
+        }
+    };
+    let handler = lambda_runtime::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
+        invoke(instance.clone(), Arc::clone(&env), event)
+    });
+    lambda_runtime::run(handler).await.map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("the Lambda runtime stopped: {err}"),
+        )
+    })
+}
+
+async fn invoke<E: FromLambda>(
+    instance: Instance<E>,
+    env: Arc<Env>,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<Box<RawValue>, Diagnostic> {
+    let ctx = context::context(event.context, &env);
+    let request_id = ctx.request_id.clone();
+    let (decoded, origin) = E::from_lambda(event.payload.get()).map_err(|err| {
+        tracing::error!(request_id, "{err}");
+        diagnostic(&err)
+    })?;
+    let outcome = instance.invoke(decoded, ctx).await;
+    E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
+}
+
+/// The `{"errorType", "errorMessage"}` Lambda gets for an error.
+pub fn diagnostic(err: &Error) -> Diagnostic {
+    Diagnostic {
+        error_type: err.kind().as_str().to_owned(),
+        error_message: format!("{err:#}"),
+    }
+}
+
+/// Tells Lambda the instance failed to start, so it reports `Runtime.InitError` with our message.
+async fn report_init_error(err: &Error) {
+    tracing::error!("init failed: {err:#}");
+    let body = match serde_json::to_vec(&diagnostic(err)) {
+        Ok(body) => body,
+        Err(_) => return,
+    };
+    let request = ::http::Request::builder()
+        .method(::http::Method::POST)
+        .uri("/2018-06-01/runtime/init/error")
+        .header("lambda-runtime-function-error-type", "Runtime.InitError")
+        .header(::http::header::CONTENT_TYPE, "application/json")
+        .body(lambda_runtime_api_client::body::Body::from(body));
+    let client = lambda_runtime_api_client::Client::builder().build();
+    match (client, request) {
+        (Ok(client), Ok(request)) => {
+            if let Err(send) = client.call(request).await {
+                tracing::error!("could not report the init error to Lambda: {send}");
+            }
+        }
+        (Err(build), _) => tracing::error!("could not reach the Runtime API: {build}"),
+        (_, Err(build)) => tracing::error!("could not build the init error report: {build}"),
+    }
+}

@@ -1,0 +1,373 @@
+//! Every HTTP, S3, DynamoDB and EventBridge-schedule sample shipped in `aws_lambda_events` (and
+//! the Function URL sample in `lambda_http`), decoded into fc's types. The samples are read from
+//! the crates in the cargo registry, found through `cargo metadata`, not copied.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
+#![allow(clippy::approx_constant)] // 3.14159 is a number in the DynamoDB sample
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use fc_aws::FromLambda;
+use fc_core::http::{Request, RequestExt, Trigger};
+use fc_core::{ObjectChange, ObjectEvent, RowChange, ScheduleEvent, TableEvent, Value};
+
+/// Where each crate's sources are, from `cargo metadata`.
+fn crate_dirs() -> BTreeMap<String, PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let manifest = PathBuf::from(p["manifest_path"].as_str().unwrap());
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                manifest.parent().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn fixtures() -> PathBuf {
+    crate_dirs()["aws_lambda_events"].join("src/fixtures")
+}
+
+fn read(name: &str) -> String {
+    let path = fixtures().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// method, path, (header, value), body, trigger, query
+type HttpCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+    Trigger,
+    &'static str,
+);
+
+#[test]
+fn every_http_sample_becomes_the_same_kind_of_request() {
+    let cases: &[HttpCase] = &[
+        (
+            "example-apigw-request.json",
+            "POST",
+            "/hello/world",
+            ("accept", "*/*"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayRest,
+            "name=me",
+        ),
+        (
+            "example-apigw-request-catch-all.json",
+            "POST",
+            "/hello/world",
+            ("accept", "*/*"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayRest,
+            "name=me",
+        ),
+        (
+            "example-apigw-request-multi-value-parameters.json",
+            "POST",
+            "/hello/world",
+            ("accept", "*/*"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayRest,
+            "name=me&name=me2",
+        ),
+        (
+            "example-apigw-restapi-openapi-request.json",
+            "POST",
+            "/hello/world",
+            ("accept", "*/*"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayRest,
+            "name=me",
+        ),
+        (
+            "example-apigw-console-request.json",
+            "POST",
+            "/path/to/resource",
+            (
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8",
+            ),
+            "{\"test\":\"body\"}",
+            Trigger::ApiGatewayRest,
+            "foo=bar",
+        ),
+        (
+            "example-apigw-console-test-request.json",
+            "POST",
+            "/myPath",
+            ("", ""),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayRest,
+            "",
+        ),
+        (
+            "example-apigw-sam-rest-request.json",
+            "GET",
+            "/test",
+            ("host", "127.0.0.1:3000"),
+            "",
+            Trigger::ApiGatewayRest,
+            "",
+        ),
+        (
+            "example-apigw-v2-request-iam.json",
+            "GET",
+            "/my/path",
+            ("header1", "value1"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayHttp,
+            "parameter1=value1&parameter1=value2&parameter2=value",
+        ),
+        (
+            "example-apigw-v2-request-multi-value-parameters.json",
+            "GET",
+            "/my/path",
+            ("header2", "value1,value2"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayHttp,
+            "Parameter1=value1&Parameter1=value2",
+        ),
+        (
+            "example-apigw-v2-request-no-authorizer.json",
+            "GET",
+            "/",
+            ("x-forwarded-for", "1.2.3.4"),
+            "",
+            Trigger::ApiGatewayHttp,
+            "",
+        ),
+        (
+            "example-apigw-v2-request-jwt-authorizer.json",
+            "GET",
+            "/my/path",
+            ("header1", "value1"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayHttp,
+            "parameter1=value1&parameter1=value2&parameter2=value",
+        ),
+        (
+            "example-apigw-v2-request-lambda-authorizer.json",
+            "GET",
+            "/my/path",
+            ("header1", "value1"),
+            "{\r\n\t\"a\": 1\r\n}",
+            Trigger::ApiGatewayHttp,
+            "parameter1=value1&parameter1=value2&parameter2=value",
+        ),
+        (
+            "example-apigw-sam-http-request.json",
+            "GET",
+            "/dump",
+            ("host", "127.0.0.1:3000"),
+            "",
+            Trigger::ApiGatewayHttp,
+            "foo=bar",
+        ),
+        (
+            "example-alb-lambda-target-request-headers-only.json",
+            "GET",
+            "/",
+            ("accept", "*/*"),
+            "",
+            Trigger::Alb,
+            "key=hello",
+        ),
+        (
+            "example-alb-lambda-target-request-multivalue-headers.json",
+            "GET",
+            "/",
+            ("accept", "*/*"),
+            "Some text",
+            Trigger::Alb,
+            "key=hello",
+        ),
+    ];
+    for &(file, method, path, (name, value), body, trigger, query) in cases {
+        let (req, _) = Request::from_lambda(&read(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(req.method(), method, "{file}");
+        assert_eq!(req.uri().path(), path, "{file}");
+        assert_eq!(req.uri().query().unwrap_or_default(), query, "{file}");
+        if name.is_empty() {
+            assert!(
+                req.headers().is_empty(),
+                "{file}: the sample has no headers"
+            );
+        } else {
+            let header = req.headers().get(name).map(|v| v.to_str().unwrap());
+            assert_eq!(header, Some(value), "{file}: header {name}");
+        }
+        assert_eq!(req.body().as_str(), Some(body), "{file}");
+        assert_eq!(req.info().trigger, trigger, "{file}");
+    }
+}
+
+#[test]
+fn rest_api_samples_carry_stage_path_parameters_and_source_ip() {
+    let (req, _) = Request::from_lambda(&read("example-apigw-request.json")).unwrap();
+    let info = req.info();
+    assert_eq!(info.stage.as_deref(), Some("testStage"));
+    assert_eq!(req.path_param("proxy"), Some("hello/world"));
+    assert_eq!(
+        info.source_ip.map(|ip| ip.to_string()).as_deref(),
+        Some("192.168.196.186")
+    );
+    assert_eq!(info.raw_path.as_deref(), Some("/hello/world"));
+    assert_eq!(req.query_param("name").as_deref(), Some("me"));
+}
+
+#[test]
+fn http_api_samples_carry_cookies_and_source_ip() {
+    let (req, _) = Request::from_lambda(&read("example-apigw-v2-request-iam.json")).unwrap();
+    assert_eq!(req.headers()["cookie"], "cookie1; cookie2");
+    // This sample's `sourceIp` is the placeholder "IP", which is no address.
+    assert_eq!(req.info().source_ip, None);
+    assert_eq!(req.path_param("proxy"), Some("hello/world"));
+    let (req, _) =
+        Request::from_lambda(&read("example-apigw-v2-request-no-authorizer.json")).unwrap();
+    assert_eq!(
+        req.info().source_ip.map(|ip| ip.to_string()).as_deref(),
+        Some("1.2.3.4")
+    );
+}
+
+#[test]
+fn the_function_url_sample_is_a_function_url_request() {
+    let dir = crate_dirs()["lambda_http"].join("tests/data");
+    let raw = std::fs::read_to_string(dir.join("lambda_function_url_request.json")).unwrap();
+    let (req, _) = Request::from_lambda(&raw).unwrap();
+    assert_eq!(req.info().trigger, Trigger::FunctionUrl);
+    assert_eq!(
+        (req.method().as_str(), req.uri().path()),
+        ("GET", "/my/path")
+    );
+    assert_eq!(req.headers()["cookie"], "test=hi");
+    assert_eq!(req.headers()["host"], "id.lambda-url.eu-west-2.on.aws");
+    let values: Vec<_> = req
+        .query_params()
+        .into_iter()
+        .filter(|(k, _)| k == "parameter1")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(values, ["value1", "value2"]);
+}
+
+#[test]
+fn http_api_stages_are_removed_from_the_path() {
+    let dir = crate_dirs()["lambda_http"].join("tests/data");
+    let raw = std::fs::read_to_string(dir.join("apigw_v2_proxy_request_with_stage_in_path.json"))
+        .unwrap();
+    let (req, _) = Request::from_lambda(&raw).unwrap();
+    let info = req.info();
+    let stage = info.stage.clone().unwrap();
+    let raw_path = info.raw_path.clone().unwrap();
+    assert!(raw_path.starts_with(&format!("/{stage}/")), "{raw_path}");
+    assert_eq!(req.uri().path(), &raw_path[stage.len() + 1..]);
+}
+
+#[test]
+fn s3_samples_become_object_events_with_decoded_keys() {
+    for file in [
+        "example-s3-event.json",
+        "example-s3-event-with-decoded.json",
+    ] {
+        let (event, ()) =
+            ObjectEvent::from_lambda(&read(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let record = &event.records[0];
+        assert_eq!(record.kind, ObjectChange::Created, "{file}");
+        assert_eq!(record.event_name, "ObjectCreated:Put");
+        assert_eq!(record.bucket, "sourcebucket");
+        assert_eq!(record.key, "Happy Face.jpg");
+        assert_eq!(record.size, Some(1024));
+        assert_eq!(
+            record.etag.as_deref(),
+            Some("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        assert_eq!(record.region.as_deref(), Some("us-east-1"));
+        assert!(record.time.is_some());
+    }
+}
+
+#[test]
+fn dynamodb_samples_become_table_events_with_every_attribute_type() {
+    let (event, ()) = TableEvent::from_lambda(&read("example-dynamodb-event.json")).unwrap();
+    assert_eq!(event.records.len(), 2);
+    let record = &event.records[1];
+    assert_eq!(record.kind, RowChange::Insert);
+    assert_eq!(record.table, "Example-Table");
+    assert_eq!(record.id, "1405400000000002063282832");
+    assert_eq!(record.keys["key"], Value::String("binary".into()));
+    assert_eq!(record.time.map(|t| t.unix_seconds()), Some(1_480_642_020));
+    assert!(record.old.is_none());
+    let new = record.new.as_ref().unwrap();
+    assert_eq!(new["String"], Value::String("Hello".into()));
+    assert_eq!(new["IntegerNumber"], Value::Int(123));
+    assert_eq!(new["FloatNumber"], Value::Float(123.45));
+    assert_eq!(new["Boolean"], Value::Bool(true));
+    assert_eq!(new["Null"], Value::Null);
+    assert_eq!(new["Binary"], Value::Bytes(vec![0, 1, 42, 65]));
+    assert_eq!(
+        new["List"],
+        Value::List(vec![
+            "Cookies".into(),
+            "Coffee".into(),
+            Value::Float(3.14159)
+        ])
+    );
+    let map = Value::Map(
+        [
+            ("Name".to_owned(), "Joe".into()),
+            ("Age".to_owned(), Value::Int(35)),
+        ]
+        .into(),
+    );
+    assert_eq!(new["Map"], map);
+    assert_eq!(
+        new["StringSet"],
+        Value::Set(vec!["Giraffe".into(), "Zebra".into()])
+    );
+    assert_eq!(
+        new["NumberSet"],
+        Value::Set(vec![Value::Int(1234), Value::Float(567.8)])
+    );
+    assert_eq!(
+        new["BinarySet"],
+        Value::Set(vec![Value::Bytes(vec![0, 1, 42, 65]); 2])
+    );
+
+    let (event, ()) =
+        TableEvent::from_lambda(&read("example-dynamodb-event-null-items.json")).unwrap();
+    assert!(event.records[0].keys.is_empty());
+    assert!(event.records[0].new.is_none());
+}
+
+#[test]
+fn the_eventbridge_schedule_sample_becomes_a_schedule_event() {
+    let (event, ()) =
+        ScheduleEvent::from_lambda(&read("example-eventbridge-schedule.json")).unwrap();
+    assert_eq!(event.name, "my-scheduled-rule");
+    assert_eq!(
+        event.time.map(|t| t.to_string()).as_deref(),
+        Some("2015-10-08T16:53:06Z")
+    );
+    assert_eq!(event.payload, None);
+}

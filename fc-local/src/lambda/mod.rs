@@ -1,0 +1,366 @@
+//! An emulator of the AWS Lambda Runtime API: runs a function binary as Lambda does and
+//! delivers invocations to it.
+//!
+//! The function process gets the environment Lambda gives a `provided.al2023` runtime (the four
+//! variables `lambda_runtime` requires among them) and polls
+//! `GET /2018-06-01/runtime/invocation/next`; it answers on `/{id}/response` or `/{id}/error`,
+//! or reports a failed start on `/runtime/init/error`. As on Lambda, one instance runs one
+//! invocation at a time, each with a real epoch deadline; past it the invocation fails with
+//! Lambda's timeout message and the instance is replaced. A process that exits is started again
+//! for the next invocation.
+
+mod gateway;
+mod server;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::{Notify, oneshot};
+
+pub use gateway::{HttpTrigger, http_event, http_response};
+
+/// Lambda's limit on a synchronous invocation's request and response payloads.
+pub const PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
+
+/// The function to run and the settings Lambda would give it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LambdaFunction {
+    /// The executable (a `bootstrap`).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Extra environment variables (the function's configuration).
+    pub env: Vec<(String, String)>,
+    /// `AWS_LAMBDA_FUNCTION_NAME`.
+    pub function_name: String,
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB.
+    pub memory_mb: u32,
+    /// How long one invocation may run.
+    pub timeout: Duration,
+    /// `AWS_REGION`.
+    pub region: String,
+    /// Whether the function's stdout and stderr are shown (inherited) or discarded.
+    pub show_output: bool,
+}
+
+impl LambdaFunction {
+    /// A function from an executable, named after it, with Lambda's defaults: 128 MB, 3 s,
+    /// `us-east-1`.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        let program = program.into();
+        let function_name = program.file_stem().map_or_else(
+            || "function".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        LambdaFunction {
+            program,
+            args: Vec::new(),
+            env: Vec::new(),
+            function_name,
+            memory_mb: 128,
+            timeout: Duration::from_secs(3),
+            region: "us-east-1".into(),
+            show_output: true,
+        }
+    }
+
+    /// Sets the timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Shows or discards the function's output.
+    pub fn show_output(mut self, show: bool) -> Self {
+        self.show_output = show;
+        self
+    }
+
+    fn arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}:123456789012:function:{}",
+            self.region, self.function_name
+        )
+    }
+}
+
+/// What a function reported instead of a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionError {
+    /// Lambda's `errorType` (`InvalidEvent`, `Sandbox.Timedout`, `Runtime.ExitError`…).
+    pub error_type: String,
+    /// Lambda's `errorMessage`.
+    pub error_message: String,
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error_type, self.error_message)
+    }
+}
+
+/// One invocation's result.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Invocation {
+    /// The request id the function was given.
+    pub request_id: String,
+    /// The response payload, or the error the function (or Lambda) reported.
+    pub result: Result<Bytes, FunctionError>,
+    /// From delivery to answer.
+    pub duration: Duration,
+    /// Whether this invocation started a new instance (a cold start).
+    pub cold_start: bool,
+}
+
+/// The emulator could not run the invocation at all.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// The function's executable could not be started.
+    Spawn(std::io::Error),
+    /// The Runtime API could not listen.
+    Listen(std::io::Error),
+}
+
+impl fmt::Display for EmulatorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmulatorError::Spawn(err) => write!(f, "cannot start the function: {err}"),
+            EmulatorError::Listen(err) => write!(f, "cannot open the Runtime API: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for EmulatorError {}
+
+/// An event waiting for the function's `/next`.
+#[derive(Debug)]
+struct Queued {
+    request_id: String,
+    payload: Bytes,
+    deadline_ms: u64,
+    trace_id: String,
+}
+
+/// State shared by the Runtime API server and the invokers.
+#[derive(Debug, Default)]
+struct Shared {
+    queue: Mutex<VecDeque<Queued>>,
+    ready: Notify,
+    waiting: Mutex<HashMap<String, oneshot::Sender<Result<Bytes, FunctionError>>>>,
+    init_error: Mutex<Option<FunctionError>>,
+    arn: String,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding these locks leaves consistent data; keep going.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A running Runtime API with its function.
+#[derive(Debug)]
+pub struct LambdaEmulator {
+    function: LambdaFunction,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    instance: tokio::sync::Mutex<Option<Child>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl LambdaEmulator {
+    /// Opens the Runtime API on a free loopback port. The function starts with the first
+    /// invocation, as on Lambda.
+    pub async fn start(function: LambdaFunction) -> Result<LambdaEmulator, EmulatorError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(EmulatorError::Listen)?;
+        let addr = listener.local_addr().map_err(EmulatorError::Listen)?;
+        let shared = Arc::new(Shared {
+            arn: function.arn(),
+            ..Shared::default()
+        });
+        let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        Ok(LambdaEmulator {
+            function,
+            addr,
+            shared,
+            instance: tokio::sync::Mutex::new(None),
+            server,
+        })
+    }
+
+    /// The Runtime API's address (`AWS_LAMBDA_RUNTIME_API`).
+    pub fn runtime_api(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The error the function reported on `/runtime/init/error`, if it did.
+    pub fn init_error(&self) -> Option<FunctionError> {
+        lock(&self.shared.init_error).clone()
+    }
+
+    fn spawn(&self) -> Result<Child, EmulatorError> {
+        let f = &self.function;
+        let mut command = Command::new(&f.program);
+        command
+            .args(&f.args)
+            // Forced platforms and FC's markers would send the function elsewhere.
+            .env_remove("FC_PLATFORM")
+            .env_remove("FC_SERVER_PORT")
+            .env_remove("FC_CUSTOM_LISTEN_PORT")
+            .env_remove("FC_FUNC_CODE_PATH")
+            .env_remove("FC_FUNCTION_NAME")
+            .env("AWS_LAMBDA_RUNTIME_API", self.addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", &f.function_name)
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string())
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                format!("/aws/lambda/{}", f.function_name),
+            )
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]fc-local")
+            .env("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+            .env("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023")
+            .env("AWS_REGION", &f.region)
+            .env("AWS_DEFAULT_REGION", &f.region)
+            .env("TZ", ":UTC")
+            .envs(f.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        if !f.show_output {
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+        }
+        command.spawn().map_err(EmulatorError::Spawn)
+    }
+
+    /// Invokes the function once with `payload`, as a synchronous `Invoke` would.
+    pub async fn invoke(&self, payload: impl Into<Bytes>) -> Result<Invocation, EmulatorError> {
+        let payload = payload.into();
+        let request_id = crate::id::request_id();
+        if payload.len() > PAYLOAD_LIMIT {
+            return Ok(Invocation {
+                request_id,
+                result: Err(FunctionError {
+                    error_type: "RequestEntityTooLargeException".into(),
+                    error_message: format!(
+                        "Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
+                    ),
+                }),
+                duration: Duration::ZERO,
+                cold_start: false,
+            });
+        }
+        // One invocation per instance at a time, as on Lambda.
+        let mut instance = self.instance.lock().await;
+        let cold_start = match instance.as_mut().map(Child::try_wait) {
+            Some(Ok(None)) => false,
+            _ => {
+                *lock(&self.shared.init_error) = None;
+                *instance = Some(self.spawn()?);
+                true
+            }
+        };
+        let (tx, rx) = oneshot::channel();
+        lock(&self.shared.waiting).insert(request_id.clone(), tx);
+        let started = Instant::now();
+        let deadline = SystemTime::now() + self.function.timeout;
+        lock(&self.shared.queue).push_back(Queued {
+            request_id: request_id.clone(),
+            payload,
+            deadline_ms: deadline
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            trace_id: trace_id(),
+        });
+        self.shared.ready.notify_one();
+
+        enum Ended {
+            Answer(Result<Bytes, FunctionError>),
+            Timeout,
+            Exit(String),
+        }
+        let ended = match instance.as_mut() {
+            Some(child) => tokio::select! {
+                answer = rx => Ended::Answer(answer.unwrap_or_else(|_| Err(FunctionError {
+                    error_type: "Runtime.Unknown".into(),
+                    error_message: "the Runtime API stopped".into(),
+                }))),
+                () = tokio::time::sleep(self.function.timeout) => Ended::Timeout,
+                status = child.wait() => {
+                    Ended::Exit(status.map_or_else(|e| e.to_string(), |s| s.to_string()))
+                }
+            },
+            None => Ended::Exit("the instance is gone".into()),
+        };
+        let result = match ended {
+            Ended::Answer(result) => result,
+            Ended::Timeout => {
+                // Lambda stops the whole sandbox; the next invocation gets a new one.
+                if let Some(mut child) = instance.take() {
+                    let _ = child.kill().await;
+                }
+                Err(FunctionError {
+                    error_type: "Sandbox.Timedout".into(),
+                    error_message: format!(
+                        "{request_id} Task timed out after {:.2} seconds",
+                        self.function.timeout.as_secs_f64()
+                    ),
+                })
+            }
+            Ended::Exit(status) => {
+                *instance = None;
+                Err(self.init_error().unwrap_or(FunctionError {
+                    error_type: "Runtime.ExitError".into(),
+                    error_message: format!(
+                        "RequestId: {request_id} Error: Runtime exited with error: {status}"
+                    ),
+                }))
+            }
+        };
+        lock(&self.shared.waiting).remove(&request_id);
+        lock(&self.shared.queue).retain(|q| q.request_id != request_id);
+        Ok(Invocation {
+            request_id,
+            result,
+            duration: started.elapsed(),
+            cold_start,
+        })
+    }
+}
+
+impl Drop for LambdaEmulator {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// An X-Ray trace header for one invocation.
+fn trace_id() -> String {
+    let id = crate::id::request_id().replace('-', "");
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "Root=1-{secs:08x}-{};Parent={};Sampled=0",
+        &id[..24],
+        &id[16..32]
+    )
+}

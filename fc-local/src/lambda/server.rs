@@ -1,0 +1,164 @@
+//! The Runtime API's HTTP side: what a function's runtime client talks to.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Method, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::{FunctionError, PAYLOAD_LIMIT, Shared, lock};
+
+const PREFIX: &str = "/2018-06-01/runtime";
+
+pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let service = service_fn(move |req| {
+            let shared = Arc::clone(&shared);
+            async move { Ok::<_, Infallible>(route(req, &shared).await) }
+        });
+        tokio::spawn(async move {
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn json(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn accepted() -> Response<Full<Bytes>> {
+    json(StatusCode::ACCEPTED, serde_json::json!({ "status": "OK" }))
+}
+
+fn bad_request(error_type: &str, message: &str) -> Response<Full<Bytes>> {
+    json(
+        StatusCode::BAD_REQUEST,
+        serde_json::json!({ "errorType": error_type, "errorMessage": message }),
+    )
+}
+
+async fn route(req: hyper::Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    let Some(rest) = path.strip_prefix(PREFIX) else {
+        return json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "errorMessage": "not found" }),
+        );
+    };
+    match (req.method().clone(), rest) {
+        (Method::GET, "/invocation/next") => next(shared).await,
+        (Method::POST, "/init/error") => {
+            let error = read_error(req).await;
+            *lock(&shared.init_error) = Some(error);
+            accepted()
+        }
+        (Method::POST, rest) if rest.starts_with("/invocation/") => {
+            let rest = &rest["/invocation/".len()..];
+            let Some((id, what)) = rest.split_once('/') else {
+                return bad_request("InvalidRequestID", "Invalid request ID");
+            };
+            let Some(waiting) = lock(&shared.waiting).remove(id) else {
+                return bad_request("InvalidRequestID", "Invalid request ID");
+            };
+            match what {
+                "response" => match Limited::new(req.into_body(), PAYLOAD_LIMIT).collect().await {
+                    Ok(body) => {
+                        let _ = waiting.send(Ok(body.to_bytes()));
+                        accepted()
+                    }
+                    Err(_) => {
+                        let _ = waiting.send(Err(FunctionError {
+                            error_type: "Function.ResponseSizeTooLarge".into(),
+                            error_message: format!(
+                                "Response payload size exceeded maximum allowed payload size ({PAYLOAD_LIMIT} bytes)."
+                            ),
+                        }));
+                        json(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            serde_json::json!({ "errorType": "RequestEntityTooLarge" }),
+                        )
+                    }
+                },
+                "error" => {
+                    let _ = waiting.send(Err(read_error(req).await));
+                    accepted()
+                }
+                _ => json(
+                    StatusCode::NOT_FOUND,
+                    serde_json::json!({ "errorMessage": "not found" }),
+                ),
+            }
+        }
+        _ => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "errorMessage": "not found" }),
+        ),
+    }
+}
+
+/// Waits for an event and hands it over with Lambda's headers.
+async fn next(shared: &Shared) -> Response<Full<Bytes>> {
+    let queued = loop {
+        if let Some(queued) = lock(&shared.queue).pop_front() {
+            break queued;
+        }
+        shared.ready.notified().await;
+    };
+    let mut response = Response::new(Full::new(queued.payload));
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(value) = http::HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set("content-type", "application/json");
+    set("lambda-runtime-aws-request-id", &queued.request_id);
+    set(
+        "lambda-runtime-deadline-ms",
+        &queued.deadline_ms.to_string(),
+    );
+    set("lambda-runtime-invoked-function-arn", &shared.arn);
+    set("lambda-runtime-trace-id", &queued.trace_id);
+    response
+}
+
+/// The `{errorType, errorMessage}` a runtime posts, read leniently as Lambda does.
+async fn read_error(req: hyper::Request<Incoming>) -> FunctionError {
+    let header_type = req
+        .headers()
+        .get("lambda-runtime-function-error-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = Limited::new(req.into_body(), PAYLOAD_LIMIT)
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let text = |key: &str| parsed.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    FunctionError {
+        error_type: text("errorType")
+            .or(header_type)
+            .unwrap_or_else(|| "Unhandled".into()),
+        error_message: text("errorMessage")
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+    }
+}

@@ -371,3 +371,36 @@ fn the_eventbridge_schedule_sample_becomes_a_schedule_event() {
     );
     assert_eq!(event.payload, None);
 }
+
+#[test]
+fn every_proxy_request_sample_of_both_crates_decodes() {
+    let dirs = crate_dirs();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for (dir, prefixes) in [
+        (fixtures(), &["example-apigw-", "example-alb-"][..]),
+        (
+            dirs["lambda_http"].join("tests/data"),
+            &["apigw_", "alb_", "lambda_function_url"][..],
+        ),
+    ] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            // Authorizer events, WebSocket routes and responses are not requests to a handler.
+            let excluded = ["auth", "websocket", "response"]
+                .iter()
+                .any(|x| name.contains(x));
+            if prefixes.iter().any(|p| name.starts_with(p)) && name.ends_with(".json") && !excluded
+            {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 25, "found only {} samples", files.len());
+    for path in files {
+        let raw = std::fs::read_to_string(&path).unwrap();
+        let (req, _) =
+            Request::from_lambda(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(req.uri().path().starts_with('/'), "{}", path.display());
+    }
+}

@@ -27,7 +27,9 @@
 //! | `FC_TIMEOUT` | seconds one invocation may run | `60` |
 //! | `FC_BODY_LIMIT` | the largest request body, in bytes | 6 MiB (Lambda's limit) |
 
+pub mod aliyun;
 mod config;
+mod emulator;
 mod event;
 mod id;
 pub mod lambda;
@@ -41,6 +43,7 @@ use fc_core::{Event, Function, Json, ObjectEvent, ScheduleEvent, TableEvent};
 use serde::de::DeserializeOwned;
 
 pub use config::{Config, DEFAULT_BODY_LIMIT};
+pub use emulator::{EmulatorError, FunctionError, Output};
 pub use event::decode;
 pub use id::request_id;
 pub use server::{serve, serve_on};
@@ -89,6 +92,11 @@ impl<T: DeserializeOwned + Send + 'static> LocalEvent for Json<T> {
     ) -> impl Future<Output = ExitCode> + Send {
         event::run(function, config)
     }
+}
+
+/// `time` of FC 3.0's HTTP-trigger events: RFC 3339 in UTC.
+pub(crate) fn rfc3339(secs: u64) -> String {
+    fc_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX), 0).to_string()
 }
 
 /// Runs `function` on the local platform with settings from the environment.

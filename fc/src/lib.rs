@@ -72,6 +72,7 @@
 //! | feature | default | what |
 //! |---|---|---|
 //! | `aws` | yes | AWS Lambda, through `lambda_runtime` ([`aws`] has its context extensions) |
+//! | `aliyun` | yes | Alibaba Cloud Function Compute's custom runtime ([`aliyun`] has its context extensions) |
 //! | `local` | yes | the local platform: a dev server for HTTP handlers, an event runner for the rest |
 //!
 //! # Testing
@@ -82,6 +83,13 @@ mod detect;
 
 pub use fc_core::*;
 pub use fc_macros::handler;
+
+/// What only Function Compute provides: context extensions (the FC 2.0 service name, tracing
+/// headers).
+#[cfg(feature = "aliyun")]
+pub mod aliyun {
+    pub use fc_aliyun::{ServiceName, TracingHeaders};
+}
 
 /// What only AWS Lambda provides: context extensions (the invoked ARN, client context, Cognito
 /// identity).

@@ -13,9 +13,21 @@ use crate::detect::{Detected, detect};
     label = "not deliverable",
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
 )]
-pub trait Deliverable: Event + LocalDelivery + AwsDelivery {}
+pub trait Deliverable: Event + LocalDelivery + AwsDelivery + AliyunDelivery {}
 
-impl<E: Event + LocalDelivery + AwsDelivery> Deliverable for E {}
+impl<E: Event + LocalDelivery + AwsDelivery + AliyunDelivery> Deliverable for E {}
+
+#[cfg(feature = "aliyun")]
+#[doc(hidden)]
+pub trait AliyunDelivery: fc_aliyun::FromFc {}
+#[cfg(feature = "aliyun")]
+impl<E: fc_aliyun::FromFc> AliyunDelivery for E {}
+
+#[cfg(not(feature = "aliyun"))]
+#[doc(hidden)]
+pub trait AliyunDelivery {}
+#[cfg(not(feature = "aliyun"))]
+impl<E> AliyunDelivery for E {}
 
 #[cfg(feature = "aws")]
 #[doc(hidden)]
@@ -94,7 +106,7 @@ pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
     match platform {
         Detected::Local => run_local(&runtime, function),
         Detected::Aws => run_aws(&runtime, function, &why),
-        Detected::Aliyun => missing(platform, &why, "aliyun"),
+        Detected::Aliyun => run_aliyun(&runtime, function, &why),
     }
 }
 
@@ -118,6 +130,26 @@ fn run_aws<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>, why: &st
     missing(Detected::Aws, why, "aws")
 }
 
+#[cfg(feature = "aliyun")]
+fn run_aliyun<E: Deliverable>(
+    runtime: &tokio::runtime::Runtime,
+    function: Function<E>,
+    _why: &str,
+) -> ExitCode {
+    match runtime.block_on(fc_aliyun::run(function)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "aliyun"))]
+fn run_aliyun<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>, why: &str) -> ExitCode {
+    missing(Detected::Aliyun, why, "aliyun")
+}
+
 #[cfg(feature = "local")]
 fn run_local<E: Deliverable>(runtime: &tokio::runtime::Runtime, function: Function<E>) -> ExitCode {
     runtime.block_on(fc_local::run(function))
@@ -128,6 +160,10 @@ fn run_local<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>) -> Exi
     missing(Detected::Local, "no cloud platform was detected", "local")
 }
 
+#[cfg_attr(
+    all(feature = "aws", feature = "aliyun", feature = "local"),
+    allow(dead_code)
+)]
 fn missing(platform: Detected, why: &str, feature: &str) -> ExitCode {
     eprintln!(
         "error: this function was started on {platform} ({why}), but it was built without \

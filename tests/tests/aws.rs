@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response};
+use fc_local::lambda::{
+    HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
+};
 use http::{HeaderMap, Method};
 
 async fn start(function: LambdaFunction) -> LambdaEmulator {
-    LambdaEmulator::start(function.show_output(false))
+    LambdaEmulator::start(function.output(Output::Discard))
         .await
         .expect("the emulator starts")
 }

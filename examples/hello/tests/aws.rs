@@ -1,11 +1,13 @@
 //! The unchanged hello binaries as Lambda runs them: under the Runtime API emulator, behind
 //! each HTTP trigger, and on an S3 notification.
 
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response};
+use fc_local::lambda::{
+    HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
+};
 use http::{HeaderMap, HeaderValue, Method};
 
 async fn emulator(binary: &str) -> LambdaEmulator {
-    LambdaEmulator::start(LambdaFunction::new(binary).show_output(false))
+    LambdaEmulator::start(LambdaFunction::new(binary).output(Output::Discard))
         .await
         .expect("the emulator starts")
 }

@@ -13,7 +13,6 @@ mod gateway;
 mod server;
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -25,7 +24,10 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::sync::{Notify, oneshot};
 
+pub use crate::emulator::{EmulatorError, FunctionError, Output};
 pub use gateway::{HttpTrigger, http_event, http_response};
+
+use crate::emulator::Captured;
 
 /// Lambda's limit on a synchronous invocation's request and response payloads.
 pub const PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
@@ -48,8 +50,8 @@ pub struct LambdaFunction {
     pub timeout: Duration,
     /// `AWS_REGION`.
     pub region: String,
-    /// Whether the function's stdout and stderr are shown (inherited) or discarded.
-    pub show_output: bool,
+    /// Where the function's stdout and stderr go.
+    pub output: Output,
 }
 
 impl LambdaFunction {
@@ -69,7 +71,7 @@ impl LambdaFunction {
             memory_mb: 128,
             timeout: Duration::from_secs(3),
             region: "us-east-1".into(),
-            show_output: true,
+            output: Output::Show,
         }
     }
 
@@ -85,9 +87,9 @@ impl LambdaFunction {
         self
     }
 
-    /// Shows or discards the function's output.
-    pub fn show_output(mut self, show: bool) -> Self {
-        self.show_output = show;
+    /// Shows, discards or captures the function's output.
+    pub fn output(mut self, output: Output) -> Self {
+        self.output = output;
         self
     }
 
@@ -96,21 +98,6 @@ impl LambdaFunction {
             "arn:aws:lambda:{}:123456789012:function:{}",
             self.region, self.function_name
         )
-    }
-}
-
-/// What a function reported instead of a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionError {
-    /// Lambda's `errorType` (`InvalidEvent`, `Sandbox.Timedout`, `Runtime.ExitError`…).
-    pub error_type: String,
-    /// Lambda's `errorMessage`.
-    pub error_message: String,
-}
-
-impl fmt::Display for FunctionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.error_type, self.error_message)
     }
 }
 
@@ -127,27 +114,6 @@ pub struct Invocation {
     /// Whether this invocation started a new instance (a cold start).
     pub cold_start: bool,
 }
-
-/// The emulator could not run the invocation at all.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum EmulatorError {
-    /// The function's executable could not be started.
-    Spawn(std::io::Error),
-    /// The Runtime API could not listen.
-    Listen(std::io::Error),
-}
-
-impl fmt::Display for EmulatorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EmulatorError::Spawn(err) => write!(f, "cannot start the function: {err}"),
-            EmulatorError::Listen(err) => write!(f, "cannot open the Runtime API: {err}"),
-        }
-    }
-}
-
-impl std::error::Error for EmulatorError {}
 
 /// An event waiting for the function's `/next`.
 #[derive(Debug)]
@@ -183,6 +149,7 @@ pub struct LambdaEmulator {
     shared: Arc<Shared>,
     instance: tokio::sync::Mutex<Option<Child>>,
     server: tokio::task::JoinHandle<()>,
+    captured: Captured,
 }
 
 impl LambdaEmulator {
@@ -204,12 +171,18 @@ impl LambdaEmulator {
             shared,
             instance: tokio::sync::Mutex::new(None),
             server,
+            captured: Captured::default(),
         })
     }
 
     /// The Runtime API's address (`AWS_LAMBDA_RUNTIME_API`).
     pub fn runtime_api(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// What the function has printed so far, with [`Output::Capture`].
+    pub fn output(&self) -> String {
+        self.captured.text()
     }
 
     /// The error the function reported on `/runtime/init/error`, if it did.
@@ -245,10 +218,10 @@ impl LambdaEmulator {
             .envs(f.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .kill_on_drop(true);
-        if !f.show_output {
-            command.stdout(Stdio::null()).stderr(Stdio::null());
-        }
-        command.spawn().map_err(EmulatorError::Spawn)
+        crate::emulator::configure(&mut command, f.output);
+        let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
+        crate::emulator::capture(&mut child, &self.captured);
+        Ok(child)
     }
 
     /// Invokes the function once with `payload`, as a synchronous `Invoke` would.

@@ -33,6 +33,23 @@ async fn probe(req: Request, ctx: Context) -> Result<Response, Error> {
             "sourceIp": req.info().source_ip.map(|ip| ip.to_string()),
         }))
         .into_response()),
+        "/echo-headers" => {
+            let headers: serde_json::Map<String, serde_json::Value> = req
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into(),
+                    )
+                })
+                .collect();
+            Ok(Json(headers).into_response())
+        }
+        "/log-context" => {
+            tracing::info!("context: {ctx:?}");
+            Ok("logged".into_response())
+        }
         "/context" => Ok(Json(serde_json::json!({
             "requestId": ctx.request_id,
             "platform": ctx.platform.as_str(),

@@ -1,0 +1,219 @@
+//! The `x-fc-*` headers FC sends a custom runtime, and the fc `Context` made from them.
+//!
+//! Source: Function Compute, "Custom runtime: request headers" (common request headers of the
+//! custom runtime HTTP server contract).
+
+use std::time::{Duration, SystemTime};
+
+use fc_core::{Context, Credentials, Platform, Secret};
+use http::HeaderMap;
+
+/// Every FC header starts with this; none of them reaches a handler's request.
+pub(crate) const PREFIX: &str = "x-fc-";
+
+pub(crate) const REQUEST_ID: &str = "x-fc-request-id";
+pub(crate) const CONTROL_PATH: &str = "x-fc-control-path";
+pub(crate) const BASE_PATH: &str = "x-fc-base-path";
+pub(crate) const STATUS: &str = "x-fc-status";
+const FUNCTION_NAME: &str = "x-fc-function-name";
+const MEMORY: &str = "x-fc-function-memory";
+const TIMEOUT: &str = "x-fc-function-timeout";
+const INITIALIZATION_TIMEOUT: &str = "x-fc-initialization-timeout";
+const REGION: &str = "x-fc-region";
+const ACCOUNT_ID: &str = "x-fc-account-id";
+const QUALIFIER: &str = "x-fc-qualifier";
+const VERSION_ID: &str = "x-fc-version-id";
+const SERVICE_NAME: &str = "x-fc-service-name";
+const RETRY_COUNT: &str = "x-fc-retry-count";
+const ACCESS_KEY_ID: &str = "x-fc-access-key-id";
+const ACCESS_KEY_SECRET: &str = "x-fc-access-key-secret";
+const SECURITY_TOKEN: &str = "x-fc-security-token";
+const TRACING: &str = "x-fc-tracing-";
+
+/// The FC 2.0 service the function belongs to (empty on FC 3.0, which has no services), in
+/// [`Context::extensions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceName(pub String);
+
+/// FC's tracing headers (`x-fc-tracing-opentracing-span-context` and its baggage), as received,
+/// in [`Context::extensions`], to continue the trace in calls the handler makes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TracingHeaders(pub Vec<(String, String)>);
+
+/// What the environment says once per instance, used where a header is missing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Env {
+    function_name: String,
+    memory_mb: u32,
+    region: String,
+    account_id: String,
+}
+
+impl Env {
+    pub(crate) fn from_env() -> Env {
+        let var = |name: &str| std::env::var(name).unwrap_or_default();
+        Env {
+            function_name: var("FC_FUNCTION_NAME"),
+            memory_mb: var("FC_FUNCTION_MEMORY_SIZE").parse().unwrap_or(0),
+            region: var("FC_REGION"),
+            account_id: var("FC_ACCOUNT_ID"),
+        }
+    }
+}
+
+fn text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Which deadline header applies: `/initialize` has its own timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Initialize,
+    Invoke,
+}
+
+/// The context of one request, from its headers (falling back to the environment).
+pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
+    let owned = |name| text(headers, name).map(str::to_owned);
+    let mut ctx = Context::default();
+    ctx.platform = Platform::Aliyun;
+    ctx.request_id = owned(REQUEST_ID).unwrap_or_default();
+    ctx.function_name = owned(FUNCTION_NAME).unwrap_or_else(|| env.function_name.clone());
+    ctx.memory_mb = text(headers, MEMORY)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(env.memory_mb);
+    let timeout = match phase {
+        Phase::Initialize => INITIALIZATION_TIMEOUT,
+        Phase::Invoke => TIMEOUT,
+    };
+    // Seconds; FC counts the timeout from when it sends the request.
+    ctx.deadline = text(headers, timeout)
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .map(|t| SystemTime::now() + Duration::from_secs_f64(t));
+    ctx.region = owned(REGION).unwrap_or_else(|| env.region.clone());
+    ctx.account_id = owned(ACCOUNT_ID).unwrap_or_else(|| env.account_id.clone());
+    ctx.qualifier = owned(QUALIFIER);
+    ctx.function_version = owned(VERSION_ID).unwrap_or_default();
+    ctx.retry_count = text(headers, RETRY_COUNT)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    if let (Some(id), Some(secret)) = (
+        text(headers, ACCESS_KEY_ID),
+        text(headers, ACCESS_KEY_SECRET),
+    ) {
+        ctx.credentials = Some(Credentials::new(
+            id,
+            secret,
+            text(headers, SECURITY_TOKEN).map(Secret::from),
+        ));
+    }
+    ctx.extensions
+        .insert(ServiceName(owned(SERVICE_NAME).unwrap_or_default()));
+    let tracing: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with(TRACING))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
+    // The span context is `traceid:spanid:parentid:flags` (Jaeger's text form).
+    ctx.trace_id = tracing
+        .iter()
+        .find(|(name, _)| name == "x-fc-tracing-opentracing-span-context")
+        .and_then(|(_, value)| value.split(':').next())
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned);
+    if !tracing.is_empty() {
+        ctx.extensions.insert(TracingHeaders(tracing));
+    }
+    ctx
+}
+
+/// Removes every `x-fc-*` header (credentials among them) before a handler sees the request.
+pub(crate) fn strip(headers: &mut HeaderMap) {
+    let names: Vec<_> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with(PREFIX))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, http::HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn the_context_comes_from_the_headers() {
+        let h = headers(&[
+            ("x-fc-request-id", "1-6543-abc"),
+            ("x-fc-function-name", "survey"),
+            ("x-fc-function-memory", "512"),
+            ("x-fc-function-timeout", "30"),
+            ("x-fc-region", "cn-hangzhou"),
+            ("x-fc-account-id", "1234567890123456"),
+            ("x-fc-qualifier", "LATEST"),
+            ("x-fc-version-id", "3"),
+            ("x-fc-service-name", "shop"),
+            ("x-fc-retry-count", "2"),
+            ("x-fc-access-key-id", "STS.EXAMPLEID"),
+            ("x-fc-access-key-secret", "very-secret"),
+            ("x-fc-security-token", "token-secret"),
+            ("x-fc-tracing-opentracing-span-context", "4d9e0c7a:1f2e:0:1"),
+        ]);
+        let ctx = context(&h, &Env::default(), Phase::Invoke);
+        assert_eq!(ctx.platform, Platform::Aliyun);
+        assert_eq!(ctx.request_id, "1-6543-abc");
+        assert_eq!((ctx.function_name.as_str(), ctx.memory_mb), ("survey", 512));
+        let left = ctx.remaining().unwrap();
+        assert!(left > Duration::from_secs(29) && left <= Duration::from_secs(30));
+        assert_eq!(
+            (ctx.region.as_str(), ctx.account_id.as_str()),
+            ("cn-hangzhou", "1234567890123456")
+        );
+        assert_eq!(ctx.qualifier.as_deref(), Some("LATEST"));
+        assert_eq!(ctx.function_version, "3");
+        assert_eq!(ctx.retry_count, 2);
+        assert_eq!(ctx.trace_id.as_deref(), Some("4d9e0c7a"));
+        assert_eq!(
+            ctx.extensions.get::<ServiceName>().map(|s| s.0.as_str()),
+            Some("shop")
+        );
+        let creds = ctx.credentials.as_ref().unwrap();
+        assert_eq!(creds.secret_access_key.expose(), "very-secret");
+        let shown = format!("{ctx:?}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("token-secret"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn every_fc_header_is_stripped() {
+        let mut h = headers(&[
+            ("x-fc-access-key-secret", "very-secret"),
+            ("x-fc-request-id", "r"),
+            ("content-type", "text/plain"),
+            ("x-forwarded-for", "1.2.3.4"),
+        ]);
+        strip(&mut h);
+        let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["content-type", "x-forwarded-for"]);
+    }
+}

@@ -1,0 +1,479 @@
+//! HTTP requests in the three ways FC delivers them — passed through as HTTP, as an API
+//! Gateway trigger event, as an FC 3.0 HTTP-trigger event — and the answer each expects.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use base64::Engine;
+use bytes::Bytes;
+use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, Uri, header};
+use fc_core::{Error, ErrorKind};
+use http::{HeaderName, HeaderValue, Method};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::headers;
+
+/// Which event shape an HTTP request came in, which decides the answer's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Alibaba Cloud API Gateway trigger event.
+    ApiGateway,
+    /// FC 3.0 HTTP-trigger event (`version: "v1"`).
+    HttpTrigger,
+}
+
+const API_GATEWAY: &str = "API Gateway trigger event";
+const HTTP_TRIGGER: &str = "HTTP trigger event";
+
+/// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
+const UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// A passed-through request (`x-fc-control-path: /http-invoke`): the default domain's base
+/// path and every `x-fc-*` header removed.
+///
+/// Source: Function Compute 2.0, "HTTP handlers" — "If you do not specify a custom domain name,
+/// /2016-08-15/proxy/${servicename}/${functionname}/ is used as the value of x-fc-base-path."
+/// FC 3.0 has been seen sending other values (the request's own path), so only that documented
+/// prefix is removed.
+pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Result<Request, Error> {
+    let mut parts = parts;
+    let base = parts
+        .headers
+        .get(headers::BASE_PATH)
+        .and_then(|v| v.to_str().ok())
+        .filter(|b| b.starts_with("/2016-08-15/proxy/"))
+        .map(|b| b.trim_end_matches('/').to_owned());
+    let raw_path = parts.uri.path().to_owned();
+    if let Some(base) = base {
+        let path = match raw_path.strip_prefix(&base) {
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => &raw_path,
+        };
+        let mut target = path.to_owned();
+        if let Some(query) = parts.uri.query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        parts.uri = target.parse().map_err(|err| {
+            Error::invalid_event(format!("`{target}` is not a valid path: {err}"))
+        })?;
+    } else if parts.uri.scheme().is_some() {
+        // Absolute-form targets become origin-form, as handlers expect everywhere.
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str())
+            .to_owned();
+        parts.uri = target.parse().map_err(|err| {
+            Error::invalid_event(format!("`{target}` is not a valid path: {err}"))
+        })?;
+    }
+    headers::strip(&mut parts.headers);
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = Body::from_bytes(body, content_type);
+    let mut info = RequestInfo::default();
+    info.trigger = Trigger::FcHttp;
+    info.source_ip = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok());
+    info.raw_path = Some(raw_path);
+    let mut request = Request::from_parts(parts, body);
+    request.extensions_mut().insert(info);
+    Ok(request)
+}
+
+/// A string, or a list of strings (repeated headers and query parameters).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn values(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Flag>::deserialize(de)? {
+        None => Ok(false),
+        Some(Flag::Bool(b)) => Ok(b),
+        Some(Flag::Text(t)) => match t.trim() {
+            "true" | "TRUE" | "True" => Ok(true),
+            "false" | "FALSE" | "False" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected true or false, got `{other}`"
+            ))),
+        },
+    }
+}
+
+/// Source: Function Compute, "Configure an API Gateway trigger" — the event format:
+/// `{"path", "httpMethod", "headers", "queryParameters", "pathParameters", "body", "isBase64Encoded"}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiGatewayEvent {
+    path: String,
+    http_method: String,
+    #[serde(default)]
+    headers: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    query_parameters: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    path_parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default, deserialize_with = "bool_or_string")]
+    is_base64_encoded: bool,
+}
+
+/// Source: Function Compute 3.0, "HTTP trigger: event format of the request" —
+/// `{"version": "v1", "rawPath", "headers", "queryParameters", "body", "isBase64Encoded",
+/// "requestContext": {"http": {"method", "path", "sourceIp", …}, "requestId", …}}`; repeated
+/// header and query values arrive comma-joined.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HttpTriggerEvent {
+    #[allow(dead_code)]
+    version: String,
+    raw_path: String,
+    #[serde(default)]
+    headers: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    query_parameters: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default, deserialize_with = "bool_or_string")]
+    is_base64_encoded: bool,
+    request_context: HttpTriggerContext,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HttpTriggerContext {
+    http: HttpTriggerHttp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HttpTriggerHttp {
+    method: String,
+    #[serde(default)]
+    source_ip: Option<String>,
+}
+
+/// Decodes an HTTP request delivered as an event, whichever of the two shapes it is.
+pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Marks {
+        version: Option<serde::de::IgnoredAny>,
+        raw_path: Option<serde::de::IgnoredAny>,
+        http_method: Option<serde::de::IgnoredAny>,
+    }
+    let marks: Marks = serde_json::from_slice(raw).map_err(|err| {
+        Error::invalid_event(format!(
+            "expected an HTTP request as an API Gateway or HTTP trigger event (JSON): {err}"
+        ))
+    })?;
+    if marks.version.is_some() && marks.raw_path.is_some() {
+        let event: HttpTriggerEvent = crate::decode::parse(raw, HTTP_TRIGGER)?;
+        Ok((from_http_trigger(event)?, Origin::HttpTrigger))
+    } else if marks.http_method.is_some() {
+        let event: ApiGatewayEvent = crate::decode::parse(raw, API_GATEWAY)?;
+        Ok((from_api_gateway(event)?, Origin::ApiGateway))
+    } else {
+        Err(Error::invalid_event(
+            "expected an HTTP request as an API Gateway event (`httpMethod`, `path`) or an HTTP \
+             trigger event (`version`, `rawPath`, `requestContext.http`), but the event has neither",
+        ))
+    }
+}
+
+fn method(text: &str, what: &str) -> Result<Method, Error> {
+    Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+        Error::invalid_event(format!("invalid {what}: `{text}` is not an HTTP method"))
+    })
+}
+
+fn header_map(headers: &BTreeMap<String, OneOrMany>) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, values) in headers {
+        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+            continue;
+        };
+        for value in values.values() {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                map.append(name.clone(), value);
+            }
+        }
+    }
+    // Neither event may smuggle platform headers in.
+    crate::headers::strip(&mut map);
+    map
+}
+
+fn query(params: &BTreeMap<String, OneOrMany>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, values) in params {
+        for value in values.values() {
+            query.append_pair(name, value);
+        }
+    }
+    query.finish()
+}
+
+fn body(
+    body: Option<String>,
+    base64: bool,
+    headers: &HeaderMap,
+    what: &str,
+) -> Result<Body, Error> {
+    let Some(body) = body.filter(|b| !b.is_empty()) else {
+        return Ok(Body::Empty);
+    };
+    if !base64 {
+        return Ok(Body::Text(body));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|err| {
+            Error::invalid_event(format!(
+                "invalid {what}: `body` is not valid base64 although `isBase64Encoded` is true: {err}"
+            ))
+        })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    Ok(Body::from_bytes(bytes.into(), content_type))
+}
+
+fn build(
+    method: Method,
+    path: &str,
+    query: &str,
+    headers: HeaderMap,
+    body: Body,
+    info: RequestInfo,
+    what: &str,
+) -> Result<Request, Error> {
+    let mut target = utf8_percent_encode(path, UNSAFE).to_string();
+    if !target.starts_with('/') {
+        target.insert(0, '/');
+    }
+    if !query.is_empty() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let uri: Uri = target.parse().map_err(|err| {
+        Error::invalid_event(format!(
+            "invalid {what}: `{target}` is not a valid path: {err}"
+        ))
+    })?;
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request.extensions_mut().insert(info);
+    Ok(request)
+}
+
+fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
+    let headers = header_map(&event.headers);
+    let mut info = RequestInfo::default();
+    info.trigger = Trigger::FcApiGateway;
+    info.path_params = event.path_parameters;
+    info.raw_path = Some(event.path.clone());
+    info.source_ip = forwarded_for(&headers);
+    let body = body(event.body, event.is_base64_encoded, &headers, API_GATEWAY)?;
+    let method = method(&event.http_method, API_GATEWAY)?;
+    build(
+        method,
+        &event.path,
+        &query(&event.query_parameters),
+        headers,
+        body,
+        info,
+        API_GATEWAY,
+    )
+}
+
+fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
+    let headers = header_map(&event.headers);
+    let mut info = RequestInfo::default();
+    info.trigger = Trigger::FcHttpEvent;
+    info.raw_path = Some(event.raw_path.clone());
+    info.source_ip = event
+        .request_context
+        .http
+        .source_ip
+        .as_deref()
+        .and_then(|ip| ip.parse::<IpAddr>().ok())
+        .or_else(|| forwarded_for(&headers));
+    let body = body(event.body, event.is_base64_encoded, &headers, HTTP_TRIGGER)?;
+    let method = method(&event.request_context.http.method, HTTP_TRIGGER)?;
+    build(
+        method,
+        &event.raw_path,
+        &query(&event.query_parameters),
+        headers,
+        body,
+        info,
+        HTTP_TRIGGER,
+    )
+}
+
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok())
+}
+
+/// The answer both event shapes expect: `{isBase64Encoded, statusCode, headers, body}`.
+///
+/// Source: "Configure an API Gateway trigger" (response format) and FC 3.0 "HTTP trigger:
+/// event format of the response". Repeated headers are joined with commas, as the event form
+/// has one value per name.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventResponse {
+    is_base64_encoded: bool,
+    status_code: u16,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+pub(crate) fn to_event_response(response: Response, _origin: Origin) -> Result<Bytes, Error> {
+    let (parts, body) = response.into_parts();
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|all| {
+                all.push_str(", ");
+                all.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    let (is_base64_encoded, body) = match body {
+        Body::Empty => (false, String::new()),
+        Body::Text(text) => (false, text),
+        Body::Binary(bytes) => (
+            true,
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ),
+    };
+    let out = EventResponse {
+        is_base64_encoded,
+        status_code: parts.status.as_u16(),
+        headers,
+        body,
+    };
+    serde_json::to_vec(&out).map(Bytes::from).map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("the response could not be encoded: {err}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fc_core::http::RequestExt;
+
+    #[test]
+    fn the_default_domain_base_path_is_removed() {
+        let req = http::Request::builder()
+            .uri("/2016-08-15/proxy/shop/survey/submitSurvey?x=1")
+            .header("x-fc-base-path", "/2016-08-15/proxy/shop/survey/")
+            .header("x-fc-access-key-secret", "s")
+            .body(())
+            .unwrap();
+        let (parts, ()) = req.into_parts();
+        let req = from_passthrough(parts, Bytes::new()).unwrap();
+        assert_eq!(req.uri().path(), "/submitSurvey");
+        assert_eq!(req.uri().query(), Some("x=1"));
+        assert!(req.headers().is_empty());
+        assert_eq!(
+            req.info().raw_path.as_deref(),
+            Some("/2016-08-15/proxy/shop/survey/submitSurvey")
+        );
+    }
+
+    #[test]
+    fn other_base_paths_are_left_alone() {
+        let req = http::Request::builder()
+            .uri("/get")
+            .header("x-fc-base-path", "/get")
+            .body(())
+            .unwrap();
+        let (parts, ()) = req.into_parts();
+        assert_eq!(
+            from_passthrough(parts, Bytes::new()).unwrap().uri().path(),
+            "/get"
+        );
+    }
+
+    #[test]
+    fn an_event_without_either_shape_is_explained() {
+        let err = from_event(br#"{"path":"/x"}"#).unwrap_err();
+        assert!(err.message().contains("has neither"), "{}", err.message());
+        let err = from_event(b"\x00").unwrap_err();
+        assert!(err.message().starts_with(
+            "expected an HTTP request as an API Gateway or HTTP trigger event (JSON)"
+        ));
+        let err = from_event(br#"{"httpMethod":"GET"}"#).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid API Gateway trigger event: missing field `path` at line 1 column 20"
+        );
+    }
+
+    #[test]
+    fn responses_become_the_event_answer() {
+        let mut response = Response::new(Body::Binary(vec![1u8, 2].into()));
+        response.headers_mut().append("x-a", "1".parse().unwrap());
+        response.headers_mut().append("x-a", "2".parse().unwrap());
+        let json: serde_json::Value =
+            serde_json::from_slice(&to_event_response(response, Origin::ApiGateway).unwrap())
+                .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"isBase64Encoded": true, "statusCode": 200, "headers": {"x-a": "1, 2"}, "body": "AQI="})
+        );
+    }
+}

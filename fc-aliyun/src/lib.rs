@@ -1,0 +1,182 @@
+//! The Alibaba Cloud Function Compute adapter of [fc](https://docs.rs/fc): the first Rust
+//! runtime for FC.
+//!
+//! FC runs a custom runtime as an HTTP server in the function's instance. This crate is that
+//! server: it listens on `0.0.0.0:${FC_CUSTOM_LISTEN_PORT:-${FC_SERVER_PORT:-9000}}`, serves
+//! requests concurrently (an instance may take several at once), and speaks FC's contract:
+//!
+//! | request | what happens |
+//! |---|---|
+//! | `POST /initialize` | runs the handler's `init` once; a failure answers 500 and every later invocation reports it |
+//! | `POST /invoke` | one event invocation; the body is the event |
+//! | `GET /pre-stop` | stops: invocations in flight finish, then 200 and the process exits |
+//! | `GET /pre-freeze` | 200 |
+//! | anything else (`x-fc-control-path: /http-invoke`) | an HTTP function's request, passed to the handler as it came, minus the default domain's `x-fc-base-path` and every `x-fc-*` header |
+//!
+//! | handler takes | delivered from |
+//! |---|---|
+//! | `fc::http::Request` | HTTP trigger (passed through, or as an FC 3.0 HTTP-trigger event), API Gateway trigger event |
+//! | `fc::ObjectEvent` | OSS trigger |
+//! | `fc::TableEvent` | Tablestore trigger (CBOR) |
+//! | `fc::ScheduleEvent` | timer trigger |
+//! | `fc::Json<T>` | anything else |
+//!
+//! The `Context` comes from the `x-fc-*` headers; the credentials headers go into it (redacted)
+//! and never into the request a handler sees. A failed event invocation answers
+//! `x-fc-status: 404` with `{"errorType", "errorMessage"}`. Every request is logged between
+//! `FC Invoke Start RequestId: <id>` and `FC Invoke End RequestId: <id>` on stdout.
+//!
+//! Users reach this through `fc`, which runs it when FC is detected:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), fc_core::Error> {
+//! use fc_core::{Function, ObjectEvent};
+//!
+//! async fn count(event: ObjectEvent) -> usize {
+//!     event.records.len()
+//! }
+//!
+//! fc_aliyun::run(Function::new(count)).await
+//! # }
+//! ```
+
+mod decode;
+mod events;
+mod headers;
+mod http;
+mod server;
+mod tablestore;
+
+use bytes::Bytes;
+use fc_core::http::{Body, Request, Response, StatusCode};
+use fc_core::{Error, Event, Json, ObjectEvent, Payload, ScheduleEvent, TableEvent};
+use serde::de::DeserializeOwned;
+
+pub use headers::{ServiceName, TracingHeaders};
+#[doc(hidden)]
+pub use http::Origin as HttpOrigin;
+pub use server::{listen_port, run, serve};
+
+/// FC's limit on a synchronous invocation's payload.
+pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;
+
+/// An event FC can deliver: how it is decoded from an `/invoke` body (or an HTTP request), and
+/// how the handler's outcome is answered.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be delivered on Alibaba Cloud Function Compute",
+    label = "fc-aliyun has no decoder for this event type",
+    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
+)]
+pub trait FromFc: Event {
+    /// What answering needs to know about the event (for HTTP, its shape).
+    #[doc(hidden)]
+    type Origin: Send + 'static;
+
+    /// Decodes the body of an `/invoke`.
+    #[doc(hidden)]
+    fn from_invoke(body: &[u8]) -> Result<(Self, Self::Origin), Error>;
+
+    /// The body to answer an `/invoke` with, or the error to report.
+    #[doc(hidden)]
+    fn into_invoke(outcome: Self::Outcome, origin: Self::Origin) -> Result<Bytes, Error>;
+
+    /// Decodes an HTTP request passed through to an HTTP function.
+    #[doc(hidden)]
+    fn from_http(parts: ::http::request::Parts, body: Bytes) -> Result<Self, Error> {
+        let _ = (parts, body);
+        Err(Error::invalid_event(format!(
+            "this function takes {} events, not HTTP requests: invoke it with an event, or give it an HTTP trigger and an HTTP handler",
+            Self::NAME
+        )))
+    }
+
+    /// The HTTP response to a passed-through request.
+    #[doc(hidden)]
+    fn into_http(outcome: Self::Outcome) -> Response {
+        let _ = outcome;
+        let mut response = Response::new(Body::Empty);
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        response
+    }
+}
+
+impl FromFc for Request {
+    type Origin = http::Origin;
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, Self::Origin), Error> {
+        http::from_event(body)
+    }
+
+    fn into_invoke(outcome: Response, origin: http::Origin) -> Result<Bytes, Error> {
+        http::to_event_response(outcome, origin)
+    }
+
+    fn from_http(parts: ::http::request::Parts, body: Bytes) -> Result<Self, Error> {
+        http::from_passthrough(parts, body)
+    }
+
+    fn into_http(outcome: Response) -> Response {
+        outcome
+    }
+}
+
+fn payload(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
+    outcome.map(Payload::into_bytes)
+}
+
+impl FromFc for ObjectEvent {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        events::object_event(body).map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        payload(outcome)
+    }
+}
+
+impl FromFc for TableEvent {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        tablestore::table_event(body).map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        payload(outcome)
+    }
+}
+
+impl FromFc for ScheduleEvent {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        events::schedule_event(body).map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        payload(outcome)
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> FromFc for Json<T> {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        decode::parse(body, "JSON event").map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        payload(outcome)
+    }
+}
+
+/// The `{"errorType", "errorMessage"}` body of a failed invocation.
+pub fn error_body(err: &Error) -> Bytes {
+    let body = serde_json::json!({
+        "errorType": err.kind().as_str(),
+        "errorMessage": format!("{err:#}"),
+    });
+    Bytes::from(body.to_string())
+}

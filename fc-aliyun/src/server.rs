@@ -1,0 +1,368 @@
+//! The custom-runtime HTTP server.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use fc_core::http::{StatusCode, header};
+use fc_core::{Error, ErrorKind, Function, Instance};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, OnceCell};
+
+use crate::headers::{self, Env, Phase};
+use crate::{FromFc, PAYLOAD_LIMIT, error_body};
+
+/// How long a stop waits for connections to close after the invocations are done.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The port FC tells the runtime to listen on: `FC_CUSTOM_LISTEN_PORT`, else `FC_SERVER_PORT`,
+/// else 9000 (Source: Function Compute, "Custom runtime: basic principles").
+pub fn listen_port() -> Result<u16, Error> {
+    for name in ["FC_CUSTOM_LISTEN_PORT", "FC_SERVER_PORT"] {
+        if let Ok(value) = std::env::var(name) {
+            return value.trim().parse().map_err(|_| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("{name} must be a port number, got `{value}`"),
+                )
+            });
+        }
+    }
+    Ok(9000)
+}
+
+/// Runs `function` as FC's custom runtime: listens on `0.0.0.0` (FC cannot reach a loopback
+/// listener) until `/pre-stop` or SIGTERM.
+pub async fn run<E: FromFc>(function: Function<E>) -> Result<(), Error> {
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, listen_port()?));
+    let listener = TcpListener::bind(addr).await.map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot listen on {addr}: {err}"),
+        )
+    })?;
+    tracing::info!("FC custom runtime listening on {addr}");
+    serve(listener, function, terminated()).await;
+    Ok(())
+}
+
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}
+
+struct State<E: FromFc> {
+    function: Mutex<Option<Function<E>>>,
+    instance: OnceCell<Result<Instance<E>, String>>,
+    in_flight: AtomicUsize,
+    idle: Notify,
+    stop: Notify,
+    env: Env,
+}
+
+/// Counts an invocation as in flight while it lives.
+struct InFlight<'a, E: FromFc>(&'a State<E>);
+
+impl<'a, E: FromFc> InFlight<'a, E> {
+    fn new(state: &'a State<E>) -> Self {
+        state.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(state)
+    }
+}
+
+impl<E: FromFc> Drop for InFlight<'_, E> {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl<E: FromFc> State<E> {
+    /// The started instance, running `init` on first use; a failed `init` fails every call.
+    async fn instance(&self) -> Result<Instance<E>, Error> {
+        let started = self
+            .instance
+            .get_or_init(|| async {
+                let function = self
+                    .function
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                match function {
+                    Some(function) => function.init().await.map_err(|err| format!("{err:#}")),
+                    None => Err("init was already attempted".to_owned()),
+                }
+            })
+            .await;
+        started.clone().map_err(|message| {
+            Error::new(
+                ErrorKind::Init,
+                format!("the instance failed to initialise: {message}"),
+            )
+        })
+    }
+}
+
+/// Serves FC's requests on `listener` until `/pre-stop` or `shutdown`.
+pub async fn serve<E: FromFc>(
+    listener: TcpListener,
+    function: Function<E>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let state = Arc::new(State {
+        function: Mutex::new(Some(function)),
+        instance: OnceCell::new(),
+        in_flight: AtomicUsize::new(0),
+        idle: Notify::new(),
+        stop: Notify::new(),
+        env: Env::from_env(),
+    });
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(err) => {
+                    tracing::warn!("accept failed: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+            () = state.stop.notified() => break,
+        };
+        let state = Arc::clone(&state);
+        let service = service_fn(move |req| {
+            let state = Arc::clone(&state);
+            async move { Ok::<_, Infallible>(route(req, &state).await) }
+        });
+        let conn =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = conn.await {
+                tracing::debug!("connection from {peer}: {err}");
+            }
+        });
+    }
+    wait_idle(&state).await;
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+}
+
+async fn wait_idle<E: FromFc>(state: &State<E>) {
+    loop {
+        let idle = state.idle.notified();
+        if state.in_flight.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        idle.await;
+    }
+}
+
+type HyperResponse = hyper::Response<Full<Bytes>>;
+
+fn respond(status: StatusCode, content_type: Option<&'static str>, body: Bytes) -> HyperResponse {
+    let mut response = hyper::Response::new(Full::new(body));
+    *response.status_mut() = status;
+    if let Some(content_type) = content_type {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(content_type),
+        );
+    }
+    response
+}
+
+/// An event invocation's answer: the status and `x-fc-status` both say 200 for success and
+/// 404 for failure (Source: Function Compute, "Event handlers (custom runtime)").
+fn event_answer(result: Result<Bytes, Error>, request_id: &str) -> (HyperResponse, bool) {
+    let (status, fc_status, body) = match result {
+        Ok(body) => (StatusCode::OK, "200", body),
+        Err(err) => {
+            tracing::error!(
+                request_id,
+                kind = err.kind().as_str(),
+                "invocation failed: {err:#}"
+            );
+            (StatusCode::NOT_FOUND, "404", error_body(&err))
+        }
+    };
+    let mut response = respond(status, Some("application/json"), body);
+    response
+        .headers_mut()
+        .insert(headers::STATUS, header::HeaderValue::from_static(fc_status));
+    (response, fc_status == "404")
+}
+
+/// The end marker FC's console reads the invocation's log by; a failure gets FC's suffix.
+fn log_end(request_id: &str, failed: bool) {
+    if failed {
+        println!("FC Invoke End RequestId: {request_id}, Error: Unhandled function error");
+    } else {
+        println!("FC Invoke End RequestId: {request_id}");
+    }
+}
+
+/// Reads a body up to FC's limit; the status says why it could not be read.
+async fn read_body(body: Incoming) -> Result<Bytes, (StatusCode, Error)> {
+    match Limited::new(body, PAYLOAD_LIMIT).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Error::invalid_event(format!(
+                "the request is larger than Function Compute's limit of {PAYLOAD_LIMIT} bytes (32 MB)"
+            )),
+        )),
+        Err(err) => Err((
+            StatusCode::BAD_REQUEST,
+            Error::invalid_event(format!("the request body could not be read: {err}")),
+        )),
+    }
+}
+
+async fn route<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+    let control = req
+        .headers()
+        .get(headers::CONTROL_PATH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let path = req.uri().path();
+    // The control path says what a request is; without it, FC's fixed paths do.
+    let what = control.as_deref().unwrap_or(path);
+    match what {
+        "/initialize" => initialize(req, state).await,
+        "/invoke" => invoke(req, state).await,
+        "/pre-stop" => pre_stop(req, state).await,
+        "/pre-freeze" => {
+            let id = request_id(&req);
+            println!("FC PreFreeze Start RequestId: {id}");
+            println!("FC PreFreeze End RequestId: {id}");
+            respond(StatusCode::OK, None, Bytes::new())
+        }
+        _ => http_invoke(req, state).await,
+    }
+}
+
+fn request_id(req: &hyper::Request<Incoming>) -> String {
+    req.headers()
+        .get(headers::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn initialize<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+    let ctx = headers::context(req.headers(), &state.env, Phase::Initialize);
+    let id = ctx.request_id;
+    println!("FC Initialize Start RequestId: {id}");
+    let result = state.instance().await;
+    println!("FC Initialize End RequestId: {id}");
+    match result {
+        Ok(_) => respond(StatusCode::OK, None, Bytes::new()),
+        Err(err) => {
+            tracing::error!(request_id = id, "{err:#}");
+            respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some("application/json"),
+                error_body(&err),
+            )
+        }
+    }
+}
+
+async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+    let _in_flight = InFlight::new(state);
+    let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
+    let id = ctx.request_id.clone();
+    println!("FC Invoke Start RequestId: {id}");
+    let result = async {
+        let body = read_body(req.into_body()).await.map_err(|(_, err)| err)?;
+        let instance = state.instance().await?;
+        let (event, origin) = E::from_invoke(&body)?;
+        // Its own task, so nothing the connection does cancels the handler halfway.
+        let outcome = tokio::spawn(async move { instance.invoke(event, ctx).await })
+            .await
+            .map_err(|err| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("the invocation task failed: {err}"),
+                )
+            })?;
+        E::into_invoke(outcome, origin)
+    }
+    .await;
+    let (answer, failed) = event_answer(result, &id);
+    log_end(&id, failed);
+    answer
+}
+
+async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+    let _in_flight = InFlight::new(state);
+    let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
+    let id = ctx.request_id.clone();
+    println!("FC Invoke Start RequestId: {id}");
+    let (parts, body) = req.into_parts();
+    let result = async {
+        let body = read_body(body).await?;
+        let instance = state
+            .instance()
+            .await
+            .map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, err))?;
+        let request = E::from_http(parts, body).map_err(|err| (StatusCode::NOT_FOUND, err))?;
+        let outcome = tokio::spawn(async move { instance.invoke(request, ctx).await })
+            .await
+            .map_err(|err| {
+                let err = Error::new(
+                    ErrorKind::Internal,
+                    format!("the invocation task failed: {err}"),
+                );
+                (StatusCode::INTERNAL_SERVER_ERROR, err)
+            })?;
+        Ok::<_, (StatusCode, Error)>(E::into_http(outcome))
+    }
+    .await;
+    let failed = result.is_err();
+    let answer = match result {
+        Ok(response) => {
+            let (parts, body) = response.into_parts();
+            hyper::Response::from_parts(parts, Full::new(body.into_bytes()))
+        }
+        Err((status, err)) => {
+            tracing::error!(request_id = id, kind = err.kind().as_str(), "{err:#}");
+            let mut response = respond(status, Some("application/json"), error_body(&err));
+            response
+                .headers_mut()
+                .insert(headers::STATUS, header::HeaderValue::from_static("404"));
+            response
+        }
+    };
+    log_end(&id, failed);
+    answer
+}
+
+async fn pre_stop<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+    let id = request_id(&req);
+    println!("FC PreStop Start RequestId: {id}");
+    wait_idle(state).await;
+    println!("FC PreStop End RequestId: {id}");
+    state.stop.notify_one();
+    respond(StatusCode::OK, None, Bytes::new())
+}

@@ -1,0 +1,289 @@
+//! Tablestore stream records: a CBOR body, decoded into a `TableEvent`.
+//!
+//! Source: Function Compute, "Configure a Tablestore trigger" — the event is CBOR:
+//!
+//! ```text
+//! {"Version": "Sync-v1",
+//!  "Records": [{"Type": "PutRow" | "UpdateRow" | "DeleteRow",
+//!               "Info": {"Timestamp": <µs>},
+//!               "PrimaryKey": [{"ColumnName": "pk", "Value": <value>}],
+//!               "Columns": [{"Type": "Put" | "DeleteOneVersion" | "DeleteAllVersions",
+//!                            "ColumnName": "c", "Value": <value>, "Timestamp": <ms>}]}]}
+//! ```
+//!
+//! Values are CBOR integers (Integer), text (String), byte strings (Blob), booleans (Boolean)
+//! and floats (Double).
+
+use std::collections::BTreeMap;
+
+use ciborium::value::Value as Cbor;
+use fc_core::{Error, Row, RowChange, TableEvent, TableRecord, Timestamp, Value};
+
+const WHAT: &str = "Tablestore event";
+
+/// Nesting deeper than this is not a Tablestore record; refusing it bounds the decoder's stack.
+const MAX_DEPTH: usize = 16;
+
+fn invalid(at: &str, message: impl std::fmt::Display) -> Error {
+    Error::invalid_event(format!("invalid {WHAT} at `{at}`: {message}"))
+}
+
+fn field<'a>(map: &'a [(Cbor, Cbor)], name: &str) -> Option<&'a Cbor> {
+    map.iter()
+        .find(|(key, _)| key.as_text() == Some(name))
+        .map(|(_, value)| value)
+}
+
+fn as_map<'a>(value: &'a Cbor, at: &str) -> Result<&'a [(Cbor, Cbor)], Error> {
+    value
+        .as_map()
+        .map(Vec::as_slice)
+        .ok_or_else(|| invalid(at, format!("expected a map, got {}", kind(value))))
+}
+
+fn as_array<'a>(value: &'a Cbor, at: &str) -> Result<&'a [Cbor], Error> {
+    value
+        .as_array()
+        .map(Vec::as_slice)
+        .ok_or_else(|| invalid(at, format!("expected an array, got {}", kind(value))))
+}
+
+fn as_text<'a>(value: Option<&'a Cbor>, at: &str) -> Result<&'a str, Error> {
+    match value {
+        Some(value) => value
+            .as_text()
+            .ok_or_else(|| invalid(at, format!("expected text, got {}", kind(value)))),
+        None => Err(invalid(at, "missing")),
+    }
+}
+
+fn as_int(value: &Cbor, at: &str) -> Result<i64, Error> {
+    value
+        .as_integer()
+        .and_then(|i| i64::try_from(i).ok())
+        .ok_or_else(|| invalid(at, format!("expected an integer, got {}", kind(value))))
+}
+
+fn kind(value: &Cbor) -> &'static str {
+    match value {
+        Cbor::Integer(_) => "an integer",
+        Cbor::Bytes(_) => "bytes",
+        Cbor::Float(_) => "a float",
+        Cbor::Text(_) => "text",
+        Cbor::Bool(_) => "a boolean",
+        Cbor::Null => "null",
+        Cbor::Tag(..) => "a tagged value",
+        Cbor::Array(_) => "an array",
+        Cbor::Map(_) => "a map",
+        _ => "an unknown CBOR value",
+    }
+}
+
+/// A column value: Tablestore's five types, nothing else.
+fn value(cbor: &Cbor, at: &str) -> Result<Value, Error> {
+    Ok(match cbor {
+        Cbor::Integer(i) => Value::Int(
+            i64::try_from(*i).map_err(|_| invalid(at, "an Integer outside the 64-bit range"))?,
+        ),
+        Cbor::Text(text) => Value::String(text.clone()),
+        Cbor::Bytes(bytes) => Value::Bytes(bytes.clone()),
+        Cbor::Bool(b) => Value::Bool(*b),
+        Cbor::Float(f) => Value::Float(*f),
+        other => {
+            return Err(invalid(
+                at,
+                format!(
+                    "expected an Integer, String, Blob, Boolean or Double value, got {}",
+                    kind(other)
+                ),
+            ));
+        }
+    })
+}
+
+fn depth(value: &Cbor) -> usize {
+    match value {
+        Cbor::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Cbor::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| depth(k).max(depth(v)))
+                .max()
+                .unwrap_or(0)
+        }
+        Cbor::Tag(_, inner) => 1 + depth(inner),
+        _ => 0,
+    }
+}
+
+/// Decodes a Tablestore trigger's body: CBOR as the trigger sends it, or the same structure as
+/// JSON, as the console's test events are. The event does not name the table (the trigger's
+/// `sourceArn` does), so records have an empty `table`.
+pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
+    let table = "";
+    let root: Cbor = if raw.first() == Some(&b'{') {
+        serde_json::from_slice(raw).map_err(|err| {
+            Error::invalid_event(format!(
+                "invalid {WHAT}: the body is neither CBOR nor JSON: {err}"
+            ))
+        })?
+    } else {
+        ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4).map_err(|err| {
+            Error::invalid_event(format!("invalid {WHAT}: the body is not CBOR: {err}"))
+        })?
+    };
+    if depth(&root) > MAX_DEPTH {
+        return Err(Error::invalid_event(format!(
+            "invalid {WHAT}: nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    let root = as_map(&root, ".")?;
+    let version = as_text(field(root, "Version"), "Version")?;
+    if version != "Sync-v1" {
+        return Err(invalid(
+            "Version",
+            format!("expected `Sync-v1`, got `{version}`"),
+        ));
+    }
+    let records = field(root, "Records").ok_or_else(|| invalid("Records", "missing"))?;
+    let records = as_array(records, "Records")?
+        .iter()
+        .enumerate()
+        .map(|(i, record)| self::record(record, i, table))
+        .collect::<Result<_, _>>()?;
+    Ok(TableEvent::new(records))
+}
+
+fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error> {
+    let at = format!("Records[{index}]");
+    let record = as_map(record, &at)?;
+    let kind = match as_text(field(record, "Type"), &format!("{at}.Type"))? {
+        "PutRow" => RowChange::Insert,
+        "UpdateRow" => RowChange::Modify,
+        "DeleteRow" => RowChange::Remove,
+        other => {
+            return Err(invalid(
+                &format!("{at}.Type"),
+                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
+            ));
+        }
+    };
+    let mut keys = Row::new();
+    let pk_at = format!("{at}.PrimaryKey");
+    let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at, "missing"))?;
+    for (i, column) in as_array(pk, &pk_at)?.iter().enumerate() {
+        let col_at = format!("{pk_at}[{i}]");
+        let column = as_map(column, &col_at)?;
+        let name = as_text(field(column, "ColumnName"), &format!("{col_at}.ColumnName"))?;
+        let cell =
+            field(column, "Value").ok_or_else(|| invalid(&format!("{col_at}.Value"), "missing"))?;
+        keys.insert(name.to_owned(), value(cell, &format!("{col_at}.Value"))?);
+    }
+    let mut out = TableRecord::new(kind, table, keys.clone());
+    if let Some(info) = field(record, "Info") {
+        let info = as_map(info, &format!("{at}.Info"))?;
+        if let Some(ts) = field(info, "Timestamp") {
+            out.time = Some(Timestamp::from_unix_micros(as_int(
+                ts,
+                &format!("{at}.Info.Timestamp"),
+            )?));
+        }
+    }
+    if kind == RowChange::Remove {
+        return Ok(out);
+    }
+    // The new row: its keys plus the columns put; a deleted column reads as null.
+    let mut new: BTreeMap<String, Value> = keys;
+    let columns_at = format!("{at}.Columns");
+    if let Some(columns) = field(record, "Columns") {
+        for (i, column) in as_array(columns, &columns_at)?.iter().enumerate() {
+            let col_at = format!("{columns_at}[{i}]");
+            let column = as_map(column, &col_at)?;
+            let name = as_text(field(column, "ColumnName"), &format!("{col_at}.ColumnName"))?;
+            match as_text(field(column, "Type"), &format!("{col_at}.Type"))? {
+                "Put" => {
+                    let cell = field(column, "Value")
+                        .ok_or_else(|| invalid(&format!("{col_at}.Value"), "missing"))?;
+                    new.insert(name.to_owned(), value(cell, &format!("{col_at}.Value"))?);
+                }
+                "DeleteOneVersion" | "DeleteAllVersions" => {
+                    new.insert(name.to_owned(), Value::Null);
+                }
+                other => {
+                    return Err(invalid(
+                        &format!("{col_at}.Type"),
+                        format!(
+                            "expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out.new = Some(new);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cbor(value: &Cbor) -> Vec<u8> {
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(value, &mut out).unwrap();
+        out
+    }
+
+    fn text(s: &str) -> Cbor {
+        Cbor::Text(s.into())
+    }
+
+    fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
+        Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
+    }
+
+    #[test]
+    fn unknown_value_types_and_truncated_bodies_are_invalid() {
+        let record = map(vec![
+            ("Type", text("PutRow")),
+            (
+                "PrimaryKey",
+                Cbor::Array(vec![map(vec![
+                    ("ColumnName", text("id")),
+                    ("Value", Cbor::Null),
+                ])]),
+            ),
+        ]);
+        let body = cbor(&map(vec![
+            ("Version", text("Sync-v1")),
+            ("Records", Cbor::Array(vec![record])),
+        ]));
+        let err = table_event(&body).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid Tablestore event at `Records[0].PrimaryKey[0].Value`: expected an Integer, String, Blob, Boolean or Double value, got null"
+        );
+        let err = table_event(&body[..body.len() - 3]).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("invalid Tablestore event: the body is not CBOR"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let mut deep = Cbor::Integer(1.into());
+        for _ in 0..40 {
+            deep = Cbor::Array(vec![deep]);
+        }
+        let body = cbor(&map(vec![("Version", text("Sync-v1")), ("Records", deep)]));
+        let err = table_event(&body).unwrap_err();
+        assert!(
+            err.message().starts_with("invalid Tablestore event"),
+            "{}",
+            err.message()
+        );
+    }
+}

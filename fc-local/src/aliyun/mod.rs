@@ -1,0 +1,409 @@
+//! An emulator of Function Compute's invoker for custom runtimes: runs a function binary as FC
+//! does and sends it invocations.
+//!
+//! The process gets FC's environment (`FC_FUNC_CODE_PATH`, `FC_FUNCTION_NAME`,
+//! `FC_CUSTOM_LISTEN_PORT`…, and the role's credentials); once its port accepts connections
+//! the emulator calls `POST /initialize`, then sends events to `POST /invoke` and HTTP requests
+//! with `x-fc-control-path: /http-invoke`, each with the `x-fc-*` headers FC sends. As on FC,
+//! one instance takes many requests at once.
+
+mod gateway;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response};
+use http_body_util::{BodyExt, Full};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+pub use crate::emulator::{EmulatorError, FunctionError, Output};
+pub use gateway::{FcHttpTrigger, http_event, http_response};
+
+use crate::emulator::Captured;
+
+/// The function to run and the settings FC would give it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct FcFunction {
+    /// The executable (a `bootstrap`).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Extra environment variables (the function's configuration).
+    pub env: Vec<(String, String)>,
+    /// `FC_FUNCTION_NAME`.
+    pub function_name: String,
+    /// Memory in MB.
+    pub memory_mb: u32,
+    /// How long one invocation may run.
+    pub timeout: Duration,
+    /// `FC_REGION`.
+    pub region: String,
+    /// `FC_ACCOUNT_ID`.
+    pub account_id: String,
+    /// The role's credentials (access key id, secret, security token), sent in the
+    /// `x-fc-access-key-*` headers and set in the environment.
+    pub credentials: Option<(String, String, String)>,
+    /// Where the function's stdout and stderr go.
+    pub output: Output,
+}
+
+impl FcFunction {
+    /// A function from an executable, named after it, with FC's defaults: 512 MB, 60 s,
+    /// `cn-hangzhou`.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        let program = program.into();
+        let function_name = program.file_stem().map_or_else(
+            || "function".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        FcFunction {
+            program,
+            args: Vec::new(),
+            env: Vec::new(),
+            function_name,
+            memory_mb: 512,
+            timeout: Duration::from_secs(60),
+            region: "cn-hangzhou".into(),
+            account_id: "1234567890123456".into(),
+            credentials: None,
+            output: Output::Show,
+        }
+    }
+
+    /// Sets the timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Gives the function credentials.
+    pub fn credentials(mut self, id: &str, secret: &str, token: &str) -> Self {
+        self.credentials = Some((id.into(), secret.into(), token.into()));
+        self
+    }
+
+    /// Shows, discards or captures the function's output.
+    pub fn output(mut self, output: Output) -> Self {
+        self.output = output;
+        self
+    }
+}
+
+/// One event invocation's result.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct FcInvocation {
+    /// The request id the function was given.
+    pub request_id: String,
+    /// The response body, or the error the function reported (`x-fc-status: 404`).
+    pub result: Result<Bytes, FunctionError>,
+    /// From sending to answer.
+    pub duration: Duration,
+}
+
+/// A running function instance and the invoker in front of it.
+#[derive(Debug)]
+pub struct FcEmulator {
+    function: FcFunction,
+    addr: SocketAddr,
+    child: tokio::sync::Mutex<Child>,
+    init: Result<(), FunctionError>,
+    captured: Captured,
+}
+
+/// How long a new instance may take to listen.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl FcEmulator {
+    /// Starts the instance, waits until it listens, and calls `/initialize` as FC does.
+    pub async fn start(function: FcFunction) -> Result<FcEmulator, EmulatorError> {
+        let captured = Captured::default();
+        // A port picked free can be taken by another process before the function binds it;
+        // then the function exits at once, and a new port is tried.
+        let mut attempts = 0;
+        let (addr, child) = loop {
+            attempts += 1;
+            let port = free_port().map_err(EmulatorError::Listen)?;
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+            let mut child = spawn(&function, port, &captured)?;
+            match wait_listening(&mut child, addr).await {
+                Ok(()) => break (addr, child),
+                Err(err) if attempts < 3 && matches!(child.try_wait(), Ok(Some(_))) => {
+                    tracing::debug!("retrying on another port: {err}");
+                }
+                Err(err) => return Err(err),
+            }
+        };
+        let mut emulator = FcEmulator {
+            function,
+            addr,
+            child: tokio::sync::Mutex::new(child),
+            init: Ok(()),
+            captured,
+        };
+        let request_id = crate::id::request_id();
+        let mut request = Request::new(Bytes::new());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = "/initialize".parse().expect("a static path");
+        emulator.add_headers(request.headers_mut(), &request_id, "/initialize");
+        let response = emulator.send(request).await?;
+        if !response.status().is_success() {
+            emulator.init = Err(function_error(response.body(), "InitError"));
+        }
+        Ok(emulator)
+    }
+
+    /// What `/initialize` answered: the error, if `init` failed.
+    pub fn init_result(&self) -> Result<(), FunctionError> {
+        self.init.clone()
+    }
+
+    /// What the function has printed so far, with [`Output::Capture`].
+    pub fn output(&self) -> String {
+        self.captured.text()
+    }
+
+    fn add_headers(&self, headers: &mut HeaderMap, request_id: &str, control_path: &str) {
+        let f = &self.function;
+        let mut set = |name: &'static str, value: &str| {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(name, value);
+            }
+        };
+        set("x-fc-request-id", request_id);
+        set("x-fc-control-path", control_path);
+        set("x-fc-function-name", &f.function_name);
+        set("x-fc-function-handler", "index.handler");
+        set("x-fc-function-memory", &f.memory_mb.to_string());
+        set(
+            "x-fc-function-timeout",
+            &f.timeout.as_secs().max(1).to_string(),
+        );
+        set(
+            "x-fc-initialization-timeout",
+            &f.timeout.as_secs().max(1).to_string(),
+        );
+        set("x-fc-region", &f.region);
+        set("x-fc-account-id", &f.account_id);
+        set("x-fc-qualifier", "LATEST");
+        set("x-fc-version-id", "LATEST");
+        set("x-fc-retry-count", "0");
+        set(
+            "x-fc-tracing-opentracing-span-context",
+            &format!(
+                "{}:{}:0:1",
+                &request_id.replace('-', "")[..16],
+                &request_id.replace('-', "")[16..32]
+            ),
+        );
+        if let Some((id, secret, token)) = &f.credentials {
+            set("x-fc-access-key-id", id);
+            set("x-fc-access-key-secret", secret);
+            set("x-fc-security-token", token);
+        }
+    }
+
+    /// Sends one request on a connection of its own, with the function's timeout.
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, EmulatorError> {
+        let exchange = async {
+            let stream = TcpStream::connect(self.addr)
+                .await
+                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
+            tokio::spawn(conn);
+            let (parts, body) = request.into_parts();
+            let response = sender
+                .send_request(Request::from_parts(parts, Full::new(body)))
+                .await
+                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
+            let (parts, body) = response.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?
+                .to_bytes();
+            Ok(Response::from_parts(parts, body))
+        };
+        match tokio::time::timeout(self.function.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => {
+                // FC stops an instance whose invocation runs past the timeout.
+                let _ = self.child.lock().await.kill().await;
+                Err(EmulatorError::Unreachable(format!(
+                    "Function timed out after {} seconds",
+                    self.function.timeout.as_secs_f64()
+                )))
+            }
+        }
+    }
+
+    /// One event invocation.
+    pub async fn invoke(&self, event: impl Into<Bytes>) -> Result<FcInvocation, EmulatorError> {
+        let request_id = crate::id::request_id();
+        let mut request = Request::new(event.into());
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = "/invoke".parse().expect("a static path");
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        self.add_headers(request.headers_mut(), &request_id, "/invoke");
+        let started = Instant::now();
+        let response = self.send(request).await?;
+        let failed = response
+            .headers()
+            .get("x-fc-status")
+            .is_some_and(|status| status.as_bytes() != b"200");
+        let result = if failed || !response.status().is_success() {
+            Err(function_error(response.body(), "UnhandledInvocationError"))
+        } else {
+            Ok(response.into_body())
+        };
+        Ok(FcInvocation {
+            request_id,
+            result,
+            duration: started.elapsed(),
+        })
+    }
+
+    /// One HTTP request to an HTTP function, passed through with `x-fc-control-path:
+    /// /http-invoke`; with `base_path`, as on the default domain
+    /// (`/2016-08-15/proxy/<service>/<function>`). Returns the request id with the response.
+    pub async fn http(
+        &self,
+        request: Request<Bytes>,
+        base_path: Option<&str>,
+    ) -> Result<(String, Response<Bytes>), EmulatorError> {
+        let request_id = crate::id::request_id();
+        let (mut parts, body) = request.into_parts();
+        if let Some(base) = base_path {
+            let base = base.trim_end_matches('/');
+            let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            parts.uri = format!("{base}{target}")
+                .parse()
+                .map_err(|err| EmulatorError::Unreachable(format!("bad path: {err}")))?;
+            if let Ok(value) = HeaderValue::from_str(&format!("{base}/")) {
+                parts.headers.insert("x-fc-base-path", value);
+            }
+        }
+        self.add_headers(&mut parts.headers, &request_id, "/http-invoke");
+        let response = self.send(Request::from_parts(parts, body)).await?;
+        Ok((request_id, response))
+    }
+
+    /// Asks the instance to stop (`GET /pre-stop`) and waits for it to exit.
+    pub async fn stop(self) -> Result<std::process::ExitStatus, EmulatorError> {
+        let request_id = crate::id::request_id();
+        let mut request = Request::new(Bytes::new());
+        *request.uri_mut() = "/pre-stop".parse().expect("a static path");
+        self.add_headers(request.headers_mut(), &request_id, "/pre-stop");
+        self.send(request).await?;
+        let mut child = self.child.lock().await;
+        tokio::time::timeout(START_TIMEOUT, child.wait())
+            .await
+            .map_err(|_| {
+                EmulatorError::Unreachable("the function did not exit after /pre-stop".into())
+            })?
+            .map_err(|err| EmulatorError::Unreachable(err.to_string()))
+    }
+}
+
+fn function_error(body: &[u8], default_type: &str) -> FunctionError {
+    let parsed: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |key: &str| parsed.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    FunctionError {
+        error_type: text("errorType").unwrap_or_else(|| default_type.to_owned()),
+        error_message: text("errorMessage")
+            .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+/// A port no other emulator of this process has been given.
+fn free_port() -> std::io::Result<u16> {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
+        let mut given = GIVEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !given.contains(&port) {
+            given.push(port);
+            return Ok(port);
+        }
+    }
+}
+
+/// Waits until something listens on `addr` while `child` is alive.
+async fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), EmulatorError> {
+    let started = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(EmulatorError::Unreachable(format!(
+                "the function exited before listening on {addr}: {status}"
+            )));
+        }
+        if TcpStream::connect(addr).await.is_ok() {
+            // Someone listens; make sure it is still our process.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            if let Ok(None) = child.try_wait() {
+                return Ok(());
+            }
+            continue;
+        }
+        if started.elapsed() > START_TIMEOUT {
+            return Err(EmulatorError::Unreachable(format!(
+                "the function did not listen on {addr} within {START_TIMEOUT:?}"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn spawn(f: &FcFunction, port: u16, captured: &Captured) -> Result<Child, EmulatorError> {
+    let code_path = f
+        .program
+        .parent()
+        .map_or_else(|| ".".into(), |p| p.display().to_string());
+    let mut command = Command::new(&f.program);
+    command
+        .args(&f.args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("FC_PLATFORM")
+        .env("FC_FUNC_CODE_PATH", code_path)
+        .env("FC_FUNCTION_NAME", &f.function_name)
+        .env("FC_FUNCTION_HANDLER", "index.handler")
+        .env("FC_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string())
+        .env("FC_REGION", &f.region)
+        .env("FC_ACCOUNT_ID", &f.account_id)
+        .env("FC_CUSTOM_LISTEN_PORT", port.to_string())
+        .env("FC_INSTANCE_ID", crate::id::request_id())
+        .env("FC_QUALIFIER", "LATEST")
+        .envs(f.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    if let Some((id, secret, token)) = &f.credentials {
+        command
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", id)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", secret)
+            .env("ALIBABA_CLOUD_SECURITY_TOKEN", token);
+    }
+    crate::emulator::configure(&mut command, f.output);
+    let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
+    crate::emulator::capture(&mut child, captured);
+    Ok(child)
+}

@@ -1,0 +1,110 @@
+//! What the platform emulators share: their errors, and capturing a function's output.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+/// What a function reported instead of a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionError {
+    /// The platform's `errorType` (`InvalidEvent`, `Sandbox.Timedout`, `Runtime.ExitError`…).
+    pub error_type: String,
+    /// The platform's `errorMessage`.
+    pub error_message: String,
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error_type, self.error_message)
+    }
+}
+
+/// The emulator could not run the invocation at all.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// The function's executable could not be started.
+    Spawn(std::io::Error),
+    /// The emulator could not listen.
+    Listen(std::io::Error),
+    /// The function did not start serving, or stopped answering.
+    Unreachable(String),
+}
+
+impl fmt::Display for EmulatorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmulatorError::Spawn(err) => write!(f, "cannot start the function: {err}"),
+            EmulatorError::Listen(err) => write!(f, "cannot open the emulated API: {err}"),
+            EmulatorError::Unreachable(why) => write!(f, "the function cannot be reached: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for EmulatorError {}
+
+/// Where a function's stdout and stderr go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Output {
+    /// To the emulator's own stdout and stderr.
+    #[default]
+    Show,
+    /// Nowhere.
+    Discard,
+    /// Into a buffer, read with the emulator's `output()`.
+    Capture,
+}
+
+/// A function's captured output, both streams interleaved by line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Captured(Arc<Mutex<String>>);
+
+impl Captured {
+    pub(crate) fn text(&self) -> String {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn collect(&self, mut stream: impl AsyncRead + Unpin + Send + 'static) {
+        let sink = Arc::clone(&self.0);
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 8192];
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push_str(&String::from_utf8_lossy(&buf[..n])),
+                }
+            }
+        });
+    }
+}
+
+/// Applies `output` to a command, and starts capturing once it runs.
+pub(crate) fn configure(command: &mut tokio::process::Command, output: Output) {
+    use std::process::Stdio;
+    match output {
+        Output::Show => {}
+        Output::Discard => {
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+        }
+        Output::Capture => {
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+    }
+}
+
+pub(crate) fn capture(child: &mut tokio::process::Child, captured: &Captured) {
+    if let Some(out) = child.stdout.take() {
+        captured.collect(out);
+    }
+    if let Some(err) = child.stderr.take() {
+        captured.collect(err);
+    }
+}

@@ -1,0 +1,226 @@
+//! Function binaries as FC custom runtimes under the invoker emulator: errors reported as FC
+//! expects, concurrency with a context per request, secrets kept out of requests and logs,
+//! init and stop.
+
+use bytes::Bytes;
+use fc_local::aliyun::{FcEmulator, FcFunction, Output};
+use http::Request;
+
+async fn start(function: FcFunction) -> FcEmulator {
+    FcEmulator::start(function)
+        .await
+        .expect("the function starts")
+}
+
+fn get(path: &str) -> Request<Bytes> {
+    Request::builder()
+        .uri(path)
+        .body(Bytes::new())
+        .expect("a valid request")
+}
+
+#[tokio::test]
+async fn a_failing_event_handler_answers_x_fc_status_404_and_the_instance_keeps_serving() {
+    let fc =
+        start(FcFunction::new(env!("CARGO_BIN_EXE_probe-event")).output(Output::Discard)).await;
+    let error = fc
+        .invoke(r#"{"action":"fail","message":"quota exceeded"}"#)
+        .await
+        .unwrap()
+        .result
+        .unwrap_err();
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("HandlerError", "quota exceeded")
+    );
+    let error = fc
+        .invoke(r#"{"action":"panic"}"#)
+        .await
+        .unwrap()
+        .result
+        .unwrap_err();
+    assert_eq!(error.error_type, "Panic");
+    let error = fc
+        .invoke(r#"{"action":"sleep","ms":"soon"}"#)
+        .await
+        .unwrap()
+        .result
+        .unwrap_err();
+    assert_eq!(error.error_type, "InvalidEvent");
+    assert!(
+        error
+            .error_message
+            .contains("invalid type: string \"soon\", expected u64"),
+        "{error}"
+    );
+    let ok = fc
+        .invoke(r#"{"action":"echo","value":"still here"}"#)
+        .await
+        .unwrap();
+    let echoed: serde_json::Value = serde_json::from_slice(&ok.result.unwrap()).unwrap();
+    assert_eq!(
+        echoed,
+        serde_json::json!({"echo": "still here", "platform": "aliyun"})
+    );
+}
+
+#[tokio::test]
+async fn twenty_concurrent_requests_each_see_their_own_request_id() {
+    let fc = std::sync::Arc::new(
+        start(FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Discard)).await,
+    );
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let fc = std::sync::Arc::clone(&fc);
+            tokio::spawn(async move { fc.http(get("/barrier?n=20"), None).await.unwrap() })
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for call in calls {
+        let (_, response) = call.await.unwrap();
+        assert_eq!(
+            response.body().as_ref(),
+            b"all arrived",
+            "all 20 were in the handler at once"
+        );
+    }
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let fc = std::sync::Arc::clone(&fc);
+            tokio::spawn(async move { fc.http(get("/context"), None).await.unwrap() })
+        })
+        .collect();
+    for call in calls {
+        let (request_id, response) = call.await.unwrap();
+        let ctx: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(ctx["requestId"], request_id.as_str());
+        assert_eq!(ctx["platform"], "aliyun");
+        assert!(seen.insert(request_id));
+    }
+    assert_eq!(seen.len(), 20);
+}
+
+#[tokio::test]
+async fn credentials_headers_never_reach_the_request_or_the_logs() {
+    let function = FcFunction::new(env!("CARGO_BIN_EXE_probe-http"))
+        .credentials(
+            "STS.EXAMPLEKEYID",
+            "fc-secret-KEY-value",
+            "fc-security-TOKEN-value",
+        )
+        .output(Output::Capture);
+    let fc = start(function).await;
+    let (_, response) = fc.http(get("/echo-headers"), None).await.unwrap();
+    let seen: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let names: Vec<&str> = seen
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.starts_with("x-fc-")),
+        "{names:?}"
+    );
+    let (_, response) = fc.http(get("/context"), None).await.unwrap();
+    let ctx: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(ctx["accessKeyId"], "STS.EXAMPLEKEYID");
+    let (_, response) = fc.http(get("/error"), None).await.unwrap();
+    assert_eq!(response.status(), 500);
+    fc.http(get("/log-context"), None).await.unwrap();
+    let output = fc.output();
+    assert!(output.contains("FC Invoke Start RequestId:"), "{output}");
+    assert!(
+        output.contains("handler failed"),
+        "the error was logged: {output}"
+    );
+    assert!(
+        output.contains("STS.EXAMPLEKEYID"),
+        "the context was logged: {output}"
+    );
+    assert!(!output.contains("fc-secret-KEY-value"), "{output}");
+    assert!(!output.contains("fc-security-TOKEN-value"), "{output}");
+}
+
+#[tokio::test]
+async fn an_event_function_refuses_http_requests_clearly() {
+    let fc =
+        start(FcFunction::new(env!("CARGO_BIN_EXE_probe-event")).output(Output::Discard)).await;
+    let (_, response) = fc.http(get("/anything"), None).await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-fc-status"], "404");
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("this function takes JSON event events"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn init_runs_at_initialize_and_a_failure_is_reported_to_every_invocation() {
+    let fc = start(FcFunction::new(env!("CARGO_BIN_EXE_probe-init")).output(Output::Discard)).await;
+    assert!(fc.init_result().is_ok());
+    let (_, response) = fc.http(get("/"), None).await.unwrap();
+    assert_eq!(response.body().as_ref(), b"pool surveys");
+
+    let function = FcFunction::new(env!("CARGO_BIN_EXE_probe-init"))
+        .env("PROBE_INIT_FAIL", "database unreachable")
+        .output(Output::Capture);
+    let fc = start(function).await;
+    let error = fc.init_result().unwrap_err();
+    assert_eq!(error.error_type, "InitError");
+    assert!(
+        error
+            .error_message
+            .ends_with("cannot open the pool: database unreachable"),
+        "{error}"
+    );
+    let (_, response) = fc.http(get("/"), None).await.unwrap();
+    assert_eq!(response.status(), 500);
+    assert!(String::from_utf8_lossy(response.body()).contains("the instance failed to initialise"));
+    let output = fc.output();
+    assert!(
+        output.contains("FC Initialize Start RequestId:")
+            && output.contains("FC Initialize End RequestId:"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn pre_stop_lets_invocations_finish_then_the_process_exits() {
+    let fc = start(FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Capture)).await;
+    let fc = std::sync::Arc::new(fc);
+    let slow = {
+        let fc = std::sync::Arc::clone(&fc);
+        tokio::spawn(async move { fc.http(get("/sleep?ms=500"), None).await.unwrap() })
+    };
+    while !fc.output().contains("probe sleeping") {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let stopper = std::sync::Arc::clone(&fc);
+    let (_, response) = slow.await.unwrap();
+    assert_eq!(response.body().as_ref(), b"slept");
+    drop(stopper);
+    let fc = std::sync::Arc::into_inner(fc).expect("one owner left");
+    let status = fc.stop().await.unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn oversize_http_bodies_are_refused_with_413() {
+    let fc = start(FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Discard)).await;
+    let big = Request::builder()
+        .method("POST")
+        .uri("/echo")
+        .body(Bytes::from(vec![b'x'; fc_aliyun_limit() + 1]))
+        .unwrap();
+    let (_, response) = fc.http(big, None).await.unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+fn fc_aliyun_limit() -> usize {
+    32 * 1024 * 1024
+}

@@ -45,7 +45,7 @@ impl fmt::Display for EmulatorError {
 impl std::error::Error for EmulatorError {}
 
 /// Where a function's stdout and stderr go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Output {
     /// To the emulator's own stdout and stderr.
@@ -55,6 +55,8 @@ pub enum Output {
     Discard,
     /// Into a buffer, read with the emulator's `output()`.
     Capture,
+    /// To stderr, each line behind `[name] `, so it stands apart from the emulator's own lines.
+    Prefixed(String),
 }
 
 /// A function's captured output, both streams interleaved by line.
@@ -87,24 +89,54 @@ impl Captured {
 }
 
 /// Applies `output` to a command, and starts capturing once it runs.
-pub(crate) fn configure(command: &mut tokio::process::Command, output: Output) {
+pub(crate) fn configure(command: &mut tokio::process::Command, output: &Output) {
     use std::process::Stdio;
     match output {
         Output::Show => {}
         Output::Discard => {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
-        Output::Capture => {
+        Output::Capture | Output::Prefixed(_) => {
             command.stdout(Stdio::piped()).stderr(Stdio::piped());
         }
     }
 }
 
-pub(crate) fn capture(child: &mut tokio::process::Child, captured: &Captured) {
-    if let Some(out) = child.stdout.take() {
-        captured.collect(out);
+/// Starts reading a spawned function's piped output, as `output` says.
+pub(crate) fn capture(child: &mut tokio::process::Child, captured: &Captured, output: &Output) {
+    let streams = [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn AsyncRead + Unpin + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn AsyncRead + Unpin + Send>),
+    ];
+    for stream in streams.into_iter().flatten() {
+        match output {
+            Output::Prefixed(name) => prefix_lines(stream, name.clone()),
+            _ => captured.collect(stream),
+        }
     }
-    if let Some(err) = child.stderr.take() {
-        captured.collect(err);
-    }
+}
+
+fn prefix_lines(stream: impl AsyncRead + Unpin + Send + 'static, name: String) {
+    use tokio::io::AsyncBufReadExt;
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            eprintln!("[{name}] {line}");
+        }
+    });
+}
+
+/// The peak resident memory of a process so far, in KiB (Linux's `VmHWM`).
+pub(crate) fn peak_memory_kib(pid: Option<u32>) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }

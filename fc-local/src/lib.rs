@@ -28,6 +28,8 @@
 //! | `FC_BODY_LIMIT` | the largest request body, in bytes | 6 MiB (Lambda's limit) |
 
 pub mod aliyun;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod config;
 mod emulator;
 mod event;

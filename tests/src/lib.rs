@@ -25,8 +25,14 @@ pub struct Server {
 impl Server {
     /// Starts `binary` with `PORT=0` and `envs`, and waits for its "serving on" line.
     pub fn start(binary: &str, envs: &[(&str, &str)]) -> Server {
+        Server::start_with(binary, &[], envs)
+    }
+
+    /// Like [`Server::start`], with arguments.
+    pub fn start_with(binary: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut command = Command::new(binary);
         command
+            .args(args)
             .env("PORT", "0")
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .env_remove("FC_PLATFORM")

@@ -132,7 +132,7 @@ async fn a_timeout_fails_the_invocation_and_a_new_instance_serves_the_next() {
     assert_eq!(
         error.error_message,
         format!(
-            "{} Task timed out after 0.50 seconds",
+            "RequestId: {} Error: Task timed out after 0.50 seconds",
             invocation.request_id
         )
     );

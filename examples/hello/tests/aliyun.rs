@@ -44,7 +44,7 @@ async fn every_way_an_http_request_arrives_gives_the_same_answer() {
             "203.0.113.9",
         );
         let payload = fc.invoke(event.to_string()).await.unwrap().result.unwrap();
-        let response = http_response(&payload).unwrap();
+        let response = http_response(trigger, &payload).unwrap();
         answers.push((
             response.status(),
             response.headers().get("content-type").cloned(),

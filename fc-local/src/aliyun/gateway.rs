@@ -119,11 +119,15 @@ pub fn http_event(
 }
 
 /// The HTTP response FC makes of the function's answer to an HTTP event:
-/// `{isBase64Encoded, statusCode, headers, body}`; anything else is a 200 with the answer as
-/// its body, as FC does for HTTP-trigger events.
-pub fn http_response(payload: &[u8]) -> Result<Response<Bytes>, String> {
+/// `{isBase64Encoded, statusCode, headers, body}`. For an HTTP-trigger event anything else is a
+/// 200 with the answer as its body; API Gateway refuses it (its doc: "returns 503 Service
+/// Unavailable" when the result does not have the format).
+pub fn http_response(trigger: FcHttpTrigger, payload: &[u8]) -> Result<Response<Bytes>, String> {
     let value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
     let Some(status) = value.get("statusCode") else {
+        if trigger == FcHttpTrigger::ApiGateway {
+            return Err("the function's response has no `statusCode`".into());
+        }
         return Ok(Response::new(Bytes::copy_from_slice(payload)));
     };
     let status = match status {
@@ -200,6 +204,7 @@ mod tests {
         assert_eq!(event["requestContext"]["http"]["sourceIp"], "1.2.3.4");
 
         let answer = http_response(
+            FcHttpTrigger::ApiGateway,
             br#"{"isBase64Encoded":false,"statusCode":"201","headers":{"a":"b"},"body":"ok"}"#,
         )
         .unwrap();
@@ -207,7 +212,8 @@ mod tests {
             (answer.status(), answer.body().as_ref()),
             (StatusCode::CREATED, b"ok".as_ref())
         );
-        let plain = http_response(b"\"just text\"").unwrap();
+        let plain = http_response(FcHttpTrigger::HttpEvent, b"\"just text\"").unwrap();
+        assert!(http_response(FcHttpTrigger::ApiGateway, b"\"just text\"").is_err());
         assert_eq!(
             (plain.status(), plain.body().as_ref()),
             (StatusCode::OK, b"\"just text\"".as_ref())

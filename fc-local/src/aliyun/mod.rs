@@ -49,6 +49,8 @@ pub struct FcFunction {
     pub credentials: Option<(String, String, String)>,
     /// Where the function's stdout and stderr go.
     pub output: Output,
+    /// How long a new instance may take to listen on its port.
+    pub start_timeout: Duration,
 }
 
 impl FcFunction {
@@ -71,6 +73,7 @@ impl FcFunction {
             account_id: "1234567890123456".into(),
             credentials: None,
             output: Output::Show,
+            start_timeout: Duration::from_secs(30),
         }
     }
 
@@ -109,6 +112,8 @@ pub struct FcInvocation {
     pub result: Result<Bytes, FunctionError>,
     /// From sending to answer.
     pub duration: Duration,
+    /// The instance's peak memory so far, in KiB, when known.
+    pub peak_memory_kib: Option<u64>,
 }
 
 /// A running function instance and the invoker in front of it.
@@ -121,8 +126,8 @@ pub struct FcEmulator {
     captured: Captured,
 }
 
-/// How long a new instance may take to listen.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the process may take to exit after `/pre-stop`.
+const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl FcEmulator {
     /// Starts the instance, waits until it listens, and calls `/initialize` as FC does.
@@ -136,7 +141,7 @@ impl FcEmulator {
             let port = free_port().map_err(EmulatorError::Listen)?;
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             let mut child = spawn(&function, port, &captured)?;
-            match wait_listening(&mut child, addr).await {
+            match wait_listening(&mut child, addr, function.start_timeout).await {
                 Ok(()) => break (addr, child),
                 Err(err) if attempts < 3 && matches!(child.try_wait(), Ok(Some(_))) => {
                     tracing::debug!("retrying on another port: {err}");
@@ -161,6 +166,21 @@ impl FcEmulator {
             emulator.init = Err(function_error(response.body(), "InitError"));
         }
         Ok(emulator)
+    }
+
+    /// The instance's peak memory so far, in KiB, when known.
+    pub async fn peak_memory_kib(&self) -> Option<u64> {
+        crate::emulator::peak_memory_kib(self.child.lock().await.id())
+    }
+
+    /// Whether the instance's process is still running.
+    pub async fn is_alive(&self) -> bool {
+        matches!(self.child.lock().await.try_wait(), Ok(None))
+    }
+
+    /// The function's settings.
+    pub fn function(&self) -> &FcFunction {
+        &self.function
     }
 
     /// What `/initialize` answered: the error, if `init` failed.
@@ -276,6 +296,7 @@ impl FcEmulator {
             request_id,
             result,
             duration: started.elapsed(),
+            peak_memory_kib: self.peak_memory_kib().await,
         })
     }
 
@@ -312,7 +333,7 @@ impl FcEmulator {
         self.add_headers(request.headers_mut(), &request_id, "/pre-stop");
         self.send(request).await?;
         let mut child = self.child.lock().await;
-        tokio::time::timeout(START_TIMEOUT, child.wait())
+        tokio::time::timeout(STOP_TIMEOUT, child.wait())
             .await
             .map_err(|_| {
                 EmulatorError::Unreachable("the function did not exit after /pre-stop".into())
@@ -349,7 +370,11 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// Waits until something listens on `addr` while `child` is alive.
-async fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), EmulatorError> {
+async fn wait_listening(
+    child: &mut Child,
+    addr: SocketAddr,
+    limit: Duration,
+) -> Result<(), EmulatorError> {
     let started = Instant::now();
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -365,9 +390,12 @@ async fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), Emula
             }
             continue;
         }
-        if started.elapsed() > START_TIMEOUT {
+        if started.elapsed() > limit {
             return Err(EmulatorError::Unreachable(format!(
-                "the function did not listen on {addr} within {START_TIMEOUT:?}"
+                "the function did not listen on port {} within {} s: a custom runtime must listen on \
+                 0.0.0.0:$FC_CUSTOM_LISTEN_PORT (FC cannot reach 127.0.0.1)",
+                addr.port(),
+                limit.as_secs_f64()
             )));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -402,8 +430,8 @@ fn spawn(f: &FcFunction, port: u16, captured: &Captured) -> Result<Child, Emulat
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", secret)
             .env("ALIBABA_CLOUD_SECURITY_TOKEN", token);
     }
-    crate::emulator::configure(&mut command, f.output);
+    crate::emulator::configure(&mut command, &f.output);
     let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
-    crate::emulator::capture(&mut child, captured);
+    crate::emulator::capture(&mut child, captured, &f.output);
     Ok(child)
 }

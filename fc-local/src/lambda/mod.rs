@@ -113,6 +113,8 @@ pub struct Invocation {
     pub duration: Duration,
     /// Whether this invocation started a new instance (a cold start).
     pub cold_start: bool,
+    /// The instance's peak memory so far, in KiB (Lambda's "Max Memory Used"), when known.
+    pub peak_memory_kib: Option<u64>,
 }
 
 /// An event waiting for the function's `/next`.
@@ -218,9 +220,9 @@ impl LambdaEmulator {
             .envs(f.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .kill_on_drop(true);
-        crate::emulator::configure(&mut command, f.output);
+        crate::emulator::configure(&mut command, &f.output);
         let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
-        crate::emulator::capture(&mut child, &self.captured);
+        crate::emulator::capture(&mut child, &self.captured, &f.output);
         Ok(child)
     }
 
@@ -239,6 +241,7 @@ impl LambdaEmulator {
                 }),
                 duration: Duration::ZERO,
                 cold_start: false,
+                peak_memory_kib: None,
             });
         }
         // One invocation per instance at a time, as on Lambda.
@@ -293,7 +296,7 @@ impl LambdaEmulator {
                 Err(FunctionError {
                     error_type: "Sandbox.Timedout".into(),
                     error_message: format!(
-                        "{request_id} Task timed out after {:.2} seconds",
+                        "RequestId: {request_id} Error: Task timed out after {:.2} seconds",
                         self.function.timeout.as_secs_f64()
                     ),
                 })
@@ -310,12 +313,29 @@ impl LambdaEmulator {
         };
         lock(&self.shared.waiting).remove(&request_id);
         lock(&self.shared.queue).retain(|q| q.request_id != request_id);
+        let duration = started.elapsed();
+        let peak_memory_kib =
+            crate::emulator::peak_memory_kib(instance.as_ref().and_then(Child::id));
         Ok(Invocation {
             request_id,
             result,
-            duration: started.elapsed(),
+            duration,
             cold_start,
+            peak_memory_kib,
         })
+    }
+
+    /// Stops the current instance, if any; the next invocation starts a new one (with the
+    /// executable as it is on disk then).
+    pub async fn recycle(&self) {
+        if let Some(mut child) = self.instance.lock().await.take() {
+            let _ = child.kill().await;
+        }
+    }
+
+    /// The function's settings.
+    pub fn function(&self) -> &LambdaFunction {
+        &self.function
     }
 }
 

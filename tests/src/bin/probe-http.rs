@@ -33,6 +33,13 @@ async fn probe(req: Request, ctx: Context) -> Result<Response, Error> {
             "sourceIp": req.info().source_ip.map(|ip| ip.to_string()),
         }))
         .into_response()),
+        // Ends the process mid-invocation, as a crash would.
+        "/exit" => std::process::exit(3),
+        // Which process served the request, after a pause so concurrent requests overlap.
+        "/pid" => {
+            tokio::time::sleep(Duration::from_millis(number("ms").unwrap_or(300))).await;
+            Ok(std::process::id().to_string().into_response())
+        }
         "/echo-headers" => {
             let headers: serde_json::Map<String, serde_json::Value> = req
                 .headers()

@@ -1,0 +1,240 @@
+//! The function's instances on the chosen platform: a pool of Lambda sandboxes (one invocation
+//! each, scaled out to the concurrency), or one FC instance taking concurrent requests.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use tokio::sync::{RwLock, Semaphore};
+
+use super::Platform;
+use crate::aliyun::{FcEmulator, FcFunction};
+use crate::emulator::{EmulatorError, FunctionError, Output};
+use crate::lambda::{LambdaEmulator, LambdaFunction};
+
+/// How the function is run.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) platform: Platform,
+    pub(crate) program: PathBuf,
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) memory_mb: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) output: Output,
+    pub(crate) name: String,
+    pub(crate) start_timeout: Duration,
+}
+
+/// One invocation, whatever the platform.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) request_id: String,
+    pub(crate) result: Result<Bytes, FunctionError>,
+    pub(crate) duration: Duration,
+    pub(crate) peak_memory_kib: Option<u64>,
+}
+
+/// The running function.
+#[derive(Debug)]
+pub(crate) enum Backend {
+    Aws(AwsPool),
+    Aliyun(Box<FcPool>),
+}
+
+impl Backend {
+    pub(crate) async fn start(settings: &Settings) -> Result<Backend, EmulatorError> {
+        Ok(match settings.platform {
+            Platform::Aws => Backend::Aws(AwsPool::start(settings).await?),
+            Platform::Aliyun => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
+        })
+    }
+
+    /// One event invocation.
+    pub(crate) async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        match self {
+            Backend::Aws(pool) => pool.invoke(payload).await,
+            Backend::Aliyun(pool) => pool.invoke(payload).await,
+        }
+    }
+
+    /// Replaces every instance, so the next invocations run the executable as it is now.
+    pub(crate) async fn restart(&self) -> Result<(), EmulatorError> {
+        match self {
+            Backend::Aws(pool) => {
+                pool.recycle().await;
+                Ok(())
+            }
+            Backend::Aliyun(pool) => pool.restart().await,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct AwsPool {
+    instances: Vec<LambdaEmulator>,
+    idle: Mutex<Vec<usize>>,
+    permits: Semaphore,
+}
+
+impl AwsPool {
+    async fn start(settings: &Settings) -> Result<AwsPool, EmulatorError> {
+        let mut function = LambdaFunction::new(&settings.program)
+            .timeout(settings.timeout)
+            .output(settings.output.clone());
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.memory_mb = settings.memory_mb;
+        function.function_name.clone_from(&settings.name);
+        let mut instances = Vec::with_capacity(settings.concurrency);
+        for _ in 0..settings.concurrency.max(1) {
+            instances.push(LambdaEmulator::start(function.clone()).await?);
+        }
+        // Reversed so the first instance is reused first, as Lambda reuses warm sandboxes.
+        let idle = (0..instances.len()).rev().collect();
+        Ok(AwsPool {
+            permits: Semaphore::new(instances.len()),
+            instances,
+            idle: Mutex::new(idle),
+        })
+    }
+
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
+        let index = lock(&self.idle).pop().ok_or_else(|| {
+            EmulatorError::Unreachable("no idle instance although one was free".into())
+        })?;
+        let result = self.instances[index].invoke(payload).await;
+        lock(&self.idle).push(index);
+        let invocation = result?;
+        Ok(Outcome {
+            request_id: invocation.request_id,
+            result: invocation.result,
+            duration: invocation.duration,
+            peak_memory_kib: invocation.peak_memory_kib,
+        })
+    }
+
+    async fn recycle(&self) {
+        for instance in &self.instances {
+            instance.recycle().await;
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[derive(Debug)]
+pub(crate) struct FcPool {
+    function: FcFunction,
+    current: RwLock<Arc<FcEmulator>>,
+    replacing: tokio::sync::Mutex<()>,
+    permits: Semaphore,
+}
+
+impl FcPool {
+    async fn start(settings: &Settings) -> Result<FcPool, EmulatorError> {
+        let mut function = FcFunction::new(&settings.program)
+            .timeout(settings.timeout)
+            .output(settings.output.clone());
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.memory_mb = settings.memory_mb;
+        function.function_name.clone_from(&settings.name);
+        function.start_timeout = settings.start_timeout;
+        let instance = FcEmulator::start(function.clone()).await?;
+        report_init(&instance);
+        Ok(FcPool {
+            function,
+            current: RwLock::new(Arc::new(instance)),
+            replacing: tokio::sync::Mutex::new(()),
+            permits: Semaphore::new(settings.concurrency.max(1)),
+        })
+    }
+
+    /// The live instance; one that exited (a crash, a timeout) is replaced first.
+    async fn instance(&self) -> Result<Arc<FcEmulator>, EmulatorError> {
+        let current = Arc::clone(&*self.current.read().await);
+        if current.is_alive().await {
+            return Ok(current);
+        }
+        let _replacing = self.replacing.lock().await;
+        let current = Arc::clone(&*self.current.read().await);
+        if current.is_alive().await {
+            return Ok(current);
+        }
+        eprintln!("fc-local: the instance exited; starting a new one");
+        let fresh = Arc::new(FcEmulator::start(self.function.clone()).await?);
+        report_init(&fresh);
+        *self.current.write().await = Arc::clone(&fresh);
+        Ok(fresh)
+    }
+
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
+        let invocation = self.instance().await?.invoke(payload).await?;
+        Ok(Outcome {
+            request_id: invocation.request_id,
+            result: invocation.result,
+            duration: invocation.duration,
+            peak_memory_kib: invocation.peak_memory_kib,
+        })
+    }
+
+    /// Passes an HTTP request through, as an HTTP trigger does.
+    pub(crate) async fn http(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<(Outcome, Response<Bytes>), EmulatorError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
+        let instance = self.instance().await?;
+        let started = std::time::Instant::now();
+        let (request_id, response) = instance.http(request, None).await?;
+        let outcome = Outcome {
+            request_id,
+            result: Ok(Bytes::new()),
+            duration: started.elapsed(),
+            peak_memory_kib: instance.peak_memory_kib().await,
+        };
+        Ok((outcome, response))
+    }
+
+    async fn restart(&self) -> Result<(), EmulatorError> {
+        let _replacing = self.replacing.lock().await;
+        let fresh = Arc::new(FcEmulator::start(self.function.clone()).await?);
+        report_init(&fresh);
+        let old = std::mem::replace(&mut *self.current.write().await, fresh);
+        // Requests still on the old instance finish; then it stops as FC stops instances.
+        tokio::spawn(async move {
+            if let Some(old) = Arc::into_inner(old) {
+                let _ = old.stop().await;
+            }
+        });
+        Ok(())
+    }
+}
+
+fn report_init(instance: &FcEmulator) {
+    if let Err(err) = instance.init_result() {
+        eprintln!("fc-local: /initialize failed: {err}");
+    }
+}

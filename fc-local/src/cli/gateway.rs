@@ -1,0 +1,216 @@
+//! The HTTP gateway of `fc-local start`: each request becomes the chosen trigger's event (or is
+//! passed through, for FC's HTTP trigger), and the function's answer becomes the response.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::Trigger;
+use super::backend::{Backend, Outcome};
+use super::report::report;
+use crate::aliyun::FcHttpTrigger;
+use crate::emulator::EmulatorError;
+
+/// What one gateway serves.
+#[derive(Debug)]
+pub(crate) struct Gateway {
+    pub(crate) backend: tokio::sync::RwLock<Arc<Backend>>,
+    pub(crate) trigger: Trigger,
+    pub(crate) memory_mb: u32,
+    pub(crate) platform: super::Platform,
+}
+
+/// Serves until `shutdown` completes.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let gateway = Arc::clone(&gateway);
+        let service = service_fn(move |req| {
+            let gateway = Arc::clone(&gateway);
+            async move { Ok::<_, Infallible>(handle(req, peer, &gateway).await) }
+        });
+        tokio::spawn(async move {
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn json(status: StatusCode, body: serde_json::Value) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The gateway's own failure answer, as API Gateway gives it.
+fn gateway_error(status: StatusCode) -> Response<Bytes> {
+    let message = match status {
+        StatusCode::GATEWAY_TIMEOUT => "Endpoint request timed out",
+        StatusCode::PAYLOAD_TOO_LARGE => "Request Entity Too Large",
+        _ => "Internal server error",
+    };
+    json(status, serde_json::json!({ "message": message }))
+}
+
+async fn handle(
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    gateway: &Gateway,
+) -> hyper::Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), ToString::to_string);
+    let backend = Arc::clone(&*gateway.backend.read().await);
+    let limit = match gateway.platform {
+        super::Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
+        super::Platform::Aliyun => 32 * 1024 * 1024,
+    };
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            eprintln!(
+                "fc-local: {method} {target}: the body is over the platform's limit of {limit} bytes"
+            );
+            return finish(
+                gateway_error(StatusCode::PAYLOAD_TOO_LARGE),
+                &method,
+                &target,
+                started,
+            );
+        }
+    };
+    let response = match (&*backend, gateway.trigger) {
+        (Backend::Aliyun(pool), Trigger::FcHttp) => {
+            let request = hyper::Request::from_parts(parts, body);
+            match pool.http(request).await {
+                Ok((outcome, response)) => {
+                    report(gateway.platform, &outcome, gateway.memory_mb);
+                    response
+                }
+                Err(err) => unreachable_function(&err),
+            }
+        }
+        (_, trigger) => {
+            let source_ip = peer.ip().to_string();
+            let event = match trigger {
+                Trigger::Aws(aws) => crate::lambda::http_event(
+                    aws,
+                    &parts.method,
+                    &parts.uri,
+                    &parts.headers,
+                    &body,
+                    &source_ip,
+                ),
+                Trigger::Fc(fc) => crate::aliyun::http_event(
+                    fc,
+                    &parts.method,
+                    &parts.uri,
+                    &parts.headers,
+                    &body,
+                    &source_ip,
+                ),
+                Trigger::FcHttp => crate::aliyun::http_event(
+                    FcHttpTrigger::HttpEvent,
+                    &parts.method,
+                    &parts.uri,
+                    &parts.headers,
+                    &body,
+                    &source_ip,
+                ),
+            };
+            match backend.invoke(Bytes::from(event.to_string())).await {
+                Ok(outcome) => {
+                    report(gateway.platform, &outcome, gateway.memory_mb);
+                    answer(trigger, outcome)
+                }
+                Err(err) => unreachable_function(&err),
+            }
+        }
+    };
+    finish(response, &method, &target, started)
+}
+
+fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {
+    eprintln!("fc-local: {err}");
+    if err.to_string().contains("timed out") {
+        return gateway_error(StatusCode::GATEWAY_TIMEOUT);
+    }
+    gateway_error(StatusCode::BAD_GATEWAY)
+}
+
+/// The response a gateway makes of the function's answer; a function error or an answer in the
+/// wrong shape is a 502, as API Gateway answers (with the reason on fc-local's own output).
+fn answer(trigger: Trigger, outcome: Outcome) -> Response<Bytes> {
+    let payload = match outcome.result {
+        Ok(payload) => payload,
+        Err(err) => {
+            eprintln!("fc-local: the function failed: {err}");
+            return gateway_error(StatusCode::BAD_GATEWAY);
+        }
+    };
+    let decoded = match trigger {
+        Trigger::Aws(aws) => crate::lambda::http_response(aws, &payload),
+        Trigger::Fc(fc) => crate::aliyun::http_response(fc, &payload),
+        Trigger::FcHttp => crate::aliyun::http_response(FcHttpTrigger::HttpEvent, &payload),
+    };
+    decoded.unwrap_or_else(|why| {
+        eprintln!(
+            "fc-local: the function's answer is not a {} response: {why}",
+            trigger.name()
+        );
+        // Alibaba's API Gateway answers 503 to a result in the wrong format; the others 502.
+        let status = match trigger {
+            Trigger::Fc(FcHttpTrigger::ApiGateway) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        gateway_error(status)
+    })
+}
+
+fn finish(
+    response: Response<Bytes>,
+    method: &http::Method,
+    target: &str,
+    started: Instant,
+) -> hyper::Response<Full<Bytes>> {
+    eprintln!(
+        "fc-local: {method} {target} -> {} ({:.1} ms)",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let (parts, body) = response.into_parts();
+    hyper::Response::from_parts(parts, Full::new(body))
+}

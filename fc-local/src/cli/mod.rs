@@ -1,0 +1,478 @@
+//! The `fc-local` command: runs any fc handler binary exactly as AWS Lambda or Function Compute
+//! would, with no Docker.
+//!
+//! ```text
+//! fc-local start   --platform aws|aliyun [--trigger T] [--port 3000] [--watch] -- <command>
+//! fc-local invoke  --platform aws|aliyun [--event FILE|-] -- <command>
+//! fc-local event   <kind> --platform aws|aliyun [--bucket B --key K --table T ...]
+//! fc-local package --platform aws|aliyun -p <package>
+//! ```
+
+mod backend;
+mod gateway;
+mod package;
+mod report;
+mod templates;
+mod watch;
+mod zip;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::aliyun::FcHttpTrigger;
+use crate::emulator::Output;
+use crate::lambda::HttpTrigger;
+
+/// The cloud to behave as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Platform {
+    /// AWS Lambda.
+    Aws,
+    /// Alibaba Cloud Function Compute.
+    Aliyun,
+}
+
+impl Platform {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Platform::Aws => "AWS Lambda",
+            Platform::Aliyun => "Function Compute",
+        }
+    }
+
+    pub(crate) fn flag(self) -> &'static str {
+        match self {
+            Platform::Aws => "aws",
+            Platform::Aliyun => "aliyun",
+        }
+    }
+}
+
+/// How HTTP requests reach the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    Aws(HttpTrigger),
+    Fc(FcHttpTrigger),
+    /// FC's HTTP trigger: the request passed through as HTTP.
+    FcHttp,
+}
+
+impl Trigger {
+    fn parse(platform: Platform, name: Option<&str>) -> Result<Trigger, String> {
+        match (platform, name) {
+            (Platform::Aws, None | Some("apigw-v2")) => Ok(Trigger::Aws(HttpTrigger::ApiGatewayV2)),
+            (Platform::Aws, Some("apigw-v1")) => Ok(Trigger::Aws(HttpTrigger::ApiGatewayV1)),
+            (Platform::Aws, Some("alb")) => Ok(Trigger::Aws(HttpTrigger::Alb)),
+            (Platform::Aws, Some("url")) => Ok(Trigger::Aws(HttpTrigger::FunctionUrl)),
+            (Platform::Aliyun, None | Some("http")) => Ok(Trigger::FcHttp),
+            (Platform::Aliyun, Some("apigw")) => Ok(Trigger::Fc(FcHttpTrigger::ApiGateway)),
+            (Platform::Aliyun, Some("http-event")) => Ok(Trigger::Fc(FcHttpTrigger::HttpEvent)),
+            (Platform::Aws, Some(other)) => Err(format!(
+                "no AWS trigger `{other}`; use apigw-v2 (default), apigw-v1, alb or url"
+            )),
+            (Platform::Aliyun, Some(other)) => Err(format!(
+                "no FC trigger `{other}`; use http (default), apigw or http-event"
+            )),
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Trigger::Aws(HttpTrigger::ApiGatewayV1) => "API Gateway REST (v1)",
+            Trigger::Aws(HttpTrigger::Alb) => "ALB",
+            Trigger::Aws(HttpTrigger::FunctionUrl) => "Function URL",
+            Trigger::Aws(_) => "API Gateway HTTP API (v2)",
+            Trigger::Fc(FcHttpTrigger::ApiGateway) => "FC API Gateway",
+            Trigger::Fc(_) => "FC HTTP trigger event",
+            Trigger::FcHttp => "FC HTTP trigger",
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fc-local",
+    version,
+    about = "Run fc handler binaries as AWS Lambda or Alibaba Cloud Function Compute would, locally, without Docker."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve an HTTP gateway on 127.0.0.1 that invokes the function through the chosen trigger.
+    Start(StartArgs),
+    /// Invoke the function once with an event; print its result.
+    Invoke(InvokeArgs),
+    /// Print an event template for a trigger.
+    Event(EventArgs),
+    /// Build the release binary and write a deployable zip and template.
+    Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The platform to behave as.
+    #[arg(long, value_enum)]
+    platform: Platform,
+    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC, as the platforms default).
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// Memory size in MB (default: 128 on AWS, 512 on FC).
+    #[arg(long)]
+    memory: Option<u32>,
+    /// An environment variable for the function, `KEY=VALUE` (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// FC: seconds a new instance may take to listen on its port.
+    #[arg(long, default_value_t = 30.0)]
+    start_timeout: f64,
+    /// The function's executable and its arguments.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct StartArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// How HTTP requests reach the function: AWS apigw-v2 (default), apigw-v1, alb, url; FC http
+    /// (default, passed through), apigw, http-event.
+    #[arg(long)]
+    trigger: Option<String>,
+    /// The gateway's port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// AWS: how many instances may run at once (one invocation each). FC: how many requests the
+    /// one instance takes at once.
+    #[arg(long, default_value_t = 10)]
+    concurrency: usize,
+    /// Rebuild (`cargo build`) and restart the function when sources change.
+    #[arg(long)]
+    watch: bool,
+    /// With --watch: the package to build.
+    #[arg(short = 'p', long = "package")]
+    package: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct InvokeArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The event: a file, or `-` for stdin (the default).
+    #[arg(long, default_value = "-")]
+    event: String,
+}
+
+#[derive(Debug, Args)]
+struct EventArgs {
+    /// The kind of event: AWS http, s3-put, s3-delete, dynamodb-insert, dynamodb-modify,
+    /// dynamodb-remove, schedule; FC http, oss-put, oss-delete, tablestore-insert,
+    /// tablestore-modify, tablestore-remove, timer.
+    kind: String,
+    /// The platform whose event it is.
+    #[arg(long, value_enum)]
+    platform: Platform,
+    /// For http: the trigger (as for `start`).
+    #[arg(long)]
+    trigger: Option<String>,
+    /// For http: the method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// For http: the path and query.
+    #[arg(long, default_value = "/hello?name=fc")]
+    path: String,
+    /// For http: the body.
+    #[arg(long, default_value = "")]
+    body: String,
+    /// For object events: the bucket.
+    #[arg(long, default_value = "example-bucket")]
+    bucket: String,
+    /// For object events: the object key, as stored.
+    #[arg(long, default_value = "photos/my photo.jpg")]
+    key: String,
+    /// For object events: the object size in bytes.
+    #[arg(long, default_value_t = 1024)]
+    size: u64,
+    /// For table events: the table.
+    #[arg(long, default_value = "surveys")]
+    table: String,
+    /// For table events: the row, as a JSON object (its `id`, or first column, is the key).
+    #[arg(
+        long,
+        default_value = r#"{"id":1,"name":"Ada Lovelace","phone":"+44 20 7946 0000","satisfaction":5}"#
+    )]
+    row: String,
+    /// For schedules: the rule's or trigger's name.
+    #[arg(long, default_value = "every-hour")]
+    name: String,
+    /// For FC timers: the payload.
+    #[arg(long)]
+    payload: Option<String>,
+    /// For Tablestore: print the readable JSON form instead of CBOR.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct PackageArgs {
+    /// The platform to package for.
+    #[arg(long, value_enum)]
+    platform: Platform,
+    /// The package to build.
+    #[arg(short = 'p', long = "package")]
+    package: String,
+    /// The binary in the package (default: the package's name).
+    #[arg(long)]
+    bin: Option<String>,
+    /// Package this already-built executable instead of building.
+    #[arg(long)]
+    binary: Option<PathBuf>,
+    /// The target triple to build for (x86_64-unknown-linux-musl runs everywhere).
+    #[arg(long)]
+    target: Option<String>,
+    /// Where to write the artifact (default: target/fc-local/<platform>/<bin>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Memory size in MB for the template.
+    #[arg(long, default_value_t = 128)]
+    memory: u32,
+    /// Timeout in seconds for the template.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Add an HTTP trigger to the template.
+    #[arg(long)]
+    http: bool,
+}
+
+/// Runs the command line; the exit code says whether it went well.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("fc-local: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Start(args) => runtime.block_on(start(args)),
+        Command::Invoke(args) => runtime.block_on(invoke(args)),
+        Command::Event(args) => event(&args),
+        Command::Package(args) => package(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("fc-local: error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn settings(
+    run: &RunArgs,
+    concurrency: usize,
+    output: Output,
+) -> Result<backend::Settings, String> {
+    let (program, args) = run
+        .command
+        .split_first()
+        .ok_or("no command to run after `--`")?;
+    let program = PathBuf::from(program);
+    let name = program.file_stem().map_or_else(
+        || "function".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let env = run
+        .env
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| format!("--env `{pair}` is not KEY=VALUE"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let timeout = run.timeout.unwrap_or(match run.platform {
+        Platform::Aws => 3.0,
+        Platform::Aliyun => 60.0,
+    });
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
+        return Err(format!(
+            "--timeout must be a number of seconds, got {timeout}"
+        ));
+    }
+    let output = match output {
+        Output::Prefixed(_) => Output::Prefixed(name.clone()),
+        other => other,
+    };
+    Ok(backend::Settings {
+        platform: run.platform,
+        program,
+        args: args.to_vec(),
+        env,
+        timeout: Duration::from_secs_f64(timeout),
+        memory_mb: run.memory.unwrap_or(match run.platform {
+            Platform::Aws => 128,
+            Platform::Aliyun => 512,
+        }),
+        concurrency,
+        output,
+        name,
+        start_timeout: Duration::from_secs_f64(run.start_timeout.clamp(0.1, 3600.0)),
+    })
+}
+
+async fn start(args: StartArgs) -> Result<ExitCode, String> {
+    let trigger = Trigger::parse(args.run.platform, args.trigger.as_deref())?;
+    if args.concurrency == 0 {
+        return Err("--concurrency must be at least 1".into());
+    }
+    let settings = settings(&args.run, args.concurrency, Output::Prefixed(String::new()))?;
+    let backend = backend::Backend::start(&settings)
+        .await
+        .map_err(|err| err.to_string())?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|err| format!("cannot listen on 127.0.0.1:{}: {err}", args.port))?;
+    let addr = listener.local_addr().map_err(|err| err.to_string())?;
+    println!(
+        "fc-local: serving {} as {} behind {} on http://{addr} (Ctrl-C to stop)",
+        settings.name,
+        settings.platform.name(),
+        trigger.name()
+    );
+    let _ = std::io::stdout().flush();
+    let gateway = Arc::new(gateway::Gateway {
+        backend: tokio::sync::RwLock::new(Arc::new(backend)),
+        trigger,
+        memory_mb: settings.memory_mb,
+        platform: settings.platform,
+    });
+    if args.watch {
+        let root = std::env::current_dir().map_err(|err| err.to_string())?;
+        tokio::spawn(watch::watch(
+            root,
+            args.package.clone(),
+            Arc::clone(&gateway),
+        ));
+    }
+    gateway::serve(listener, gateway, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    eprintln!("fc-local: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_event(source: &str) -> Result<Bytes, String> {
+    if source == "-" {
+        let mut stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            eprintln!("fc-local: reading the event from stdin (end with Ctrl-D)");
+        }
+        let mut bytes = Vec::new();
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|err| format!("cannot read stdin: {err}"))?;
+        return Ok(bytes.into());
+    }
+    std::fs::read(source)
+        .map(Bytes::from)
+        .map_err(|err| format!("cannot read the event file {source}: {err}"))
+}
+
+async fn invoke(args: InvokeArgs) -> Result<ExitCode, String> {
+    let event = read_event(&args.event)?;
+    let settings = settings(&args.run, 1, Output::Prefixed(String::new()))?;
+    let backend = backend::Backend::start(&settings)
+        .await
+        .map_err(|err| err.to_string())?;
+    let outcome = backend.invoke(event).await.map_err(|err| err.to_string())?;
+    report::report(settings.platform, &outcome, settings.memory_mb);
+    match outcome.result {
+        Ok(payload) => {
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(&payload);
+            let _ = stdout.write_all(b"\n");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("fc-local: the function failed: {err}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn event(args: &EventArgs) -> Result<ExitCode, String> {
+    let row = match serde_json::from_str::<serde_json::Value>(&args.row) {
+        Ok(serde_json::Value::Object(row)) if !row.is_empty() => row,
+        _ => {
+            return Err(format!(
+                "--row must be a JSON object with at least one column, got `{}`",
+                args.row
+            ));
+        }
+    };
+    let method = args
+        .method
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("--method `{}` is not an HTTP method", args.method))?;
+    let spec = templates::Spec {
+        bucket: args.bucket.clone(),
+        key: args.key.clone(),
+        size: args.size,
+        table: args.table.clone(),
+        row,
+        name: args.name.clone(),
+        payload: args.payload.clone(),
+        method,
+        path: args.path.clone(),
+        body: args.body.clone(),
+        json: args.json,
+    };
+    let (aws, fc) = match Trigger::parse(args.platform, args.trigger.as_deref())? {
+        Trigger::Aws(aws) => (aws, FcHttpTrigger::ApiGateway),
+        Trigger::Fc(fc) => (HttpTrigger::ApiGatewayV2, fc),
+        Trigger::FcHttp if args.kind == "http" => {
+            return Err("FC's http trigger passes requests through as HTTP, there is no event; use --trigger apigw or http-event".into());
+        }
+        Trigger::FcHttp => (HttpTrigger::ApiGatewayV2, FcHttpTrigger::ApiGateway),
+    };
+    let bytes = templates::render(&args.kind, args.platform, aws, fc, &spec)?;
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(&bytes);
+    if bytes.first() == Some(&b'{') {
+        let _ = stdout.write_all(b"\n");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn package(args: PackageArgs) -> Result<ExitCode, String> {
+    let spec = package::Package {
+        platform: args.platform,
+        package: args.package,
+        bin: args.bin,
+        binary: args.binary,
+        target: args.target,
+        out: args.out,
+        memory_mb: args.memory,
+        timeout_secs: args.timeout,
+        http: args.http,
+    };
+    let dir = package::package(&spec)?;
+    println!("{}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,451 @@
+//! The `fc-local` command driven as a user drives it: `start` on both platforms behind every
+//! trigger, `invoke` with every event template, timeouts, crashes, concurrency, `package`.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
+
+use fc_tests::{Reply, Server, request, run};
+
+const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
+const HELLO: &str = env!("CARGO_BIN_EXE_hello");
+const OBJECT: &str = env!("CARGO_BIN_EXE_object");
+const PROBE_HTTP: &str = env!("CARGO_BIN_EXE_probe-http");
+const PROBE_EVENT: &str = env!("CARGO_BIN_EXE_probe-event");
+const PROBE_TABLE: &str = env!("CARGO_BIN_EXE_probe-table");
+const PROBE_SCHEDULE: &str = env!("CARGO_BIN_EXE_probe-schedule");
+const PROBE_ECHO: &str = env!("CARGO_BIN_EXE_probe-echo");
+
+fn start(platform: &str, extra: &[&str], function: &str) -> Server {
+    let mut args = vec!["start", "--platform", platform, "--port", "0"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--", function]);
+    Server::start_with(FC_LOCAL, &args, &[])
+}
+
+#[test]
+fn start_serves_hello_behind_every_trigger_of_both_platforms() {
+    let cases: [(&str, &str, &str); 7] = [
+        ("aws", "apigw-v2", "API Gateway HTTP API (v2)"),
+        ("aws", "apigw-v1", "API Gateway REST (v1)"),
+        ("aws", "alb", "ALB"),
+        ("aws", "url", "Function URL"),
+        ("aliyun", "http", "FC HTTP trigger"),
+        ("aliyun", "apigw", "FC API Gateway"),
+        ("aliyun", "http-event", "FC HTTP trigger event"),
+    ];
+    for (platform, trigger, shown) in cases {
+        let server = start(platform, &["--trigger", trigger], HELLO);
+        assert!(server.banner.contains(shown), "{}", server.banner);
+        let reply = server.get("/hello?name=J%C3%BCrgen");
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (200, "hello, Jürgen!\n"),
+            "{platform} {trigger}"
+        );
+        assert_eq!(
+            reply.header("content-type"),
+            Some("text/plain; charset=utf-8"),
+            "{platform} {trigger}"
+        );
+        assert_eq!(server.get("/nowhere").status, 404, "{platform} {trigger}");
+        assert!(
+            server.logged("Billed Duration"),
+            "a report line: {}",
+            server.stderr()
+        );
+        assert!(server.logged("Cost: $"), "{}", server.stderr());
+    }
+}
+
+fn event(kind: &str, platform: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["event", kind, "--platform", platform];
+    args.extend_from_slice(extra);
+    let output = std::process::Command::new(FC_LOCAL)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+fn invoke(platform: &str, function: &str, event: &[u8]) -> serde_json::Value {
+    let (status, out, err) = run(
+        FC_LOCAL,
+        &["invoke", "--platform", platform, "--", function],
+        &[],
+        event,
+    );
+    assert!(status.success(), "{platform} {function}: {err}");
+    assert!(err.contains("Billed Duration"), "{err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn invoke_runs_every_aws_template() {
+    let answer = invoke(
+        "aws",
+        HELLO,
+        &event("http", "aws", &["--trigger", "apigw-v1"]),
+    );
+    assert_eq!(
+        (answer["statusCode"].as_i64(), answer["body"].as_str()),
+        (Some(200), Some("hello, fc!\n"))
+    );
+    let answer = invoke(
+        "aws",
+        OBJECT,
+        &event(
+            "s3-put",
+            "aws",
+            &["--bucket", "photos", "--key", "a b+c.jpg"],
+        ),
+    );
+    assert_eq!(answer["created"], serde_json::json!(["photos/a b+c.jpg"]));
+    let answer = invoke("aws", OBJECT, &event("s3-delete", "aws", &[]));
+    assert_eq!(
+        answer["removed"],
+        serde_json::json!(["example-bucket/photos/my photo.jpg"])
+    );
+    for (kind, expected) in [
+        ("dynamodb-insert", "Insert"),
+        ("dynamodb-modify", "Modify"),
+        ("dynamodb-remove", "Remove"),
+    ] {
+        let answer = invoke(
+            "aws",
+            PROBE_TABLE,
+            &event(kind, "aws", &["--table", "surveys"]),
+        );
+        let record = &answer["records"][0];
+        assert_eq!(
+            (record["kind"].as_str(), record["table"].as_str()),
+            (Some(expected), Some("surveys")),
+            "{kind}"
+        );
+        assert_eq!(record["keys"]["id"], 1);
+        if kind != "dynamodb-remove" {
+            assert_eq!(
+                (record["name"].as_str(), record["satisfaction"].as_u64()),
+                (Some("Ada Lovelace"), Some(5))
+            );
+        }
+    }
+    let answer = invoke(
+        "aws",
+        PROBE_SCHEDULE,
+        &event("schedule", "aws", &["--name", "nightly"]),
+    );
+    assert_eq!(answer["name"], "nightly");
+}
+
+#[test]
+fn invoke_runs_every_aliyun_template() {
+    for trigger in ["apigw", "http-event"] {
+        let answer = invoke(
+            "aliyun",
+            HELLO,
+            &event("http", "aliyun", &["--trigger", trigger]),
+        );
+        assert_eq!(
+            (answer["statusCode"].as_i64(), answer["body"].as_str()),
+            (Some(200), Some("hello, fc!\n")),
+            "{trigger}"
+        );
+    }
+    let answer = invoke(
+        "aliyun",
+        OBJECT,
+        &event("oss-put", "aliyun", &["--key", "docs/a b.pdf"]),
+    );
+    assert_eq!(
+        answer["created"],
+        serde_json::json!(["example-bucket/docs/a b.pdf"])
+    );
+    let answer = invoke("aliyun", OBJECT, &event("oss-delete", "aliyun", &[]));
+    assert_eq!(answer["removed"].as_array().map(Vec::len), Some(1));
+    for (kind, expected) in [
+        ("tablestore-insert", "Insert"),
+        ("tablestore-modify", "Modify"),
+        ("tablestore-remove", "Remove"),
+    ] {
+        for form in [&[][..], &["--json"][..]] {
+            let answer = invoke("aliyun", PROBE_TABLE, &event(kind, "aliyun", form));
+            let record = &answer["records"][0];
+            assert_eq!(record["kind"].as_str(), Some(expected), "{kind} {form:?}");
+            assert_eq!(record["keys"]["id"], 1);
+        }
+    }
+    let cbor = event("tablestore-insert", "aliyun", &[]);
+    assert_ne!(
+        cbor.first(),
+        Some(&b'{'),
+        "Tablestore templates are CBOR unless --json"
+    );
+    let answer = invoke(
+        "aliyun",
+        PROBE_SCHEDULE,
+        &event("timer", "aliyun", &["--name", "hourly", "--payload", "go"]),
+    );
+    assert_eq!(
+        (answer["name"].as_str(), answer["payload"].as_str()),
+        (Some("hourly"), Some("go"))
+    );
+}
+
+#[test]
+fn invoke_reports_failures_with_its_exit_status() {
+    let (status, out, err) = run(
+        FC_LOCAL,
+        &["invoke", "--platform", "aws", "--", PROBE_EVENT],
+        &[],
+        br#"{"action":"fail","message":"no stock"}"#,
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(out.is_empty());
+    assert!(
+        err.contains("the function failed: HandlerError: no stock"),
+        "{err}"
+    );
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &["invoke", "--platform", "aliyun", "--", PROBE_EVENT],
+        &[],
+        b"{not json",
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("InvalidEvent"), "{err}");
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &["event", "oss-put", "--platform", "aws"],
+        &[],
+        b"",
+    );
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("`oss-put` is an event of Function Compute"),
+        "{err}"
+    );
+}
+
+#[test]
+fn timeouts_fail_the_invocation_and_the_next_one_is_served() {
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &[
+            "invoke",
+            "--platform",
+            "aws",
+            "--timeout",
+            "0.5",
+            "--",
+            PROBE_EVENT,
+        ],
+        &[],
+        br#"{"action":"sleep","ms":5000}"#,
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("Sandbox.Timedout") && err.contains("Task timed out after 0.50 seconds"),
+        "{err}"
+    );
+    for platform in ["aws", "aliyun"] {
+        let server = start(platform, &["--timeout", "1"], PROBE_HTTP);
+        let reply = server.get("/sleep?ms=5000");
+        assert!(
+            reply.status == 502 || reply.status == 504,
+            "{platform}: {}",
+            reply.status
+        );
+        assert_eq!(
+            server.get("/hello").text(),
+            "hello",
+            "{platform}: a new instance serves"
+        );
+    }
+}
+
+#[test]
+fn a_crashed_function_is_reported_and_restarted() {
+    for platform in ["aws", "aliyun"] {
+        let server = start(platform, &[], PROBE_HTTP);
+        let reply = server.get("/exit");
+        assert_eq!(reply.status, 502, "{platform}");
+        assert_eq!(reply.json()["message"], "Internal server error");
+        let reply = server.get("/hello");
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (200, "hello"),
+            "{platform}: restarted"
+        );
+    }
+}
+
+fn concurrent(server: &Server, path: &'static str, n: usize) -> Vec<Reply> {
+    let addr = server.addr;
+    let calls: Vec<_> = (0..n)
+        .map(|_| std::thread::spawn(move || request(addr, "GET", path, &[], b"")))
+        .collect();
+    calls.into_iter().map(|c| c.join().unwrap()).collect()
+}
+
+#[test]
+fn aws_scales_out_and_fc_shares_one_instance() {
+    let server = start("aws", &["--concurrency", "4"], PROBE_HTTP);
+    let pids: std::collections::HashSet<String> = concurrent(&server, "/pid?ms=500", 4)
+        .iter()
+        .map(Reply::text)
+        .collect();
+    assert_eq!(
+        pids.len(),
+        4,
+        "four instances, one invocation each: {pids:?}"
+    );
+    let server = start("aws", &["--concurrency", "1"], PROBE_HTTP);
+    let pids: std::collections::HashSet<String> = concurrent(&server, "/pid?ms=50", 3)
+        .iter()
+        .map(Reply::text)
+        .collect();
+    assert_eq!(pids.len(), 1, "one instance takes them in turn: {pids:?}");
+    let server = start("aliyun", &["--concurrency", "4"], PROBE_HTTP);
+    for reply in concurrent(&server, "/barrier?n=4", 4) {
+        assert_eq!(
+            reply.text(),
+            "all arrived",
+            "one FC instance takes four requests at once"
+        );
+    }
+}
+
+#[test]
+fn clear_errors_when_the_function_cannot_start_or_listen() {
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &[
+            "invoke",
+            "--platform",
+            "aws",
+            "--",
+            "/nonexistent/bootstrap",
+        ],
+        &[],
+        b"{}",
+    );
+    assert_eq!(status.code(), Some(2));
+    assert!(err.contains("cannot start the function"), "{err}");
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &[
+            "invoke",
+            "--platform",
+            "aliyun",
+            "--start-timeout",
+            "0.5",
+            "--",
+            "sleep",
+            "30",
+        ],
+        &[],
+        b"{}",
+    );
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        err.contains("did not listen on port") && err.contains("must listen on 0.0.0.0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn answers_in_the_wrong_shape_are_refused_with_the_reason() {
+    // probe-echo answers any event with plain JSON, which no gateway can turn into a response
+    // (but an FC HTTP-trigger event can: it takes any answer as a 200 body).
+    for (platform, trigger, status) in [
+        ("aws", "apigw-v1", 502),
+        ("aws", "alb", 502),
+        ("aliyun", "apigw", 503),
+    ] {
+        let server = start(platform, &["--trigger", trigger], PROBE_ECHO);
+        let reply = server.get("/hello");
+        assert_eq!(reply.status, status, "{platform} {trigger}");
+        assert!(
+            server.logged("the function's answer is not a"),
+            "{}",
+            server.stderr()
+        );
+        assert!(server.logged("has no `statusCode`"), "{}", server.stderr());
+    }
+    let server = start("aws", &["--trigger", "apigw-v1"], PROBE_EVENT);
+    assert_eq!(server.get("/hello").status, 502);
+    assert!(
+        server.logged("the function failed: InvalidEvent"),
+        "{}",
+        server.stderr()
+    );
+}
+
+fn unzip(archive: &std::path::Path, into: &std::path::Path) {
+    let script = "import sys, zipfile, os\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n    z.extract(i, sys.argv[2])\n    os.chmod(os.path.join(sys.argv[2], i.filename), (i.external_attr >> 16) & 0o777)\n";
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            archive.to_str().unwrap(),
+            into.to_str().unwrap(),
+        ])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+}
+
+#[test]
+fn packaged_bootstraps_run_under_start() {
+    for (platform, template) in [("aws", "template.yaml"), ("aliyun", "s.yaml")] {
+        let out =
+            std::env::temp_dir().join(format!("fc-package-{platform}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let (status, stdout, err) = run(
+            FC_LOCAL,
+            &[
+                "package",
+                "--platform",
+                platform,
+                "-p",
+                "hello",
+                "--binary",
+                HELLO,
+                "--out",
+                out.to_str().unwrap(),
+                "--http",
+            ],
+            &[],
+            b"",
+        );
+        assert!(status.success(), "{err}");
+        assert_eq!(stdout.trim(), out.to_str().unwrap());
+        let yaml = std::fs::read_to_string(out.join(template)).unwrap();
+        assert!(yaml.contains("hello.zip"), "{yaml}");
+        match platform {
+            "aws" => assert!(
+                yaml.contains("Runtime: provided.al2023") && yaml.contains("Handler: bootstrap"),
+                "{yaml}"
+            ),
+            _ => assert!(
+                yaml.contains("runtime: custom.debian10") && yaml.contains("/code/bootstrap"),
+                "{yaml}"
+            ),
+        }
+        let unpacked = out.join("unpacked");
+        unzip(&out.join("hello.zip"), &unpacked);
+        let bootstrap = unpacked.join("bootstrap");
+        let server = start(platform, &[], bootstrap.to_str().unwrap());
+        assert_eq!(
+            server.get("/hello?name=zip").text(),
+            "hello, zip!\n",
+            "{platform}"
+        );
+        drop(server);
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}

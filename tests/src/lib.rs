@@ -30,7 +30,20 @@ impl Server {
 
     /// Like [`Server::start`], with arguments.
     pub fn start_with(binary: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
+        Server::start_in(binary, args, envs, None)
+    }
+
+    /// Like [`Server::start_with`], in the folder `dir`.
+    pub fn start_in(
+        binary: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        dir: Option<&std::path::Path>,
+    ) -> Server {
         let mut command = Command::new(binary);
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
         command
             .args(args)
             .env("PORT", "0")

@@ -449,3 +449,86 @@ fn packaged_bootstraps_run_under_start() {
         let _ = std::fs::remove_dir_all(&out);
     }
 }
+
+/// `--watch` with a stand-in for cargo (`CARGO`), whose result the test chooses: the rebuild
+/// and restart logic is exercised without compiling anything.
+#[test]
+fn watch_restarts_after_a_good_build_and_keeps_serving_after_a_bad_one() {
+    let dir = std::env::temp_dir().join(format!("fc-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let cargo = dir.join("fake-cargo.sh");
+    let verdict = dir.join("verdict");
+    std::fs::write(
+        &cargo,
+        format!(
+            "#!/bin/sh\necho \"fake cargo $@\" >&2\nexit $(cat {})\n",
+            verdict.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&cargo).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&cargo, perms).unwrap();
+
+    let args = [
+        "start",
+        "--platform",
+        "aws",
+        "--port",
+        "0",
+        "--concurrency",
+        "1",
+        "--watch",
+        "-p",
+        "hello",
+        "--",
+        PROBE_HTTP,
+    ];
+    let server = Server::start_in(
+        FC_LOCAL,
+        &args,
+        &[("CARGO", cargo.to_str().unwrap())],
+        Some(&dir),
+    );
+    let first = server.get("/pid?ms=1").text();
+    assert_eq!(
+        server.get("/pid?ms=1").text(),
+        first,
+        "a warm instance is reused"
+    );
+
+    std::fs::write(&verdict, "1").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(dir.join("src/main.rs"), "fn main() { /* broken */ }\n").unwrap();
+    assert!(server.logged("the build failed"), "{}", server.stderr());
+    assert!(
+        server.logged("fake cargo build -p hello"),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(
+        server.get("/pid?ms=1").text(),
+        first,
+        "the previous instance keeps serving"
+    );
+
+    std::fs::write(&verdict, "0").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(dir.join("src/main.rs"), "fn main() { /* fixed */ }\n").unwrap();
+    assert!(
+        server.logged("rebuilt; new instances serve"),
+        "{}",
+        server.stderr()
+    );
+    let reply = server.get("/pid?ms=1");
+    assert_eq!(reply.status, 200);
+    assert_ne!(
+        reply.text(),
+        first,
+        "a new instance serves after the rebuild"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,23 @@
+CREATE TABLE surveys (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    idempotency_key VARCHAR(255) NOT NULL UNIQUE,
+    name VARCHAR(100) NOT NULL,
+    phone VARCHAR(20) NOT NULL,
+    satisfaction BIGINT NOT NULL,
+    email VARCHAR(254) NULL,
+    created_at VARCHAR(40) NOT NULL,
+    notified BIGINT NOT NULL DEFAULT 0
+) CHARACTER SET utf8mb4;
+
+CREATE TABLE objects (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    event_key VARCHAR(64) NOT NULL UNIQUE,
+    platform VARCHAR(16) NOT NULL,
+    change_kind VARCHAR(16) NOT NULL,
+    bucket VARCHAR(255) NOT NULL,
+    object_key VARCHAR(1024) NOT NULL,
+    size BIGINT NULL,
+    etag VARCHAR(128) NULL,
+    event_time VARCHAR(40) NULL,
+    recorded_at VARCHAR(40) NOT NULL
+) CHARACTER SET utf8mb4;

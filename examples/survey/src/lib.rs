@@ -1,0 +1,19 @@
+//! The supermarket's customer-satisfaction survey, as one fc function that runs locally, on
+//! AWS Lambda and on Function Compute.
+//!
+//! `GET /` serves the form; `POST /submitSurvey` validates a submission, stores it in SQL
+//! (SQLite by default, MySQL with `DATABASE_URL=mysql://…`) once per idempotency key, and
+//! e-mails the shop (SMTP with `SMTP_URL`, else `.eml` files in `./outbox`); `GET
+//! /openapi.json` describes the API.
+//!
+//! The table-stream and object-storage examples reuse the store and the mailer.
+
+pub mod app;
+pub mod mail;
+pub mod store;
+pub mod validate;
+
+pub use app::{App, handle, setup};
+pub use mail::Mailer;
+pub use store::Store;
+pub use validate::{FieldError, Submission, validate};

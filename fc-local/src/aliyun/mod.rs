@@ -178,6 +178,13 @@ impl FcEmulator {
         matches!(self.child.lock().await.try_wait(), Ok(None))
     }
 
+    /// Waits up to `limit` for the process to exit; whether it did. A request that failed
+    /// because the process is exiting can wait here, so the next one does not find it half-dead.
+    pub async fn exited_within(&self, limit: Duration) -> bool {
+        let mut child = self.child.lock().await;
+        matches!(tokio::time::timeout(limit, child.wait()).await, Ok(Ok(_)))
+    }
+
     /// The function's settings.
     pub fn function(&self) -> &FcFunction {
         &self.function

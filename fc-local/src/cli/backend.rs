@@ -187,7 +187,10 @@ impl FcPool {
             .acquire()
             .await
             .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
-        let invocation = self.instance().await?.invoke(payload).await?;
+        let instance = self.instance().await?;
+        let invocation = self
+            .settle(&instance, instance.invoke(payload).await)
+            .await?;
         Ok(Outcome {
             request_id: invocation.request_id,
             result: invocation.result,
@@ -208,7 +211,9 @@ impl FcPool {
             .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
         let instance = self.instance().await?;
         let started = std::time::Instant::now();
-        let (request_id, response) = instance.http(request, None).await?;
+        let (request_id, response) = self
+            .settle(&instance, instance.http(request, None).await)
+            .await?;
         let outcome = Outcome {
             request_id,
             result: Ok(Bytes::new()),
@@ -216,6 +221,19 @@ impl FcPool {
             peak_memory_kib: instance.peak_memory_kib().await,
         };
         Ok((outcome, response))
+    }
+
+    /// When a request failed because the instance stopped answering, gives a dying process a
+    /// moment to finish exiting, so the next request starts a new instance.
+    async fn settle<T>(
+        &self,
+        instance: &FcEmulator,
+        result: Result<T, EmulatorError>,
+    ) -> Result<T, EmulatorError> {
+        if result.is_err() {
+            instance.exited_within(Duration::from_secs(2)).await;
+        }
+        result
     }
 
     async fn restart(&self) -> Result<(), EmulatorError> {

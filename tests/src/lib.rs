@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: start a function binary the way a user or a platform would,
 //! talk plain HTTP/1.1 to it, and read what it printed.
 
+pub mod smtp;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -234,16 +236,49 @@ pub fn request(
     send_raw(addr, &raw)
 }
 
-/// Sends raw bytes and parses whatever HTTP response comes back.
+/// Sends raw bytes and parses whatever HTTP response comes back. The body is read by its
+/// `Content-Length` or chunks, or to the end when it has neither, so a server that keeps the
+/// connection open is still read whole.
 pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     stream.write_all(raw).expect("send");
     let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .expect("read the response");
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if response_complete(&response) {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => response.extend_from_slice(&buf[..n]),
+            Err(err) => panic!("read the response: {err}"),
+        }
+    }
     parse(&response)
+}
+
+fn response_complete(response: &[u8]) -> bool {
+    let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+    let body = &response[split + 4..];
+    let header = |name: &str| {
+        head.lines().find_map(|line| {
+            line.strip_prefix(name)
+                .map(|v| v.trim_start_matches(':').trim().to_owned())
+        })
+    };
+    if let Some(length) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        return body.len() >= length;
+    }
+    if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    // No length: a 1xx/204/304 has no body; otherwise read until the server closes.
+    let status = head.split_whitespace().nth(1).unwrap_or_default();
+    status.starts_with('1') || status == "204" || status == "304"
 }
 
 fn parse(response: &[u8]) -> Reply {

@@ -228,8 +228,17 @@ impl LambdaEmulator {
 
     /// Invokes the function once with `payload`, as a synchronous `Invoke` would.
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> Result<Invocation, EmulatorError> {
+        self.invoke_as(crate::id::request_id(), payload).await
+    }
+
+    /// Invokes with a request id of the caller's choosing: Lambda retries an asynchronous
+    /// invocation under the same id, which this reproduces.
+    pub async fn invoke_as(
+        &self,
+        request_id: String,
+        payload: impl Into<Bytes>,
+    ) -> Result<Invocation, EmulatorError> {
         let payload = payload.into();
-        let request_id = crate::id::request_id();
         if payload.len() > PAYLOAD_LIMIT {
             return Ok(Invocation {
                 request_id,

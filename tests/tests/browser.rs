@@ -1,0 +1,256 @@
+//! The survey page in a real browser: headless Chromium, driven through ChromeDriver's W3C
+//! WebDriver API, fills in and sends the form, then sends an invalid one.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fc_tests::{Server, request};
+use serde_json::{Value, json};
+
+const SURVEY: &str = env!("CARGO_BIN_EXE_survey");
+/// The W3C name of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn find(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| (*p).to_owned())
+}
+
+struct Driver {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let body = if method == "GET" || method == "DELETE" {
+            Vec::new()
+        } else {
+            body.to_string().into_bytes()
+        };
+        let reply = request(
+            self.addr,
+            method,
+            path,
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        let value = reply.json();
+        assert!(reply.status < 400, "{method} {path}: {}", reply.text());
+        value["value"].clone()
+    }
+}
+
+struct Session<'a> {
+    driver: &'a Driver,
+    id: String,
+}
+
+impl Session<'_> {
+    fn path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.id)
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.driver.call(
+            "POST",
+            &self.path("/element"),
+            json!({"using": "css selector", "value": css}),
+        );
+        found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_owned()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.driver.call(
+            "POST",
+            &self.path(&format!("/element/{id}/clear")),
+            json!({}),
+        );
+        self.driver.call(
+            "POST",
+            &self.path(&format!("/element/{id}/value")),
+            json!({"text": text}),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.driver.call(
+            "POST",
+            &self.path(&format!("/element/{id}/click")),
+            json!({}),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.element(css);
+        self.driver
+            .call(
+                "GET",
+                &self.path(&format!("/element/{id}/text")),
+                Value::Null,
+            )
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits (at most 15 s) for `css`'s text to contain `expected`.
+    fn wait_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text(css);
+            if text.contains(expected) || Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, name: &str) {
+        let png = self
+            .driver
+            .call("GET", &self.path("/screenshot"), Value::Null);
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let bytes = decode_base64(png.as_str().unwrap_or_default());
+        let _ = std::fs::write(dir.join(name), bytes);
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
+    for byte in text.bytes().filter(|b| *b != b'=') {
+        let Some(value) = TABLE.iter().position(|c| *c == byte) else {
+            continue;
+        };
+        bits = (bits << 6) | value as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    out
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_person_fills_in_the_form_and_sees_the_answers() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+        find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+    ) else {
+        eprintln!(
+            "SKIPPED: the browser test needs Debian's chromium and chromium-driver (.ci/run installs them)"
+        );
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: chromium or chromedriver is missing"
+        );
+        return;
+    };
+    let scratch = std::env::temp_dir().join(format!("fc-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    let database = format!("sqlite://{}/survey.db", scratch.display());
+    let outbox = scratch.join("outbox").display().to_string();
+    let server = Server::start(
+        SURVEY,
+        &[("DATABASE_URL", &database), ("OUTBOX_DIR", &outbox)],
+    );
+
+    let port = free_port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(driver.addr).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let profile = scratch.join("profile").display().to_string();
+    let capabilities = json!({"capabilities": {"alwaysMatch": {
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=900,1000", format!("--user-data-dir={profile}")]
+        }
+    }}});
+    let created = driver.call("POST", "/session", capabilities);
+    let session = Session {
+        driver: &driver,
+        id: created["sessionId"].as_str().unwrap().to_owned(),
+    };
+
+    session.driver.call(
+        "POST",
+        &session.path("/url"),
+        json!({"url": format!("http://{}/", server.addr)}),
+    );
+    session.type_into("#name", "Ada Lovelace");
+    session.type_into("#phone", "+44 20 7946 0000");
+    session.click("input[name=satisfaction][value='5']");
+    session.type_into("#email", "ada@example.org");
+    session.click("#submit");
+    let confirmation = session.wait_text("#result", "Thank you");
+    session.screenshot("survey-sent.png");
+    assert!(
+        confirmation.starts_with("Thank you! Your survey number is #1."),
+        "{confirmation}"
+    );
+
+    // An invalid form: no name, a phone with letters, no rating.
+    session.type_into("#phone", "call me");
+    session.click("#submit");
+    let phone_error = session.wait_text("#error-phone", "phone");
+    session.screenshot("survey-invalid.png");
+    assert!(
+        phone_error.contains("may contain only digits"),
+        "{phone_error}"
+    );
+    assert!(session.text("#error-name").contains("is required"));
+    assert!(session.text("#error-satisfaction").contains("is required"));
+    assert!(session.text("#result").contains("Please correct"));
+    session
+        .driver
+        .call("DELETE", &session.path(""), Value::Null);
+
+    let mails = std::fs::read_dir(&outbox).unwrap().count();
+    assert_eq!(mails, 2, "one survey sent: the shop's mail and Ada's copy");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&scratch);
+}

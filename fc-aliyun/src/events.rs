@@ -3,7 +3,7 @@
 use fc_core::{Error, ObjectEvent, ObjectRecord, ScheduleEvent, Timestamp};
 use serde::Deserialize;
 
-use crate::decode::parse;
+use fc_core::adapter::parse_json;
 
 const OSS: &str = "OSS event";
 const TIMER: &str = "timer event";
@@ -49,7 +49,7 @@ struct OssObject {
 }
 
 pub(crate) fn object_event(raw: &[u8]) -> Result<ObjectEvent, Error> {
-    let event: OssEvent = parse(raw, OSS)?;
+    let event: OssEvent = parse_json(raw, OSS)?;
     let records = event
         .events
         .into_iter()
@@ -89,7 +89,7 @@ struct TimerEvent {
 }
 
 pub(crate) fn schedule_event(raw: &[u8]) -> Result<ScheduleEvent, Error> {
-    let event: TimerEvent = parse(raw, TIMER)?;
+    let event: TimerEvent = parse_json(raw, TIMER)?;
     let mut out = ScheduleEvent::new(event.trigger_name, Some(event.trigger_time));
     out.payload = event.payload.filter(|p| !p.is_empty());
     Ok(out)

@@ -6,11 +6,12 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use bytes::Bytes;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, Uri, header};
+use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
 use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Deserialize, Deserializer, Serialize};
+
+use fc_core::adapter::{EventRequest, event_body, forwarded_for};
 
 use crate::headers;
 
@@ -25,20 +26,6 @@ pub enum Origin {
 
 const API_GATEWAY: &str = "API Gateway trigger event";
 const HTTP_TRIGGER: &str = "HTTP trigger event";
-
-/// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
-const UNSAFE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^');
 
 /// A passed-through request (`x-fc-control-path: /http-invoke`): the default domain's base
 /// path and every `x-fc-*` header removed.
@@ -89,12 +76,7 @@ pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Resu
     let body = Body::from_bytes(body, content_type);
     let mut info = RequestInfo::default();
     info.trigger = Trigger::FcHttp;
-    info.source_ip = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|ip| ip.trim().parse().ok());
+    info.source_ip = forwarded_for(&parts.headers);
     info.raw_path = Some(raw_path);
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(info);
@@ -207,10 +189,10 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
         ))
     })?;
     if marks.version.is_some() && marks.raw_path.is_some() {
-        let event: HttpTriggerEvent = crate::decode::parse(raw, HTTP_TRIGGER)?;
+        let event: HttpTriggerEvent = fc_core::adapter::parse_json(raw, HTTP_TRIGGER)?;
         Ok((from_http_trigger(event)?, Origin::HttpTrigger))
     } else if marks.http_method.is_some() {
-        let event: ApiGatewayEvent = crate::decode::parse(raw, API_GATEWAY)?;
+        let event: ApiGatewayEvent = fc_core::adapter::parse_json(raw, API_GATEWAY)?;
         Ok((from_api_gateway(event)?, Origin::ApiGateway))
     } else {
         Err(Error::invalid_event(
@@ -253,31 +235,6 @@ fn query(params: &BTreeMap<String, OneOrMany>) -> String {
     query.finish()
 }
 
-fn body(
-    body: Option<String>,
-    base64: bool,
-    headers: &HeaderMap,
-    what: &str,
-) -> Result<Body, Error> {
-    let Some(body) = body.filter(|b| !b.is_empty()) else {
-        return Ok(Body::Empty);
-    };
-    if !base64 {
-        return Ok(Body::Text(body));
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(body.as_bytes())
-        .map_err(|err| {
-            Error::invalid_event(format!(
-                "invalid {what}: `body` is not valid base64 although `isBase64Encoded` is true: {err}"
-            ))
-        })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    Ok(Body::from_bytes(bytes.into(), content_type))
-}
-
 fn build(
     method: Method,
     path: &str,
@@ -287,25 +244,15 @@ fn build(
     info: RequestInfo,
     what: &str,
 ) -> Result<Request, Error> {
-    let mut target = utf8_percent_encode(path, UNSAFE).to_string();
-    if !target.starts_with('/') {
-        target.insert(0, '/');
-    }
-    if !query.is_empty() {
-        target.push('?');
-        target.push_str(query);
-    }
-    let uri: Uri = target.parse().map_err(|err| {
-        Error::invalid_event(format!(
-            "invalid {what}: `{target}` is not a valid path: {err}"
-        ))
-    })?;
-    let mut request = Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    request.extensions_mut().insert(info);
-    Ok(request)
+    let parts = EventRequest {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        info,
+    };
+    fc_core::adapter::request(parts, what)
 }
 
 fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
@@ -315,7 +262,7 @@ fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
     info.path_params = event.path_parameters;
     info.raw_path = Some(event.path.clone());
     info.source_ip = forwarded_for(&headers);
-    let body = body(event.body, event.is_base64_encoded, &headers, API_GATEWAY)?;
+    let body = event_body(event.body, event.is_base64_encoded, &headers, API_GATEWAY)?;
     let method = method(&event.http_method, API_GATEWAY)?;
     build(
         method,
@@ -340,7 +287,7 @@ fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
         .as_deref()
         .and_then(|ip| ip.parse::<IpAddr>().ok())
         .or_else(|| forwarded_for(&headers));
-    let body = body(event.body, event.is_base64_encoded, &headers, HTTP_TRIGGER)?;
+    let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_TRIGGER)?;
     let method = method(&event.request_context.http.method, HTTP_TRIGGER)?;
     build(
         method,
@@ -351,14 +298,6 @@ fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
         info,
         HTTP_TRIGGER,
     )
-}
-
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|ip| ip.trim().parse().ok())
 }
 
 /// The answer both event shapes expect: `{isBase64Encoded, statusCode, headers, body}`.

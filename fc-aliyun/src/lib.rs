@@ -40,7 +40,6 @@
 //! # }
 //! ```
 
-mod decode;
 mod events;
 mod headers;
 mod http;
@@ -164,7 +163,7 @@ impl<T: DeserializeOwned + Send + 'static> FromFc for Json<T> {
     type Origin = ();
 
     fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
-        decode::parse(body, "JSON event").map(|e| (e, ()))
+        fc_core::adapter::parse_json(body, "JSON event").map(|e| (e, ()))
     }
 
     fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {

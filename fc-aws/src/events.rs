@@ -10,7 +10,7 @@ use fc_core::{
     Timestamp, Value,
 };
 
-use crate::decode::parse;
+use fc_core::adapter::parse_json;
 
 const S3: &str = "S3 event";
 const DYNAMODB: &str = "DynamoDB Streams event";
@@ -29,7 +29,7 @@ pub(crate) fn decode_key(key: &str) -> String {
 }
 
 pub(crate) fn object_event(raw: &str) -> Result<ObjectEvent, Error> {
-    let event: S3Event = parse(raw, S3)?;
+    let event: S3Event = parse_json(raw.as_bytes(), S3)?;
     let records = event
         .records
         .into_iter()
@@ -65,7 +65,7 @@ fn object_record(index: usize, record: S3EventRecord) -> Result<ObjectRecord, Er
 }
 
 pub(crate) fn table_event(raw: &str) -> Result<TableEvent, Error> {
-    let event: DynamoDbEvent = parse(raw, DYNAMODB)?;
+    let event: DynamoDbEvent = parse_json(raw.as_bytes(), DYNAMODB)?;
     let records = event
         .records
         .into_iter()
@@ -136,7 +136,7 @@ fn value_of(value: serde_dynamo::AttributeValue) -> Value {
 }
 
 pub(crate) fn schedule_event(raw: &str) -> Result<ScheduleEvent, Error> {
-    let event: EventBridgeEvent<serde_json::Value> = parse(raw, EVENTBRIDGE)?;
+    let event: EventBridgeEvent<serde_json::Value> = parse_json(raw.as_bytes(), EVENTBRIDGE)?;
     // The rule's name is the last part of its ARN: arn:aws:events:<region>:<account>:rule/<name>
     let name = event
         .resources

@@ -10,13 +10,11 @@ use aws_lambda_events::apigw::{
 };
 use aws_lambda_events::encodings::Body as AwsBody;
 use aws_lambda_events::query_map::QueryMap;
-use base64::Engine;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, Uri, header};
+use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
 use fc_core::{Error, ErrorKind};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::value::RawValue;
 
-use crate::decode::parse;
+use fc_core::adapter::{EventRequest, event_body, parse_json};
 
 /// Which service an HTTP request came from, which decides the response's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,20 +30,6 @@ pub enum Origin {
 const REST: &str = "API Gateway REST API (v1) request";
 const HTTP_API: &str = "API Gateway HTTP API (v2) or Function URL request";
 const ALB: &str = "ALB request";
-
-/// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
-const UNSAFE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^');
 
 /// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
@@ -70,11 +54,11 @@ fn explain(raw: &str) -> Error {
     let result = if value.get("version").and_then(|v| v.as_str()) == Some("2.0")
         || value.pointer("/requestContext/http").is_some()
     {
-        parse::<ApiGatewayV2httpRequest>(raw, HTTP_API).map(drop)
+        parse_json::<ApiGatewayV2httpRequest>(raw.as_bytes(), HTTP_API).map(drop)
     } else if value.pointer("/requestContext/elb").is_some() {
-        parse::<AlbTargetGroupRequest>(raw, ALB).map(drop)
+        parse_json::<AlbTargetGroupRequest>(raw.as_bytes(), ALB).map(drop)
     } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
-        parse::<ApiGatewayProxyRequest>(raw, REST).map(drop)
+        parse_json::<ApiGatewayProxyRequest>(raw.as_bytes(), REST).map(drop)
     } else {
         Ok(())
     };
@@ -105,7 +89,7 @@ fn from_rest_api(event: ApiGatewayProxyRequest) -> Result<Request, Error> {
     // `path` is the resource path without the stage; `requestContext.path` has the stage.
     info.raw_path = Some(event.request_context.path.unwrap_or_else(|| path.clone()));
     info.stage = event.request_context.stage;
-    let body = body(event.body, event.is_base64_encoded, &headers, REST)?;
+    let body = event_body(event.body, event.is_base64_encoded, &headers, REST)?;
     build(event.http_method, &path, &query, headers, body, info, REST)
 }
 
@@ -137,7 +121,7 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
     info.stage = context.stage.filter(|stage| stage != "$default");
     info.raw_path = Some(raw_path);
     let query = event.raw_query_string.unwrap_or_default();
-    let body = body(event.body, event.is_base64_encoded, &headers, HTTP_API)?;
+    let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_API)?;
     build(
         context.http.method,
         &path,
@@ -174,7 +158,7 @@ fn from_alb(event: AlbTargetGroupRequest) -> Result<Request, Error> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| ip(v.split(',').next()));
     info.raw_path = Some(path.clone());
-    let body = body(event.body, event.is_base64_encoded, &headers, ALB)?;
+    let body = event_body(event.body, event.is_base64_encoded, &headers, ALB)?;
     build(event.http_method, &path, &query, headers, body, info, ALB)
 }
 
@@ -209,31 +193,6 @@ fn ip(text: Option<&str>) -> Option<IpAddr> {
     text.and_then(|t| t.trim().parse().ok())
 }
 
-fn body(
-    body: Option<String>,
-    base64: bool,
-    headers: &HeaderMap,
-    what: &str,
-) -> Result<Body, Error> {
-    let Some(body) = body.filter(|b| !b.is_empty()) else {
-        return Ok(Body::Empty);
-    };
-    if !base64 {
-        return Ok(Body::Text(body));
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(body.as_bytes())
-        .map_err(|err| {
-            Error::invalid_event(format!(
-                "invalid {what}: `body` is not valid base64 although `isBase64Encoded` is true: {err}"
-            ))
-        })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    Ok(Body::from_bytes(bytes.into(), content_type))
-}
-
 fn build(
     method: http::Method,
     path: &str,
@@ -243,25 +202,15 @@ fn build(
     info: RequestInfo,
     what: &str,
 ) -> Result<Request, Error> {
-    let mut target = utf8_percent_encode(path, UNSAFE).to_string();
-    if !target.starts_with('/') {
-        target.insert(0, '/');
-    }
-    if !query.is_empty() {
-        target.push('?');
-        target.extend(utf8_percent_encode(query, UNSAFE));
-    }
-    let uri: Uri = target.parse().map_err(|err| {
-        Error::invalid_event(format!(
-            "invalid {what}: `{target}` is not a valid path: {err}"
-        ))
-    })?;
-    let mut request = Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    request.extensions_mut().insert(info);
-    Ok(request)
+    let parts = EventRequest {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        info,
+    };
+    fc_core::adapter::request(parts, what)
 }
 
 /// Encodes `response` in the shape its request's source expects.

@@ -37,7 +37,6 @@
 //! ```
 
 mod context;
-mod decode;
 mod events;
 mod http;
 
@@ -118,7 +117,7 @@ impl<T: DeserializeOwned + Send + 'static> FromLambda for Json<T> {
     type Origin = ();
 
     fn from_lambda(payload: &str) -> Result<(Self, ()), Error> {
-        decode::parse(payload, "JSON event").map(|event| (event, ()))
+        fc_core::adapter::parse_json(payload.as_bytes(), "JSON event").map(|event| (event, ()))
     }
 
     fn into_lambda(outcome: Result<Payload, Error>, (): ()) -> Result<Box<RawValue>, Error> {

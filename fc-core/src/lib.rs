@@ -30,6 +30,7 @@
 //! # });
 //! ```
 
+pub mod adapter;
 mod context;
 mod error;
 pub mod event;

@@ -63,21 +63,7 @@ pub fn decode<E: Event + DeserializeOwned>(json: &[u8]) -> Result<E, Error> {
             E::NAME
         )));
     }
-    let invalid = |at: String, err: serde_json::Error| {
-        Error::invalid_event(format!("invalid {}{at}: {err}", E::NAME))
-    };
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let event: E = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let at = if path == "." || path == "?" {
-            String::new()
-        } else {
-            format!(" at `{path}`")
-        };
-        invalid(at, err.into_inner())
-    })?;
-    de.end().map_err(|err| invalid(String::new(), err))?;
-    Ok(event)
+    fc_core::adapter::parse_json(json, E::NAME)
 }
 
 /// Runs `function` on one event read as the command line says; prints the JSON result, or the

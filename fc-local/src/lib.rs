@@ -28,6 +28,7 @@
 //! | `FC_BODY_LIMIT` | the largest request body, in bytes | 6 MiB (Lambda's limit) |
 
 pub mod aliyun;
+mod answer;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod config;

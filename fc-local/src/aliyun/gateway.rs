@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use bytes::Bytes;
 use fc_core::http::is_text_content_type;
-use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
+use http::{HeaderMap, HeaderValue, Method, Response, Uri, header};
 use serde_json::{Value, json};
 
 /// The ways FC delivers an HTTP request as an event.
@@ -124,30 +124,14 @@ pub fn http_event(
 /// Unavailable" when the result does not have the format).
 pub fn http_response(trigger: FcHttpTrigger, payload: &[u8]) -> Result<Response<Bytes>, String> {
     let value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
-    let Some(status) = value.get("statusCode") else {
+    if value.get("statusCode").is_none() {
         if trigger == FcHttpTrigger::ApiGateway {
             return Err("the function's response has no `statusCode`".into());
         }
         return Ok(Response::new(Bytes::copy_from_slice(payload)));
-    };
-    let status = match status {
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
     }
-    .and_then(|code| StatusCode::from_u16(code).ok())
-    .ok_or_else(|| format!("`statusCode` is not an HTTP status: {status}"))?;
-    let body = match &value["body"] {
-        Value::Null => Bytes::new(),
-        Value::String(text) if value["isBase64Encoded"].as_bool() == Some(true) => {
-            base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .map(Bytes::from)
-                .map_err(|err| format!("`body` is not valid base64: {err}"))?
-        }
-        Value::String(text) => Bytes::from(text.clone()),
-        other => Bytes::from(other.to_string()),
-    };
+    let status = crate::answer::status(&value)?;
+    let body = crate::answer::body(&value, false)?;
     let mut response = Response::new(body);
     *response.status_mut() = status;
     for (name, value) in value["headers"].as_object().into_iter().flatten() {
@@ -167,6 +151,7 @@ pub fn http_response(trigger: FcHttpTrigger, payload: &[u8]) -> Result<Response<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::StatusCode;
 
     #[test]
     fn events_and_answers() {

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use bytes::Bytes;
 use fc_core::http::is_text_content_type;
-use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
+use http::{HeaderMap, HeaderValue, Method, Response, Uri, header};
 use serde_json::{Value, json};
 
 /// The HTTP triggers of AWS Lambda.
@@ -242,29 +242,8 @@ pub fn http_response(trigger: HttpTrigger, payload: &[u8]) -> Result<Response<By
         }
         return Err("the function's response has no `statusCode`".into());
     }
-    let status = match &value["statusCode"] {
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-    .and_then(|code| StatusCode::from_u16(code).ok())
-    .ok_or_else(|| {
-        format!(
-            "`statusCode` is not an HTTP status: {}",
-            value["statusCode"]
-        )
-    })?;
-    let body = match &value["body"] {
-        Value::Null => Bytes::new(),
-        Value::String(text) if value["isBase64Encoded"].as_bool() == Some(true) => {
-            base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .map(Bytes::from)
-                .map_err(|err| format!("`body` is not valid base64: {err}"))?
-        }
-        Value::String(text) => Bytes::from(text.clone()),
-        other => return Err(format!("`body` must be a string, got {other}")),
-    };
+    let status = crate::answer::status(&value)?;
+    let body = crate::answer::body(&value, true)?;
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -306,6 +285,7 @@ pub fn http_response(trigger: HttpTrigger, payload: &[u8]) -> Result<Response<By
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::StatusCode;
 
     fn request() -> (Method, Uri, HeaderMap) {
         let mut headers = HeaderMap::new();

@@ -1,0 +1,193 @@
+//! Helpers for platform adapters: the decoding every adapter does the same way.
+//!
+//! Handlers never need these; `fc-aws`, `fc-aliyun` and `fc-local` use them so that a bad event
+//! reads the same on every platform.
+
+use std::net::IpAddr;
+
+use base64::Engine;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::http::{Body, HeaderMap, Request, RequestInfo, Uri, header};
+
+/// Parses `raw` as `T`, the whole of it; a failure says which field of the `what` was wrong
+/// and what was expected there: "invalid S3 event at `Records[0].s3`: missing field `bucket`".
+pub fn parse_json<'a, T: Deserialize<'a>>(raw: &'a [u8], what: &str) -> Result<T, Error> {
+    let invalid = |at: String, err: serde_json::Error| {
+        Error::invalid_event(format!("invalid {what}{at}: {err}"))
+    };
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let at = match err.path().to_string().as_str() {
+            "." | "?" => String::new(),
+            path => format!(" at `{path}`"),
+        };
+        invalid(at, err.into_inner())
+    })?;
+    de.end().map_err(|err| invalid(String::new(), err))?;
+    Ok(value)
+}
+
+/// The body of an HTTP request carried inside an event: text, or base64 when the event says
+/// so (then text or binary by its `Content-Type`).
+pub fn event_body(
+    body: Option<String>,
+    base64: bool,
+    headers: &HeaderMap,
+    what: &str,
+) -> Result<Body, Error> {
+    let Some(body) = body.filter(|b| !b.is_empty()) else {
+        return Ok(Body::Empty);
+    };
+    if !base64 {
+        return Ok(Body::Text(body));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map_err(|err| {
+            Error::invalid_event(format!(
+                "invalid {what}: `body` is not valid base64 although `isBase64Encoded` is true: {err}"
+            ))
+        })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    Ok(Body::from_bytes(bytes.into(), content_type))
+}
+
+/// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
+const UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// The parts of a request an event carries.
+#[derive(Debug)]
+pub struct EventRequest<'a> {
+    /// The method.
+    pub method: http::Method,
+    /// The path the handler routes on (spaces and non-ASCII are encoded here).
+    pub path: &'a str,
+    /// The query string, encoded (`a=1&b=x%20y`), or empty.
+    pub query: &'a str,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Body,
+    /// The platform's data about the request.
+    pub info: RequestInfo,
+}
+
+/// Builds the handler's request from an event's parts; `what` names the event in errors.
+pub fn request(parts: EventRequest<'_>, what: &str) -> Result<Request, Error> {
+    let mut target = utf8_percent_encode(parts.path, UNSAFE).to_string();
+    if !target.starts_with('/') {
+        target.insert(0, '/');
+    }
+    if !parts.query.is_empty() {
+        target.push('?');
+        target.extend(utf8_percent_encode(parts.query, UNSAFE));
+    }
+    let uri: Uri = target.parse().map_err(|err| {
+        Error::invalid_event(format!(
+            "invalid {what}: `{target}` is not a valid path: {err}"
+        ))
+    })?;
+    let mut request = Request::new(parts.body);
+    *request.method_mut() = parts.method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = parts.headers;
+    request.extensions_mut().insert(parts.info);
+    Ok(request)
+}
+
+/// The client address a proxy put first in `X-Forwarded-For`.
+pub fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Inner,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        size: u64,
+    }
+
+    #[test]
+    fn json_errors_name_the_path() {
+        let err = parse_json::<Outer>(br#"{"inner":{"size":"big"}}"#, "S3 event").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid S3 event at `inner.size`: invalid type: string \"big\", expected u64 at line 1 column 22"
+        );
+        let err = parse_json::<Outer>(b"true", "S3 event").unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("invalid S3 event: invalid type: boolean `true`"),
+            "{}",
+            err.message()
+        );
+        let err = parse_json::<u8>(b"1 2", "JSON event").unwrap_err();
+        assert!(
+            err.message().contains("trailing characters"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn bodies_and_paths_from_events() {
+        let headers = HeaderMap::new();
+        assert_eq!(
+            event_body(Some("aGk=".into()), true, &headers, "e")
+                .unwrap()
+                .as_bytes(),
+            b"hi"
+        );
+        assert_eq!(
+            event_body(Some(String::new()), false, &headers, "e").unwrap(),
+            Body::Empty
+        );
+        let err = event_body(Some("!!".into()), true, &headers, "API event").unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("invalid API event: `body` is not valid base64")
+        );
+        let req = request(
+            EventRequest {
+                method: http::Method::GET,
+                path: "my path/é",
+                query: "q=a b",
+                headers,
+                body: Body::Empty,
+                info: RequestInfo::default(),
+            },
+            "e",
+        )
+        .unwrap();
+        assert_eq!(req.uri().to_string(), "/my%20path/%C3%A9?q=a%20b");
+    }
+}

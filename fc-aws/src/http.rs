@@ -49,6 +49,11 @@ pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
 fn explain(raw: &str) -> Error {
     let value: serde_json::Value = match serde_json::from_str(raw) {
         Ok(value) => value,
+        Err(err) if err.to_string().starts_with("recursion limit exceeded") => {
+            return Error::invalid_event(format!(
+                "expected an HTTP request, but the event is nested deeper than fc decodes: {err}"
+            ));
+        }
         Err(err) => return Error::invalid_event(format!("the event is not JSON: {err}")),
     };
     let result = if value.get("version").and_then(|v| v.as_str()) == Some("2.0")

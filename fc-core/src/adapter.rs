@@ -22,6 +22,11 @@ pub fn parse_json<'a, T: Deserialize<'a>>(raw: &'a [u8], what: &str) -> Result<T
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let at = match err.path().to_string().as_str() {
             "." | "?" => String::new(),
+            // Deeply nested input makes paths as long as the input: keep the start.
+            path if path.len() > 80 => {
+                let cut = path.char_indices().nth(60).map_or(path.len(), |(i, _)| i);
+                format!(" at `{}…`", &path[..cut])
+            }
             path => format!(" at `{path}`"),
         };
         invalid(at, err.into_inner())

@@ -242,7 +242,8 @@ pub fn request(
 pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-    stream.write_all(raw).expect("send");
+    // A server may answer (413, 431) and close before the whole request is sent.
+    let _ = stream.write_all(raw);
     let mut response = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
@@ -252,6 +253,11 @@ pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
         match stream.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => response.extend_from_slice(&buf[..n]),
+            Err(err)
+                if !response.is_empty() && err.kind() == std::io::ErrorKind::ConnectionReset =>
+            {
+                break;
+            }
             Err(err) => panic!("read the response: {err}"),
         }
     }

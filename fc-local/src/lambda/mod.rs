@@ -239,15 +239,28 @@ impl LambdaEmulator {
         payload: impl Into<Bytes>,
     ) -> Result<Invocation, EmulatorError> {
         let payload = payload.into();
-        if payload.len() > PAYLOAD_LIMIT {
+        // The Invoke API refuses these before any function runs.
+        let refused = if payload.len() > PAYLOAD_LIMIT {
+            Some(FunctionError {
+                error_type: "RequestEntityTooLargeException".into(),
+                error_message: format!(
+                    "Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
+                ),
+            })
+        } else {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&payload)
+                .err()
+                // Deep nesting is valid JSON that this check cannot follow; Lambda passes it on.
+                .filter(|err| !err.to_string().starts_with("recursion limit exceeded"))
+                .map(|err| FunctionError {
+                    error_type: "InvalidRequestContentException".into(),
+                    error_message: format!("Could not parse request body into json: {err}"),
+                })
+        };
+        if let Some(refused) = refused {
             return Ok(Invocation {
                 request_id,
-                result: Err(FunctionError {
-                    error_type: "RequestEntityTooLargeException".into(),
-                    error_message: format!(
-                        "Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
-                    ),
-                }),
+                result: Err(refused),
                 duration: Duration::ZERO,
                 cold_start: false,
                 peak_memory_kib: None,

@@ -31,6 +31,7 @@ async fn probe(req: Request, ctx: Context) -> Result<Response, Error> {
             "length": req.body().len(),
             "text": req.body().as_str(),
             "sourceIp": req.info().source_ip.map(|ip| ip.to_string()),
+            "tags": req.headers().get_all("x-tag").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>(),
         }))
         .into_response()),
         // Ends the process mid-invocation, as a crash would.

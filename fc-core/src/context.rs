@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use crate::error::{Error, ErrorKind};
+
 /// The platform a handler runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -78,6 +80,31 @@ impl Context {
                 .duration_since(SystemTime::now())
                 .unwrap_or(Duration::ZERO),
         )
+    }
+
+    /// Fails fast, with a [`ErrorKind::Timeout`] error, when less than `needed` is left before
+    /// the deadline — better than starting a step the platform will cut off halfway.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # fn send() -> Result<(), fc_core::Error> {
+    /// # let ctx = fc_core::testing::context();
+    /// ctx.require_remaining(Duration::from_secs(2), "sending the e-mail")?;
+    /// // ... send it
+    /// # Ok(()) }
+    /// ```
+    pub fn require_remaining(&self, needed: Duration, step: &str) -> Result<(), Error> {
+        match self.remaining() {
+            Some(left) if left < needed => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "{step} needs {:.2} s but only {:.2} s are left before the deadline",
+                    needed.as_secs_f64(),
+                    left.as_secs_f64()
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -187,6 +214,36 @@ mod tests {
             .as_ref()
             .map(|c| c.secret_access_key.expose());
         assert_eq!(creds, Some("s3cr3t-key"));
+    }
+
+    #[test]
+    fn steps_that_cannot_finish_in_time_fail_fast() {
+        let mut ctx = Context::default();
+        assert!(
+            ctx.require_remaining(Duration::from_secs(3600), "anything")
+                .is_ok(),
+            "no deadline"
+        );
+        ctx.deadline = Some(SystemTime::now() + Duration::from_secs(10));
+        assert!(
+            ctx.require_remaining(Duration::from_secs(2), "mail")
+                .is_ok()
+        );
+        let err = ctx
+            .require_remaining(Duration::from_secs(30), "the report")
+            .expect_err("too little time");
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        assert!(
+            err.message()
+                .starts_with("the report needs 30.00 s but only "),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().ends_with(" s are left before the deadline"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -174,3 +174,33 @@ async fn oversize_payloads_are_refused_before_the_function_sees_them() {
     let error = lambda.invoke(big).await.unwrap().result.unwrap_err();
     assert_eq!(error.error_type, "RequestEntityTooLargeException");
 }
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    let function = LambdaFunction::new(env!("CARGO_BIN_EXE_probe-http"))
+        .env("AWS_ACCESS_KEY_ID", "ASIALOGCHECK")
+        .env("AWS_SECRET_ACCESS_KEY", "lambda-secret-KEY-value")
+        .env("AWS_SESSION_TOKEN", "lambda-session-TOKEN-value")
+        .output(Output::Capture);
+    let lambda = LambdaEmulator::start(function)
+        .await
+        .expect("the emulator starts");
+    for path in ["/log-context", "/error", "/panic", "/context"] {
+        lambda.invoke(get(path)).await.unwrap();
+    }
+    let error = lambda
+        .invoke("{\"not\": \"http\"}")
+        .await
+        .unwrap()
+        .result
+        .unwrap_err();
+    assert_eq!(error.error_type, "InvalidEvent");
+    let output = lambda.output();
+    assert!(
+        output.contains("ASIALOGCHECK"),
+        "the context was logged: {output}"
+    );
+    assert!(output.contains("handler failed"), "{output}");
+    assert!(!output.contains("lambda-secret-KEY-value"), "{output}");
+    assert!(!output.contains("lambda-session-TOKEN-value"), "{output}");
+}

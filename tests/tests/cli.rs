@@ -532,3 +532,26 @@ fn watch_restarts_after_a_good_build_and_keeps_serving_after_a_bad_one() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn start_binds_loopback_unless_told_otherwise_and_warns_then() {
+    let server = start("aws", &[], HELLO);
+    assert!(
+        server.banner.contains("http://127.0.0.1:"),
+        "{}",
+        server.banner
+    );
+    assert!(!server.stderr().contains("warning"));
+    drop(server);
+    let server = start("aws", &["--host", "0.0.0.0"], HELLO);
+    assert!(
+        server.banner.contains("http://0.0.0.0:"),
+        "{}",
+        server.banner
+    );
+    assert!(
+        server.logged("warning: listening on 0.0.0.0, reachable from other machines"),
+        "{}",
+        server.stderr()
+    );
+}

@@ -8,6 +8,9 @@ use crate::mail::Mailer;
 use crate::store::Store;
 use crate::validate::{FieldError, validate};
 
+/// The time the notification may take; with less left, it stays pending.
+const MAIL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The largest submission accepted: a survey is a few hundred bytes.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
@@ -145,8 +148,13 @@ async fn submit(req: Request, ctx: Context, app: &App) -> Result<Response, Error
     let saved = app.store.save(&key, &submission).await?;
     let mut notified = saved.notified;
     if saved.new {
-        // The survey is stored whatever happens to the mail; a failure leaves it pending.
-        match app.mailer.notify(saved.id, &submission).await {
+        // The survey is stored whatever happens to the mail; a failure leaves it pending, and
+        // so does too little time left to send it before the platform's deadline.
+        let sent = match ctx.require_remaining(MAIL_TIME, "sending the notification") {
+            Ok(()) => app.mailer.notify(saved.id, &submission).await,
+            Err(err) => Err(err),
+        };
+        match sent {
             Ok(()) => {
                 app.store.mark_notified(saved.id).await?;
                 notified = true;
@@ -370,6 +378,24 @@ mod tests {
         assert_eq!(body(&a)["id"], body(&b)["id"]);
         assert_eq!(app.store.surveys().await.unwrap().len(), 2);
         assert_eq!(outbox(&dir), 2, "one notification per stored survey");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn with_no_time_left_the_mail_waits_and_the_survey_is_kept() {
+        let (app, dir) = app("late", None).await;
+        let app: &'static App = Box::leak(Box::new(app));
+        let mut ctx = testing::context();
+        ctx.deadline = Some(std::time::SystemTime::now() + std::time::Duration::from_millis(500));
+        let req = testing::post_json(
+            "/submitSurvey",
+            &json!({"name": "Ada", "phone": "12345", "satisfaction": 2}),
+        );
+        let response = handle(req, ctx, app).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(body(&response)["notification"], "pending");
+        assert_eq!(outbox(&dir), 0);
+        assert_eq!(app.store.surveys().await.unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -148,9 +148,12 @@ struct StartArgs {
     /// (default, passed through), apigw, http-event.
     #[arg(long)]
     trigger: Option<String>,
-    /// The gateway's port on 127.0.0.1 (0 picks a free one).
+    /// The gateway's port (0 picks a free one).
     #[arg(long, default_value_t = 3000)]
     port: u16,
+    /// The address to listen on; anything but loopback lets other machines in, unauthenticated.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
     /// AWS: how many instances may run at once (one invocation each). FC: how many requests the
     /// one instance takes at once.
     #[arg(long, default_value_t = 10)]
@@ -343,9 +346,15 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     let backend = backend::Backend::start(&settings)
         .await
         .map_err(|err| err.to_string())?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+    if !args.host.is_loopback() {
+        eprintln!(
+            "fc-local: warning: listening on {}, reachable from other machines; the gateway has no authentication",
+            args.host
+        );
+    }
+    let listener = tokio::net::TcpListener::bind((args.host, args.port))
         .await
-        .map_err(|err| format!("cannot listen on 127.0.0.1:{}: {err}", args.port))?;
+        .map_err(|err| format!("cannot listen on {}:{}: {err}", args.host, args.port))?;
     let addr = listener.local_addr().map_err(|err| err.to_string())?;
     println!(
         "fc-local: serving {} as {} behind {} on http://{addr} (Ctrl-C to stop)",

@@ -98,8 +98,9 @@ impl Store {
             .await
             .map_err(|err| Error::msg(format!("cannot open the database {shown}: {err}")))?;
         if backend == Backend::Sqlite {
-            // Concurrent writers wait for each other instead of failing.
-            sqlx::query("PRAGMA busy_timeout = 5000")
+            // Write-ahead logging lets readers and a writer work at once, and lasts in the file;
+            // sqlx already makes writers wait for each other (busy timeout 5 s).
+            sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await?;
         }
@@ -107,10 +108,24 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::MySql => sqlx::migrate!("./migrations/mysql"),
         };
-        migrator
-            .run(&pool)
-            .await
-            .map_err(|err| Error::msg(format!("cannot migrate the database {shown}: {err}")))?;
+        // Instances that start together migrate together. MySQL serialises that with a lock;
+        // SQLite has none, so one that lost the race waits and finds the work done.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match migrator.run(&pool).await {
+                Ok(()) => break,
+                Err(err) if backend == Backend::Sqlite && attempt < 5 => {
+                    tracing::debug!("migration attempt {attempt} lost a race: {err}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                }
+                Err(err) => {
+                    return Err(Error::msg(format!(
+                        "cannot migrate the database {shown}: {err}"
+                    )));
+                }
+            }
+        }
         tracing::info!("database ready: {shown}");
         Ok(Store {
             pool,

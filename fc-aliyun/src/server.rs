@@ -22,7 +22,8 @@ use tokio::sync::{Notify, OnceCell};
 use crate::headers::{self, Env, Phase};
 use crate::{FromFc, PAYLOAD_LIMIT, error_body};
 
-/// How long a stop waits for connections to close after the invocations are done.
+/// How long a stop waits for connections to close after the invocations are done, and for the
+/// shutdown hook.
 const DRAIN: Duration = Duration::from_secs(10);
 
 /// The port FC tells the runtime to listen on: `FC_CUSTOM_LISTEN_PORT`, else `FC_SERVER_PORT`,
@@ -164,7 +165,20 @@ pub async fn serve<E: FromFc>(
         });
     }
     wait_idle(&state).await;
+    run_shutdown_hook(&state).await;
     let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+}
+
+/// Runs the function's shutdown hook once, if `init` ran, for at most [`DRAIN`].
+async fn run_shutdown_hook<E: FromFc>(state: &State<E>) {
+    if let Some(Ok(instance)) = state.instance.get() {
+        if tokio::time::timeout(DRAIN, instance.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the shutdown hook still runs after {DRAIN:?}; stopping anyway");
+        }
+    }
 }
 
 async fn wait_idle<E: FromFc>(state: &State<E>) {
@@ -362,6 +376,7 @@ async fn pre_stop<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) ->
     let id = request_id(&req);
     println!("FC PreStop Start RequestId: {id}");
     wait_idle(state).await;
+    run_shutdown_hook(state).await;
     println!("FC PreStop End RequestId: {id}");
     state.stop.notify_one();
     respond(StatusCode::OK, None, Bytes::new())

@@ -125,6 +125,9 @@ impl<T: DeserializeOwned + Send + 'static> FromLambda for Json<T> {
     }
 }
 
+/// Lambda gives a function with an internal extension 500 ms between SIGTERM and SIGKILL.
+const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_millis(450);
+
 /// The variables lambda_runtime cannot start without.
 const REQUIRED: [&str; 4] = [
     "AWS_LAMBDA_FUNCTION_NAME",
@@ -155,6 +158,22 @@ pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
             return Err(err);
         }
     };
+    if instance.has_shutdown_hook() {
+        // Registers an internal extension, so Lambda sends SIGTERM before it stops the
+        // instance; the hook then has what is left of Lambda's 500 ms.
+        let stopping = instance.clone();
+        lambda_runtime::spawn_graceful_shutdown_handler(move || async move {
+            if tokio::time::timeout(SHUTDOWN_LIMIT, stopping.shutdown())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "the shutdown hook still runs after {SHUTDOWN_LIMIT:?}; stopping anyway"
+                );
+            }
+        })
+        .await;
+    }
     let handler = lambda_runtime::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         invoke(instance.clone(), Arc::clone(&env), event)
     });

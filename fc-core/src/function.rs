@@ -59,6 +59,44 @@ impl<E: Event> Function<E> {
         F: Future<Output = Result<S, IE>> + Send + 'static,
         IE: Into<Error>,
     {
+        Function::build(
+            handler,
+            init,
+            None::<fn(&'static S) -> std::future::Ready<()>>,
+        )
+    }
+
+    /// Like [`Function::with_init`], with a `shutdown` hook the platform runs once when the
+    /// instance stops, after the invocations in flight (close pools, flush mail).
+    pub fn with_lifecycle<H, M, R, S, I, F, IE, D, DF>(handler: H, init: I, shutdown: D) -> Self
+    where
+        H: Handler<E, M, S>,
+        H::Output: Reply<E, R>,
+        M: 'static,
+        R: 'static,
+        S: Send + Sync + 'static,
+        I: FnOnce() -> F + Send + 'static,
+        F: Future<Output = Result<S, IE>> + Send + 'static,
+        IE: Into<Error>,
+        D: FnOnce(&'static S) -> DF + Send + 'static,
+        DF: Future<Output = ()> + Send + 'static,
+    {
+        Function::build(handler, init, Some(shutdown))
+    }
+
+    fn build<H, M, R, S, I, F, IE, D, DF>(handler: H, init: I, shutdown: Option<D>) -> Self
+    where
+        H: Handler<E, M, S>,
+        H::Output: Reply<E, R>,
+        M: 'static,
+        R: 'static,
+        S: Send + Sync + 'static,
+        I: FnOnce() -> F + Send + 'static,
+        F: Future<Output = Result<S, IE>> + Send + 'static,
+        IE: Into<Error>,
+        D: FnOnce(&'static S) -> DF + Send + 'static,
+        DF: Future<Output = ()> + Send + 'static,
+    {
         Function {
             start: Box::new(move || {
                 Box::pin(async move {
@@ -72,7 +110,12 @@ impl<E: Event> Function<E> {
                     };
                     // The state lives as long as the instance, which is the process.
                     let state: &'static S = Box::leak(Box::new(state));
-                    Ok(Instance::from_handler(handler, state))
+                    let mut instance = Instance::from_handler(handler, state);
+                    if let Some(shutdown) = shutdown {
+                        let hook: Hook = Box::new(move || Box::pin(shutdown(state)));
+                        instance.shutdown = Arc::new(std::sync::Mutex::new(Some(hook)));
+                    }
+                    Ok(instance)
                 })
             }),
         }
@@ -88,12 +131,16 @@ impl<E: Event> Function<E> {
 /// like (it is cheap to clone).
 pub struct Instance<E: Event> {
     invoke: Arc<Invoke<E>>,
+    shutdown: Arc<std::sync::Mutex<Option<Hook>>>,
 }
+
+type Hook = Box<dyn FnOnce() -> BoxFuture<()> + Send>;
 
 impl<E: Event> Clone for Instance<E> {
     fn clone(&self) -> Self {
         Instance {
             invoke: Arc::clone(&self.invoke),
+            shutdown: Arc::clone(&self.shutdown),
         }
     }
 }
@@ -119,6 +166,27 @@ impl<E: Event> Instance<E> {
                 let handler = Arc::clone(&handler);
                 Box::pin(async move { handler.call(event, ctx, state).await.into_outcome() })
             }),
+            shutdown: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    /// Whether the function has a shutdown hook that has not run yet.
+    pub fn has_shutdown_hook(&self) -> bool {
+        self.shutdown.lock().is_ok_and(|hook| hook.is_some())
+    }
+
+    /// Runs the shutdown hook, once; later calls do nothing. A hook that panics is logged, and
+    /// the stop goes on. Platforms bound it with their own clock.
+    pub async fn shutdown(&self) {
+        let hook = self
+            .shutdown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let Some(hook) = hook else { return };
+        match CatchUnwind(hook()).await {
+            Ok(()) => tracing::info!("shutdown hook finished"),
+            Err(panic) => tracing::error!("shutdown hook panicked: {}", panic_message(&*panic)),
         }
     }
 
@@ -257,6 +325,30 @@ mod tests {
         // The instance still serves.
         let again = instance.invoke(Json(2), testing::context()).await;
         assert!(again.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_shutdown_hook_gets_the_state_and_runs_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CLOSED: AtomicUsize = AtomicUsize::new(0);
+        async fn close(db: &'static Db) {
+            assert_eq!(db.greeting, "hi");
+            CLOSED.fetch_add(1, Ordering::SeqCst);
+        }
+        let instance = Function::with_lifecycle(greet, setup, close)
+            .init()
+            .await
+            .expect("init");
+        assert!(instance.has_shutdown_hook());
+        instance.shutdown().await;
+        instance.clone().shutdown().await;
+        assert_eq!(CLOSED.load(Ordering::SeqCst), 1);
+        assert!(!instance.has_shutdown_hook());
+        let plain = Function::with_init(greet, setup)
+            .init()
+            .await
+            .expect("init");
+        assert!(!plain.has_shutdown_hook());
     }
 
     #[tokio::test]

@@ -61,30 +61,42 @@ pub enum Output {
 
 /// A function's captured output, both streams interleaved by line.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Captured(Arc<Mutex<String>>);
+pub(crate) struct Captured {
+    text: Arc<Mutex<String>>,
+    readers: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 impl Captured {
     pub(crate) fn text(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.text).clone()
+    }
+
+    /// Waits until the readers have seen the end of their pipes (the process has exited).
+    pub(crate) async fn drained(&self) {
+        let readers = std::mem::take(&mut *lock(&self.readers));
+        for reader in readers {
+            let _ = reader.await;
+        }
     }
 
     pub(crate) fn collect(&self, mut stream: impl AsyncRead + Unpin + Send + 'static) {
-        let sink = Arc::clone(&self.0);
-        tokio::spawn(async move {
+        let sink = Arc::clone(&self.text);
+        let reader = tokio::spawn(async move {
             let mut buf = vec![0u8; 8192];
             loop {
                 match stream.read(&mut buf).await {
                     Ok(0) | Err(_) => break,
-                    Ok(n) => sink
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push_str(&String::from_utf8_lossy(&buf[..n])),
+                    Ok(n) => lock(&sink).push_str(&String::from_utf8_lossy(&buf[..n])),
                 }
             }
         });
+        lock(&self.readers).push(reader);
     }
 }
 

@@ -114,8 +114,12 @@ where
     let ctx = config.context();
     let request_id = ctx.request_id.clone();
     tracing::info!(request_id, "invoking with one {}", E::NAME);
-    let instance_task = tokio::spawn(async move { instance.invoke(event, ctx).await });
-    match tokio::time::timeout(config.timeout, instance_task).await {
+    let invoking = instance.clone();
+    let instance_task = tokio::spawn(async move { invoking.invoke(event, ctx).await });
+    let outcome = tokio::time::timeout(config.timeout, instance_task).await;
+    // The process ends after this one event: let the function close what it opened.
+    crate::server::stop(&instance).await;
+    match outcome {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(err)) => Err(Error::new(
             ErrorKind::Internal,

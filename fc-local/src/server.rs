@@ -40,7 +40,8 @@ pub async fn serve(function: Function<Request>, config: Config) -> Result<(), St
         "fc: serving {} on http://{addr} (Ctrl-C to stop)",
         config.function_name
     );
-    serve_on(listener, instance, config, shutdown_signal()).await;
+    serve_on(listener, instance.clone(), config, shutdown_signal()).await;
+    stop(&instance).await;
     Ok(())
 }
 
@@ -88,6 +89,16 @@ pub async fn serve_on(
         .is_err()
     {
         tracing::warn!("requests still running after {DRAIN:?}; stopping anyway");
+    }
+}
+
+/// Runs the function's shutdown hook, for at most as long as a stop waits for requests.
+pub(crate) async fn stop<E: fc_core::Event>(instance: &Instance<E>) {
+    if tokio::time::timeout(DRAIN, instance.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the shutdown hook still runs after {DRAIN:?}; stopping anyway");
     }
 }
 

@@ -10,6 +10,7 @@ use syn::{Expr, ExprLit, FnArg, ItemFn, Lit, Meta, Path, ReturnType, Token, Type
 /// The attribute's options, checked.
 struct Config {
     init: Option<Path>,
+    shutdown: Option<Path>,
     krate: Option<Path>,
 }
 
@@ -18,6 +19,7 @@ impl Config {
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
         let mut config = Config {
             init: None,
+            shutdown: None,
             krate: None,
         };
         for meta in metas {
@@ -35,6 +37,20 @@ impl Config {
                     }
                     config.init = Some(init_path(&pair.value)?);
                 }
+                "shutdown" => {
+                    if config.shutdown.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &pair.path,
+                            "`shutdown` is set twice",
+                        ));
+                    }
+                    config.shutdown = Some(init_path(&pair.value).map_err(|_| {
+                        syn::Error::new_spanned(
+                            &pair.value,
+                            "`shutdown` takes the path of an `async fn(&State)`, like `shutdown = close`",
+                        )
+                    })?);
+                }
                 "crate" => {
                     if config.krate.is_some() {
                         return Err(syn::Error::new_spanned(&pair.path, "`crate` is set twice"));
@@ -44,10 +60,18 @@ impl Config {
                 _ => {
                     return Err(syn::Error::new_spanned(
                         &pair.path,
-                        format!("unknown option `{name}`; the options are `init` and `crate`"),
+                        format!(
+                            "unknown option `{name}`; the options are `init`, `shutdown` and `crate`"
+                        ),
                     ));
                 }
             }
+        }
+        if let (Some(shutdown), None) = (&config.shutdown, &config.init) {
+            return Err(syn::Error::new_spanned(
+                shutdown,
+                "`shutdown` needs `init`: the hook receives the state `init` made",
+            ));
         }
         Ok(config)
     }
@@ -214,11 +238,14 @@ fn expand(item: &ItemFn, config: &Config, sig: &Signature<'_>) -> TokenStream {
     let init_check = config.init.as_ref().zip(sig.state).map(|(init, state)| {
         quote_spanned! {init.span()=> #krate::__private::assert_init::<#state, _, _, _>(#init); }
     });
-    let function = match &config.init {
-        Some(init) => quote_spanned! {name.span()=>
+    let function = match (&config.init, &config.shutdown) {
+        (Some(init), Some(shutdown)) => quote_spanned! {name.span()=>
+            #krate::__private::Function::with_lifecycle(#name, #init, #shutdown)
+        },
+        (Some(init), None) => quote_spanned! {name.span()=>
             #krate::__private::Function::with_init(#name, #init)
         },
-        None => quote_spanned! {name.span()=> #krate::__private::Function::new(#name) },
+        _ => quote_spanned! {name.span()=> #krate::__private::Function::new(#name) },
     };
     quote! {
         #item

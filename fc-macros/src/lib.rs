@@ -27,7 +27,9 @@ use proc_macro::TokenStream;
 ///
 /// Options: `init = setup` (an `async fn() -> Result<S, E>` run once per instance; the handler
 /// then takes `&S` as its last parameter, and the expansion calls `Function::with_init(hello,
-/// setup)`), and `crate = "path"` (where `fc` is, when renamed).
+/// setup)`), `shutdown = close` (an `async fn(&S)` run once when the instance stops; needs
+/// `init`; the expansion calls `Function::with_lifecycle(hello, setup, close)`), and
+/// `crate = "path"` (where `fc` is, when renamed).
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::handler(args.into(), item.into()).into()

@@ -555,3 +555,22 @@ fn start_binds_loopback_unless_told_otherwise_and_warns_then() {
         server.stderr()
     );
 }
+
+#[test]
+fn instances_stop_as_their_platform_stops_them_so_shutdown_hooks_run() {
+    let probe_init = env!("CARGO_BIN_EXE_probe-init");
+    for (platform, trigger) in [("aws", "apigw-v2"), ("aliyun", "apigw")] {
+        let (status, out, err) = run(
+            FC_LOCAL,
+            &["invoke", "--platform", platform, "--", probe_init],
+            &[],
+            &event("http", platform, &["--trigger", trigger]),
+        );
+        assert!(status.success(), "{platform}: {err}");
+        assert!(out.contains("pool surveys"), "{out}");
+        assert!(
+            err.contains("[probe-init] pool surveys closed"),
+            "{platform}: {err}"
+        );
+    }
+}

@@ -332,8 +332,19 @@ impl FcEmulator {
         Ok((request_id, response))
     }
 
+    /// Like [`FcEmulator::stop`], returning what the function printed (with
+    /// [`Output::Capture`]) once it has exited.
+    pub async fn stop_and_output(
+        self,
+    ) -> Result<(std::process::ExitStatus, String), EmulatorError> {
+        let captured = self.captured.clone();
+        let status = self.stop().await?;
+        captured.drained().await;
+        Ok((status, captured.text()))
+    }
+
     /// Asks the instance to stop (`GET /pre-stop`) and waits for it to exit.
-    pub async fn stop(self) -> Result<std::process::ExitStatus, EmulatorError> {
+    pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
         let request_id = crate::id::request_id();
         let mut request = Request::new(Bytes::new());
         *request.uri_mut() = "/pre-stop".parse().expect("a static path");

@@ -61,6 +61,22 @@ impl Backend {
         }
     }
 
+    /// Stops every instance as its platform would (SIGTERM on Lambda, `/pre-stop` on FC), so
+    /// the functions' shutdown hooks run.
+    pub(crate) async fn stop(&self) {
+        match self {
+            Backend::Aws(pool) => {
+                for instance in &pool.instances {
+                    instance.shutdown().await;
+                }
+            }
+            Backend::Aliyun(pool) => {
+                let current = Arc::clone(&*pool.current.read().await);
+                let _ = current.stop().await;
+            }
+        }
+    }
+
     /// Replaces every instance, so the next invocations run the executable as it is now.
     pub(crate) async fn restart(&self) -> Result<(), EmulatorError> {
         match self {
@@ -243,9 +259,7 @@ impl FcPool {
         let old = std::mem::replace(&mut *self.current.write().await, fresh);
         // Requests still on the old instance finish; then it stops as FC stops instances.
         tokio::spawn(async move {
-            if let Some(old) = Arc::into_inner(old) {
-                let _ = old.stop().await;
-            }
+            let _ = old.stop().await;
         });
         Ok(())
     }

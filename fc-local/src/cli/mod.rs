@@ -377,10 +377,12 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
             Arc::clone(&gateway),
         ));
     }
-    gateway::serve(listener, gateway, async {
+    gateway::serve(listener, Arc::clone(&gateway), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
+    let backend = Arc::clone(&*gateway.backend.read().await);
+    backend.stop().await;
     eprintln!("fc-local: stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -410,6 +412,7 @@ async fn invoke(args: InvokeArgs) -> Result<ExitCode, String> {
         .map_err(|err| err.to_string())?;
     let outcome = backend.invoke(event).await.map_err(|err| err.to_string())?;
     report::report(settings.platform, &outcome, settings.memory_mb);
+    backend.stop().await;
     match outcome.result {
         Ok(payload) => {
             let mut stdout = std::io::stdout();

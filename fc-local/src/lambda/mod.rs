@@ -134,6 +134,8 @@ struct Shared {
     waiting: Mutex<HashMap<String, oneshot::Sender<Result<Bytes, FunctionError>>>>,
     init_error: Mutex<Option<FunctionError>>,
     arn: String,
+    /// How many extensions registered; with one, a stop begins with SIGTERM.
+    extensions: std::sync::atomic::AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -358,6 +360,35 @@ impl LambdaEmulator {
     /// The function's settings.
     pub fn function(&self) -> &LambdaFunction {
         &self.function
+    }
+
+    /// Stops the instance as Lambda does: with an extension registered, SIGTERM and up to
+    /// 500 ms to finish (the graceful-shutdown window), then SIGKILL. Returns whether it exited
+    /// on its own.
+    pub async fn shutdown(&self) -> bool {
+        let Some(mut child) = self.instance.lock().await.take() else {
+            return false;
+        };
+        if self
+            .shared
+            .extensions
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
+            if let Some(pid) = child.id() {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status()
+                    .await;
+                if let Ok(Ok(_)) =
+                    tokio::time::timeout(Duration::from_millis(500), child.wait()).await
+                {
+                    return true;
+                }
+            }
+        }
+        let _ = child.kill().await;
+        false
     }
 }
 

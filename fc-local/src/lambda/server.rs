@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use super::{FunctionError, PAYLOAD_LIMIT, Shared, lock};
 
 const PREFIX: &str = "/2018-06-01/runtime";
+const EXTENSIONS: &str = "/2020-01-01/extension";
 
 pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
@@ -57,6 +58,9 @@ fn bad_request(error_type: &str, message: &str) -> Response<Full<Bytes>> {
 
 async fn route(req: hyper::Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_owned();
+    if let Some(rest) = path.strip_prefix(EXTENSIONS) {
+        return extension(req.method(), rest, shared).await;
+    }
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return json(
             StatusCode::NOT_FOUND,
@@ -107,6 +111,39 @@ async fn route(req: hyper::Request<Incoming>, shared: &Shared) -> Response<Full<
                 ),
             }
         }
+        _ => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "errorMessage": "not found" }),
+        ),
+    }
+}
+
+/// The Extensions API, as far as a function's own (internal) extension uses it: registering
+/// makes Lambda send SIGTERM before it stops the instance; an extension that takes no events
+/// waits on `next` for ever.
+async fn extension(method: &Method, rest: &str, shared: &Shared) -> Response<Full<Bytes>> {
+    match (method, rest) {
+        (&Method::POST, "/register") => {
+            shared
+                .extensions
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut response = json(
+                StatusCode::OK,
+                serde_json::json!({
+                    "functionName": shared.arn.rsplit(':').next().unwrap_or_default(),
+                    "functionVersion": "$LATEST",
+                    "handler": "bootstrap",
+                    "accountId": "123456789012"
+                }),
+            );
+            if let Ok(id) = http::HeaderValue::from_str(&crate::id::request_id()) {
+                response
+                    .headers_mut()
+                    .insert("lambda-extension-identifier", id);
+            }
+            response
+        }
+        (&Method::GET, "/event/next") => std::future::pending().await,
         _ => json(
             StatusCode::NOT_FOUND,
             serde_json::json!({ "errorMessage": "not found" }),

@@ -1,4 +1,5 @@
-//! A function whose one-time initialisation fails when `PROBE_INIT_FAIL` is set.
+//! A function whose one-time initialisation fails when `PROBE_INIT_FAIL` is set, and whose
+//! shutdown hook announces itself.
 
 use fc::Error;
 use fc::http::Request;
@@ -16,7 +17,12 @@ async fn setup() -> Result<Pool, Error> {
     })
 }
 
-#[fc::handler(init = setup)]
+/// Says so when the instance stops, so tests can see the hook ran.
+async fn close(pool: &Pool) {
+    println!("pool {} closed", pool.name);
+}
+
+#[fc::handler(init = setup, shutdown = close)]
 async fn probe(_req: Request, pool: &Pool) -> String {
     format!("pool {}", pool.name)
 }

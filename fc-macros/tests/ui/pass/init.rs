@@ -24,4 +24,18 @@ mod with_context {
     }
 }
 
+#[allow(dead_code)]
+mod with_shutdown {
+    use super::state_only::{Db, setup};
+
+    async fn close(db: &Db) {
+        let _ = &db.name;
+    }
+
+    #[fc::handler(init = setup, shutdown = close)]
+    async fn handle(_req: fc::http::Request, db: &Db) -> String {
+        db.name.clone()
+    }
+}
+
 fn main() {}

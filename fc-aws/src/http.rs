@@ -179,17 +179,35 @@ fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
     }
 }
 
-fn sorted(params: &QueryMap) -> Vec<(&str, &str)> {
-    let mut pairs: Vec<(&str, &str)> = params.iter().collect();
-    // HashMap order is random; keep each name's values in order, names sorted.
-    pairs.sort_by_key(|(name, _)| *name);
+fn sorted(params: &QueryMap) -> Vec<(String, String)> {
+    // QueryMap's own iterator panics on a name with no values (`"key": []`, found by fuzzing),
+    // so read it through its serde form, `{"name": ["value", ...]}`.
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(params) else {
+        return Vec::new();
+    };
+    let mut pairs: Vec<(String, String)> = map
+        .into_iter()
+        .flat_map(|(name, values)| {
+            let values = match values {
+                serde_json::Value::Array(values) => values,
+                other => vec![other],
+            };
+            values
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .map(move |value| (name.clone(), value))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // The map's order is random; keep each name's values in order, names sorted.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
     pairs
 }
 
 fn encode_query(params: &QueryMap) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in sorted(params) {
-        query.append_pair(name, value);
+        query.append_pair(&name, &value);
     }
     query.finish()
 }

@@ -1,0 +1,10 @@
+//! The FC ScheduleEvent decoder on arbitrary bytes: it may refuse them, never panic or run away.
+#![no_main]
+
+use fc_aliyun::FromFc;
+use fc_core::ScheduleEvent;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = <ScheduleEvent as FromFc>::from_invoke(data);
+});

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Seeds each fuzz target's corpus with real samples: the AWS events shipped in
+# aws_lambda_events and lambda_http (found with cargo metadata), and fc-local's templates for
+# FC (built from Alibaba's documented formats).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir_of() { # crate name -> its source folder
+    cargo metadata --format-version 1 | python3 -c "
+import json, os, sys
+for p in json.load(sys.stdin)['packages']:
+    if p['name'] == sys.argv[1]:
+        print(os.path.dirname(p['manifest_path'])); break" "$1"
+}
+events=$(dir_of aws_lambda_events)/src/fixtures
+http_data=$(dir_of lambda_http)/tests/data
+cargo build -q -p fc-local --bin fc-local
+fc_local=target/debug/fc-local
+corpus=fuzz/corpus
+mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough}
+cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
+cp "$events"/example-s3-event*.json $corpus/aws_s3/
+cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
+cp "$events"/example-eventbridge-*.json $corpus/aws_schedule/
+for trigger in apigw http-event; do
+    $fc_local event http --platform aliyun --trigger $trigger > $corpus/fc_http_event/$trigger.json
+done
+$fc_local event oss-put --platform aliyun > $corpus/fc_oss/put.json
+$fc_local event oss-delete --platform aliyun > $corpus/fc_oss/delete.json
+for kind in insert modify remove; do
+    $fc_local event tablestore-$kind --platform aliyun > $corpus/fc_tablestore/$kind.cbor
+    $fc_local event tablestore-$kind --platform aliyun --json > $corpus/fc_tablestore/$kind.json
+done
+$fc_local event timer --platform aliyun --payload go > $corpus/fc_timer/timer.json
+printf '/2016-08-15/proxy/shop/survey/submitSurvey?x=1\nx-fc-base-path: /2016-08-15/proxy/shop/survey/\nx-fc-access-key-secret: s\ncontent-type: application/json\nx-forwarded-for: 1.2.3.4' > $corpus/fc_passthrough/default-domain.txt
+echo "seeded: $(find $corpus -type f | wc -l) files"

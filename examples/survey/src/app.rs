@@ -224,6 +224,21 @@ mod tests {
             .unwrap_or(0)
     }
 
+    #[test]
+    fn the_page_never_turns_what_it_echoes_into_markup() {
+        // Answers and field errors (which quote what was typed) are set as text only.
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
+            assert!(!PAGE.contains(sink), "the page uses {sink}");
+        }
+        assert!(PAGE.contains("slot.textContent = e.field + ' ' + e.message"));
+    }
+
     #[tokio::test]
     async fn the_page_and_the_description_are_served() {
         let (app, dir) = app("page", None).await;

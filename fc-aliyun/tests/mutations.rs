@@ -10,46 +10,6 @@ use fc_aliyun::FromFc;
 use fc_core::http::Request;
 use fc_core::{ObjectEvent, ScheduleEvent, TableEvent};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
-    let mut data = seed.to_vec();
-    for _ in 0..=rng.below(4) {
-        let at = rng.below(data.len() + 1);
-        match rng.below(5) {
-            0 if !data.is_empty() => {
-                let i = rng.below(data.len());
-                data[i] = (rng.next() & 0xff) as u8;
-            }
-            1 => data.truncate(at),
-            2 if at < data.len() => {
-                let end = (at + rng.below(32)).min(data.len());
-                data.drain(at..end);
-            }
-            3 if at < data.len() => {
-                let end = (at + rng.below(32)).min(data.len());
-                let piece = data[at..end].to_vec();
-                data.splice(at..at, piece);
-            }
-            _ => data.insert(at, (rng.next() & 0xff) as u8),
-        }
-    }
-    data
-}
-
 fn tablestore_sample() -> Vec<u8> {
     let text = |s: &str| Cbor::Text(s.into());
     let map = |entries: Vec<(&str, Cbor)>| {
@@ -118,11 +78,9 @@ fn samples() -> Vec<Vec<u8>> {
 
 #[test]
 fn mutated_samples_never_panic_a_decoder() {
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut decoded = 0usize;
     for seed in samples() {
-        for _ in 0..4000 {
-            let input = mutate(&seed, &mut rng);
+        for input in fc_core::testing::mutations(&seed, 4000, 0x2545_f491_4f6c_dd1d) {
             let run = std::panic::catch_unwind(|| {
                 let http = http::Request::builder()
                     .uri("/x")

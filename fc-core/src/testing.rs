@@ -215,3 +215,48 @@ where
         .invoke(event, context())
         .await
 }
+
+/// `count` mutations of `seed` — bytes flipped, cut, repeated or inserted, JSON punctuation
+/// spliced in — the same on every run for the same `seed_value`: a bounded fuzz run for a
+/// decoder test, which must refuse or decode each one, never panic.
+pub fn mutations(seed: &[u8], count: usize, seed_value: u64) -> impl Iterator<Item = Vec<u8>> + '_ {
+    // xorshift64*; a zero state would stay zero.
+    let mut state = seed_value | 1;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    (0..count).map(move |_| {
+        let mut below = |n: usize| (next() % n.max(1) as u64) as usize;
+        let mut data = seed.to_vec();
+        for _ in 0..=below(4) {
+            let at = below(data.len() + 1);
+            match below(6) {
+                0 if !data.is_empty() => {
+                    let i = below(data.len());
+                    data[i] = below(256) as u8;
+                }
+                1 => data.truncate(at),
+                2 if at < data.len() => {
+                    let end = (at + below(64)).min(data.len());
+                    data.drain(at..end);
+                }
+                3 if at < data.len() => {
+                    let end = (at + below(64)).min(data.len());
+                    let piece = data[at..end].to_vec();
+                    data.splice(at..at, piece);
+                }
+                4 => {
+                    let tokens: [&[u8]; 8] =
+                        [b"{", b"}", b"[", b"]", b"\"", b",", b"null", b"\\u0000"];
+                    let token = tokens[below(tokens.len())];
+                    data.splice(at..at, token.iter().copied());
+                }
+                _ => data.insert(at, below(256) as u8),
+            }
+        }
+        data
+    })
+}

@@ -54,6 +54,8 @@ use serde::de::DeserializeOwned;
 pub use headers::{ServiceName, TracingHeaders};
 #[doc(hidden)]
 pub use http::Origin as HttpOrigin;
+#[doc(hidden)]
+pub use server::Invoker;
 pub use server::{listen_port, run, serve};
 
 /// FC's limit on a synchronous invocation's payload.

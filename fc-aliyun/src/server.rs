@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use fc_core::http::{StatusCode, header};
-use fc_core::{Error, ErrorKind, Function, Instance};
+use fc_core::http::{HeaderMap, Response, StatusCode, header};
+use fc_core::{Context, Error, ErrorKind, Function, Instance};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -310,17 +310,7 @@ async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> H
     let result = async {
         let body = read_body(req.into_body()).await.map_err(|(_, err)| err)?;
         let instance = state.instance().await?;
-        let (event, origin) = E::from_invoke(&body)?;
-        // Its own task, so nothing the connection does cancels the handler halfway.
-        let outcome = tokio::spawn(async move { instance.invoke(event, ctx).await })
-            .await
-            .map_err(|err| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("the invocation task failed: {err}"),
-                )
-            })?;
-        E::into_invoke(outcome, origin)
+        event_invocation(instance, ctx, &body).await
     }
     .await;
     let (answer, failed) = event_answer(result, &id);
@@ -340,17 +330,7 @@ async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>)
             .instance()
             .await
             .map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, err))?;
-        let request = E::from_http(parts, body).map_err(|err| (StatusCode::NOT_FOUND, err))?;
-        let outcome = tokio::spawn(async move { instance.invoke(request, ctx).await })
-            .await
-            .map_err(|err| {
-                let err = Error::new(
-                    ErrorKind::Internal,
-                    format!("the invocation task failed: {err}"),
-                );
-                (StatusCode::INTERNAL_SERVER_ERROR, err)
-            })?;
-        Ok::<_, (StatusCode, Error)>(E::into_http(outcome))
+        http_invocation(instance, ctx, parts, body).await
     }
     .await;
     let failed = result.is_err();
@@ -370,6 +350,76 @@ async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>)
     };
     log_end(&id, failed);
     answer
+}
+
+/// An `/invoke` once its body is read: decode, run the handler, encode.
+async fn event_invocation<E: FromFc>(
+    instance: Instance<E>,
+    ctx: Context,
+    body: &[u8],
+) -> Result<Bytes, Error> {
+    let (event, origin) = E::from_invoke(body)?;
+    // Its own task, so nothing the connection does cancels the handler halfway.
+    let outcome = tokio::spawn(async move { instance.invoke(event, ctx).await })
+        .await
+        .map_err(task_failed)?;
+    E::into_invoke(outcome, origin)
+}
+
+/// A passed-through HTTP request once its body is read.
+async fn http_invocation<E: FromFc>(
+    instance: Instance<E>,
+    ctx: Context,
+    parts: ::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, (StatusCode, Error)> {
+    let request = E::from_http(parts, body).map_err(|err| (StatusCode::NOT_FOUND, err))?;
+    let outcome = tokio::spawn(async move { instance.invoke(request, ctx).await })
+        .await
+        .map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, task_failed(err)))?;
+    Ok(E::into_http(outcome))
+}
+
+fn task_failed(err: tokio::task::JoinError) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("the invocation task failed: {err}"),
+    )
+}
+
+/// One invocation as the server performs it once the request is read; public for the
+/// benchmarks, which drive it without sockets.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Invoker<E: FromFc> {
+    instance: Instance<E>,
+    env: Env,
+}
+
+impl<E: FromFc> Invoker<E> {
+    /// An invoker of a started function, with the instance's environment read now.
+    pub fn new(instance: Instance<E>) -> Self {
+        Invoker {
+            instance,
+            env: Env::from_env(),
+        }
+    }
+
+    /// An `/invoke` with these headers and body: the answer's body, or the error to report.
+    pub async fn invoke(&self, headers: &HeaderMap, body: &[u8]) -> Result<Bytes, Error> {
+        let ctx = headers::context(headers, &self.env, Phase::Invoke);
+        event_invocation(self.instance.clone(), ctx, body).await
+    }
+
+    /// A request to an HTTP function: the response, or the status and error to report.
+    pub async fn http(
+        &self,
+        request: ::http::Request<Bytes>,
+    ) -> Result<Response, (StatusCode, Error)> {
+        let ctx = headers::context(request.headers(), &self.env, Phase::Invoke);
+        let (parts, body) = request.into_parts();
+        http_invocation(self.instance.clone(), ctx, parts, body).await
+    }
 }
 
 async fn pre_stop<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {

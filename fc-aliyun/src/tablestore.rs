@@ -34,34 +34,34 @@ fn field<'a>(map: &'a [(Cbor, Cbor)], name: &str) -> Option<&'a Cbor> {
         .map(|(_, value)| value)
 }
 
-fn as_map<'a>(value: &'a Cbor, at: &str) -> Result<&'a [(Cbor, Cbor)], Error> {
+fn as_map(value: &Cbor, at: impl Fn() -> String) -> Result<&[(Cbor, Cbor)], Error> {
     value
         .as_map()
         .map(Vec::as_slice)
-        .ok_or_else(|| invalid(at, format!("expected a map, got {}", kind(value))))
+        .ok_or_else(|| invalid(&at(), format!("expected a map, got {}", kind(value))))
 }
 
-fn as_array<'a>(value: &'a Cbor, at: &str) -> Result<&'a [Cbor], Error> {
+fn as_array(value: &Cbor, at: impl Fn() -> String) -> Result<&[Cbor], Error> {
     value
         .as_array()
         .map(Vec::as_slice)
-        .ok_or_else(|| invalid(at, format!("expected an array, got {}", kind(value))))
+        .ok_or_else(|| invalid(&at(), format!("expected an array, got {}", kind(value))))
 }
 
-fn as_text<'a>(value: Option<&'a Cbor>, at: &str) -> Result<&'a str, Error> {
+fn as_text(value: Option<&Cbor>, at: impl Fn() -> String) -> Result<&str, Error> {
     match value {
         Some(value) => value
             .as_text()
-            .ok_or_else(|| invalid(at, format!("expected text, got {}", kind(value)))),
-        None => Err(invalid(at, "missing")),
+            .ok_or_else(|| invalid(&at(), format!("expected text, got {}", kind(value)))),
+        None => Err(invalid(&at(), "missing")),
     }
 }
 
-fn as_int(value: &Cbor, at: &str) -> Result<i64, Error> {
+fn as_int(value: &Cbor, at: impl Fn() -> String) -> Result<i64, Error> {
     value
         .as_integer()
         .and_then(|i| i64::try_from(i).ok())
-        .ok_or_else(|| invalid(at, format!("expected an integer, got {}", kind(value))))
+        .ok_or_else(|| invalid(&at(), format!("expected an integer, got {}", kind(value))))
 }
 
 fn kind(value: &Cbor) -> &'static str {
@@ -80,10 +80,10 @@ fn kind(value: &Cbor) -> &'static str {
 }
 
 /// A column value: Tablestore's five types, nothing else.
-fn value(cbor: &Cbor, at: &str) -> Result<Value, Error> {
+fn value(cbor: &Cbor, at: impl Fn() -> String) -> Result<Value, Error> {
     Ok(match cbor {
         Cbor::Integer(i) => Value::Int(
-            i64::try_from(*i).map_err(|_| invalid(at, "an Integer outside the 64-bit range"))?,
+            i64::try_from(*i).map_err(|_| invalid(&at(), "an Integer outside the 64-bit range"))?,
         ),
         Cbor::Text(text) => Value::String(text.clone()),
         Cbor::Bytes(bytes) => Value::Bytes(bytes.clone()),
@@ -91,7 +91,7 @@ fn value(cbor: &Cbor, at: &str) -> Result<Value, Error> {
         Cbor::Float(f) => Value::Float(*f),
         other => {
             return Err(invalid(
-                at,
+                &at(),
                 format!(
                     "expected an Integer, String, Blob, Boolean or Double value, got {}",
                     kind(other)
@@ -137,8 +137,8 @@ pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
             "invalid {WHAT}: nested deeper than {MAX_DEPTH} levels"
         )));
     }
-    let root = as_map(&root, ".")?;
-    let version = as_text(field(root, "Version"), "Version")?;
+    let root = as_map(&root, || ".".into())?;
+    let version = as_text(field(root, "Version"), || "Version".into())?;
     if version != "Sync-v1" {
         return Err(invalid(
             "Version",
@@ -146,7 +146,7 @@ pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
         ));
     }
     let records = field(root, "Records").ok_or_else(|| invalid("Records", "missing"))?;
-    let records = as_array(records, "Records")?
+    let records = as_array(records, || "Records".into())?
         .iter()
         .enumerate()
         .map(|(i, record)| self::record(record, i, table))
@@ -154,39 +154,44 @@ pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
     Ok(TableEvent::new(records))
 }
 
+// Paths in errors are built only when there is an error: a batch has thousands of columns.
 fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error> {
-    let at = format!("Records[{index}]");
-    let record = as_map(record, &at)?;
-    let kind = match as_text(field(record, "Type"), &format!("{at}.Type"))? {
+    let at = || format!("Records[{index}]");
+    let record = as_map(record, at)?;
+    let kind = match as_text(field(record, "Type"), || format!("{}.Type", at()))? {
         "PutRow" => RowChange::Insert,
         "UpdateRow" => RowChange::Modify,
         "DeleteRow" => RowChange::Remove,
         other => {
             return Err(invalid(
-                &format!("{at}.Type"),
+                &format!("{}.Type", at()),
                 format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
             ));
         }
     };
     let mut keys = Row::new();
-    let pk_at = format!("{at}.PrimaryKey");
-    let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at, "missing"))?;
-    for (i, column) in as_array(pk, &pk_at)?.iter().enumerate() {
-        let col_at = format!("{pk_at}[{i}]");
-        let column = as_map(column, &col_at)?;
-        let name = as_text(field(column, "ColumnName"), &format!("{col_at}.ColumnName"))?;
-        let cell =
-            field(column, "Value").ok_or_else(|| invalid(&format!("{col_at}.Value"), "missing"))?;
-        keys.insert(name.to_owned(), value(cell, &format!("{col_at}.Value"))?);
+    let pk_at = || format!("{}.PrimaryKey", at());
+    let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at(), "missing"))?;
+    for (i, column) in as_array(pk, pk_at)?.iter().enumerate() {
+        let col_at = || format!("{}[{i}]", pk_at());
+        let column = as_map(column, col_at)?;
+        let name = as_text(field(column, "ColumnName"), || {
+            format!("{}.ColumnName", col_at())
+        })?;
+        let cell = field(column, "Value")
+            .ok_or_else(|| invalid(&format!("{}.Value", col_at()), "missing"))?;
+        keys.insert(
+            name.to_owned(),
+            value(cell, || format!("{}.Value", col_at()))?,
+        );
     }
     let mut out = TableRecord::new(kind, table, keys.clone());
     if let Some(info) = field(record, "Info") {
-        let info = as_map(info, &format!("{at}.Info"))?;
+        let info = as_map(info, || format!("{}.Info", at()))?;
         if let Some(ts) = field(info, "Timestamp") {
-            out.time = Some(Timestamp::from_unix_micros(as_int(
-                ts,
-                &format!("{at}.Info.Timestamp"),
-            )?));
+            out.time = Some(Timestamp::from_unix_micros(as_int(ts, || {
+                format!("{}.Info.Timestamp", at())
+            })?));
         }
     }
     if kind == RowChange::Remove {
@@ -194,24 +199,29 @@ fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error
     }
     // The new row: its keys plus the columns put; a deleted column reads as null.
     let mut new: BTreeMap<String, Value> = keys;
-    let columns_at = format!("{at}.Columns");
+    let columns_at = || format!("{}.Columns", at());
     if let Some(columns) = field(record, "Columns") {
-        for (i, column) in as_array(columns, &columns_at)?.iter().enumerate() {
-            let col_at = format!("{columns_at}[{i}]");
-            let column = as_map(column, &col_at)?;
-            let name = as_text(field(column, "ColumnName"), &format!("{col_at}.ColumnName"))?;
-            match as_text(field(column, "Type"), &format!("{col_at}.Type"))? {
+        for (i, column) in as_array(columns, columns_at)?.iter().enumerate() {
+            let col_at = || format!("{}[{i}]", columns_at());
+            let column = as_map(column, col_at)?;
+            let name = as_text(field(column, "ColumnName"), || {
+                format!("{}.ColumnName", col_at())
+            })?;
+            match as_text(field(column, "Type"), || format!("{}.Type", col_at()))? {
                 "Put" => {
                     let cell = field(column, "Value")
-                        .ok_or_else(|| invalid(&format!("{col_at}.Value"), "missing"))?;
-                    new.insert(name.to_owned(), value(cell, &format!("{col_at}.Value"))?);
+                        .ok_or_else(|| invalid(&format!("{}.Value", col_at()), "missing"))?;
+                    new.insert(
+                        name.to_owned(),
+                        value(cell, || format!("{}.Value", col_at()))?,
+                    );
                 }
                 "DeleteOneVersion" | "DeleteAllVersions" => {
                     new.insert(name.to_owned(), Value::Null);
                 }
                 other => {
                     return Err(invalid(
-                        &format!("{col_at}.Type"),
+                        &format!("{}.Type", col_at()),
                         format!(
                             "expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"
                         ),

@@ -1,14 +1,20 @@
 //! S3, DynamoDB Streams and EventBridge events as fc's neutral types.
+//!
+//! S3 and DynamoDB records are read straight into what fc keeps, in one pass: the shapes below
+//! follow `aws_lambda_events` (and are tested on its samples) but skip the fields fc does not
+//! carry, and a DynamoDB attribute becomes a [`Value`] without an intermediate map.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::fmt;
 
-use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use aws_lambda_events::s3::{S3Event, S3EventRecord};
+use base64::Engine;
 use fc_core::{
     Error, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent, TableRecord,
     Timestamp, Value,
 };
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use fc_core::adapter::parse_json;
 
@@ -21,11 +27,54 @@ fn timestamp(time: &chrono::DateTime<chrono::Utc>) -> Timestamp {
 }
 
 /// S3 sends keys URL-encoded with `+` for spaces: `my+photo%281%29.jpg` is `my photo(1).jpg`.
-pub(crate) fn decode_key(key: &str) -> String {
+pub(crate) fn decode_key(key: String) -> String {
+    if !key.contains(['+', '%']) {
+        return key;
+    }
     let spaced = key.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+#[derive(Deserialize)]
+struct S3Event {
+    #[serde(rename = "Records")]
+    records: Vec<S3Record>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct S3Record {
+    #[serde(default)]
+    aws_region: Option<String>,
+    event_time: Timestamp,
+    #[serde(default)]
+    event_name: Option<String>,
+    s3: S3Entity,
+}
+
+#[derive(Deserialize)]
+struct S3Entity {
+    bucket: S3Bucket,
+    object: S3Object,
+}
+
+#[derive(Deserialize)]
+struct S3Bucket {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct S3Object {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    size: Option<i64>,
+    #[serde(default)]
+    e_tag: Option<String>,
 }
 
 pub(crate) fn object_event(raw: &str) -> Result<ObjectEvent, Error> {
@@ -39,7 +88,7 @@ pub(crate) fn object_event(raw: &str) -> Result<ObjectEvent, Error> {
     Ok(ObjectEvent::new(records))
 }
 
-fn object_record(index: usize, record: S3EventRecord) -> Result<ObjectRecord, Error> {
+fn object_record(index: usize, record: S3Record) -> Result<ObjectRecord, Error> {
     let missing = |field: &str| {
         Error::invalid_event(format!(
             "invalid {S3} at `Records[{index}].{field}`: missing"
@@ -56,12 +105,45 @@ fn object_record(index: usize, record: S3EventRecord) -> Result<ObjectRecord, Er
         .object
         .key
         .ok_or_else(|| missing("s3.object.key"))?;
-    let mut out = ObjectRecord::new(event_name, bucket, decode_key(&key));
+    let mut out = ObjectRecord::new(event_name, bucket, decode_key(key));
     out.size = record.s3.object.size.and_then(|s| u64::try_from(s).ok());
     out.etag = record.s3.object.e_tag.filter(|e| !e.is_empty());
-    out.time = Some(timestamp(&record.event_time));
+    out.time = Some(record.event_time);
     out.region = record.aws_region;
     Ok(out)
+}
+
+#[derive(Deserialize)]
+struct DynamoDbEvent {
+    #[serde(rename = "Records")]
+    records: Vec<DynamoDbRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DynamoDbRecord {
+    #[serde(rename = "eventID")]
+    event_id: String,
+    event_name: String,
+    #[serde(rename = "eventSourceARN", default)]
+    event_source_arn: Option<String>,
+    #[serde(default)]
+    table_name: Option<String>,
+    dynamodb: StreamRecord,
+}
+
+#[derive(Deserialize)]
+struct StreamRecord {
+    #[serde(rename = "ApproximateCreationDateTime", default)]
+    created: Option<EpochSeconds>,
+    #[serde(rename = "Keys", default)]
+    keys: Option<Item>,
+    #[serde(rename = "NewImage", default)]
+    new_image: Option<Item>,
+    #[serde(rename = "OldImage", default)]
+    old_image: Option<Item>,
+    #[serde(rename = "SequenceNumber", default)]
+    sequence_number: Option<String>,
 }
 
 pub(crate) fn table_event(raw: &str) -> Result<TableEvent, Error> {
@@ -75,7 +157,7 @@ pub(crate) fn table_event(raw: &str) -> Result<TableEvent, Error> {
     Ok(TableEvent::new(records))
 }
 
-fn table_record(index: usize, record: EventRecord) -> Result<TableRecord, Error> {
+fn table_record(index: usize, record: DynamoDbRecord) -> Result<TableRecord, Error> {
     let kind = match record.event_name.as_str() {
         "INSERT" => RowChange::Insert,
         "MODIFY" => RowChange::Modify,
@@ -94,44 +176,216 @@ fn table_record(index: usize, record: EventRecord) -> Result<TableRecord, Error>
         .map(|rest| rest.split('/').next().unwrap_or(rest).to_owned())
         .or(record.table_name)
         .unwrap_or_default();
-    let change = record.change;
-    let mut out = TableRecord::new(kind, table, row(change.keys.into()));
+    let change = record.dynamodb;
+    let keys = change.keys.map(|item| item.0).unwrap_or_default();
+    let mut out = TableRecord::new(kind, table, keys);
     out.id = change.sequence_number.unwrap_or(record.event_id);
-    out.new = image(change.new_image.into());
-    out.old = image(change.old_image.into());
-    out.time = Some(timestamp(&change.approximate_creation_date_time));
+    out.new = change
+        .new_image
+        .map(|item| item.0)
+        .filter(|row| !row.is_empty());
+    out.old = change
+        .old_image
+        .map(|item| item.0)
+        .filter(|row| !row.is_empty());
+    out.time = Some(change.created.map_or(Timestamp::from_unix(0, 0), |at| at.0));
     Ok(out)
 }
 
-type Item = HashMap<String, serde_dynamo::AttributeValue>;
+/// `ApproximateCreationDateTime`: seconds since the epoch, with a fraction.
+struct EpochSeconds(Timestamp);
 
-fn image(item: Item) -> Option<Row> {
-    (!item.is_empty()).then(|| row(item))
+impl<'de> Deserialize<'de> for EpochSeconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Seconds;
+        impl Visitor<'_> for Seconds {
+            type Value = EpochSeconds;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("seconds since the Unix epoch")
+            }
+
+            fn visit_u64<E: de::Error>(self, secs: u64) -> Result<EpochSeconds, E> {
+                let secs = i64::try_from(secs).map_err(|_| E::custom("seconds out of range"))?;
+                Ok(EpochSeconds(Timestamp::from_unix(secs, 0)))
+            }
+
+            fn visit_i64<E: de::Error>(self, secs: i64) -> Result<EpochSeconds, E> {
+                Ok(EpochSeconds(Timestamp::from_unix(secs, 0)))
+            }
+
+            fn visit_f64<E: de::Error>(self, secs: f64) -> Result<EpochSeconds, E> {
+                if !secs.is_finite() || secs.abs() > 1e15 {
+                    return Err(E::custom("seconds out of range"));
+                }
+                // Millisecond precision, as DynamoDB sends it and chrono would keep it.
+                let millis = (secs * 1000.0).round() as i64;
+                Ok(EpochSeconds(Timestamp::from_unix_millis(millis)))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<EpochSeconds, E> {
+                let secs: f64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| E::custom(format!("expected seconds, got `{text}`")))?;
+                self.visit_f64(secs)
+            }
+        }
+        deserializer.deserialize_any(Seconds)
+    }
 }
 
-fn row(item: Item) -> Row {
-    item.into_iter()
-        .map(|(name, value)| (name, value_of(value)))
-        .collect()
+/// A DynamoDB item, `{"name": {"S": "text"}, ...}`; `null` is an empty one.
+struct Item(Row);
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<Attributes>::deserialize(deserializer)
+            .map(|item| Item(item.map(|a| a.0).unwrap_or_default()))
+    }
 }
+
+/// Names to typed attribute values.
+struct Attributes(BTreeMap<String, Value>);
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> Visitor<'de> for Names {
+            type Value = Attributes;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of attribute names to typed values")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
+                let mut row = BTreeMap::new();
+                while let Some((name, value)) = map.next_entry::<String, Attribute>()? {
+                    row.insert(name, value.0);
+                }
+                Ok(Attributes(row))
+            }
+        }
+        deserializer.deserialize_map(Names)
+    }
+}
+
+/// DynamoDB's type descriptors.
+#[derive(Deserialize)]
+#[allow(clippy::upper_case_acronyms)]
+enum Tag {
+    N,
+    S,
+    BOOL,
+    B,
+    NULL,
+    M,
+    L,
+    SS,
+    NS,
+    BS,
+}
+
+/// One typed value, `{"N": "42"}`.
+struct Attribute(Value);
 
 fn number(text: String) -> Value {
     Value::parse_number(&text).unwrap_or(Value::String(text))
 }
 
-fn value_of(value: serde_dynamo::AttributeValue) -> Value {
-    use serde_dynamo::AttributeValue as A;
-    match value {
-        A::N(n) => number(n),
-        A::S(s) => Value::String(s),
-        A::Bool(b) => Value::Bool(b),
-        A::B(b) => Value::Bytes(b),
-        A::Null(_) => Value::Null,
-        A::M(map) => Value::Map(map.into_iter().map(|(k, v)| (k, value_of(v))).collect()),
-        A::L(list) => Value::List(list.into_iter().map(value_of).collect()),
-        A::Ss(set) => Value::Set(set.into_iter().map(Value::String).collect()),
-        A::Ns(set) => Value::Set(set.into_iter().map(number).collect()),
-        A::Bs(set) => Value::Set(set.into_iter().map(Value::Bytes).collect()),
+fn bytes<E: de::Error>(text: &str) -> Result<Value, E> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map(Value::Bytes)
+        .map_err(|err| E::custom(format!("invalid base64 in a `B` value: {err}")))
+}
+
+/// A borrowed string when the JSON has no escapes, else an owned one.
+struct Text<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Str;
+        impl<'de> Visitor<'de> for Str {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(text.into()))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(text.to_owned().into()))
+            }
+        }
+        deserializer.deserialize_str(Str)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attribute {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Typed;
+        impl<'de> Visitor<'de> for Typed {
+            type Value = Attribute;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a typed value with one key: "N", "S", "BOOL", "B", "NULL", "M", "L", "SS", "NS" or "BS""#)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute, A::Error> {
+                let Some(tag) = map.next_key::<Tag>()? else {
+                    return Err(de::Error::custom(
+                        "a typed value is empty; expected one type key",
+                    ));
+                };
+                let value = match tag {
+                    Tag::N => number(map.next_value()?),
+                    Tag::S => Value::String(map.next_value()?),
+                    Tag::BOOL => Value::Bool(map.next_value()?),
+                    Tag::B => bytes(&map.next_value::<Text<'de>>()?.0)?,
+                    Tag::NULL => {
+                        map.next_value::<bool>()?;
+                        Value::Null
+                    }
+                    Tag::M => Value::Map(map.next_value::<Attributes>()?.0),
+                    Tag::L => Value::List(
+                        map.next_value::<Vec<Attribute>>()?
+                            .into_iter()
+                            .map(|a| a.0)
+                            .collect(),
+                    ),
+                    Tag::SS => Value::Set(
+                        map.next_value::<Vec<String>>()?
+                            .into_iter()
+                            .map(Value::String)
+                            .collect(),
+                    ),
+                    Tag::NS => Value::Set(
+                        map.next_value::<Vec<String>>()?
+                            .into_iter()
+                            .map(number)
+                            .collect(),
+                    ),
+                    Tag::BS => {
+                        let texts = map.next_value::<Vec<Text<'de>>>()?;
+                        Value::Set(
+                            texts
+                                .iter()
+                                .map(|t| bytes(&t.0))
+                                .collect::<Result<_, _>>()?,
+                        )
+                    }
+                };
+                if map.next_key::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::custom("a typed value has exactly one type key"));
+                }
+                Ok(Attribute(value))
+            }
+        }
+        deserializer.deserialize_map(Typed)
     }
 }
 
@@ -160,10 +414,10 @@ mod tests {
 
     #[test]
     fn keys_are_url_decoded_with_plus_as_space() {
-        assert_eq!(decode_key("Happy%20Face.jpg"), "Happy Face.jpg");
-        assert_eq!(decode_key("my+photo%281%29.jpg"), "my photo(1).jpg");
-        assert_eq!(decode_key("a%2Bb"), "a+b");
-        assert_eq!(decode_key("%E4%BD%A0%E5%A5%BD.txt"), "你好.txt");
+        assert_eq!(decode_key("Happy%20Face.jpg".into()), "Happy Face.jpg");
+        assert_eq!(decode_key("my+photo%281%29.jpg".into()), "my photo(1).jpg");
+        assert_eq!(decode_key("a%2Bb".into()), "a+b");
+        assert_eq!(decode_key("%E4%BD%A0%E5%A5%BD.txt".into()), "你好.txt");
     }
 
     #[test]

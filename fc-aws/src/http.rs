@@ -146,7 +146,7 @@ fn from_alb(event: AlbTargetGroupRequest) -> Result<Request, Error> {
     } else {
         &event.multi_value_query_string_parameters
     };
-    let query = sorted(params)
+    let query = crate::query::pairs(params)
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -179,38 +179,9 @@ fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
     }
 }
 
-fn sorted(params: &QueryMap) -> Vec<(String, String)> {
-    // Most requests have no query: skip the serde round trip below for them.
-    if params.is_empty() {
-        return Vec::new();
-    }
-    // QueryMap's own iterator panics on a name with no values (`"key": []`, found by fuzzing),
-    // so read it through its serde form, `{"name": ["value", ...]}`.
-    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(params) else {
-        return Vec::new();
-    };
-    let mut pairs: Vec<(String, String)> = map
-        .into_iter()
-        .flat_map(|(name, values)| {
-            let values = match values {
-                serde_json::Value::Array(values) => values,
-                other => vec![other],
-            };
-            values
-                .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .map(move |value| (name.clone(), value))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // The map's order is random; keep each name's values in order, names sorted.
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    pairs
-}
-
 fn encode_query(params: &QueryMap) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in sorted(params) {
+    for (name, value) in crate::query::pairs(params) {
         query.append_pair(&name, &value);
     }
     query.finish()

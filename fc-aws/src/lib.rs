@@ -39,6 +39,7 @@
 mod context;
 mod events;
 mod http;
+mod query;
 
 use std::sync::Arc;
 
@@ -174,8 +175,10 @@ pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
         })
         .await;
     }
+    let invoker = Invoker { instance, env };
     let handler = lambda_runtime::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        invoke(instance.clone(), Arc::clone(&env), event)
+        let invoker = invoker.clone();
+        async move { invoker.invoke(event).await }
     });
     lambda_runtime::run(handler).await.map_err(|err| {
         Error::new(
@@ -185,19 +188,46 @@ pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
     })
 }
 
-async fn invoke<E: FromLambda>(
+/// One invocation as [`run`] performs it, from lambda_runtime's event to what it posts back;
+/// public for the benchmarks, which drive it without a Runtime API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Invoker<E: FromLambda> {
     instance: Instance<E>,
     env: Arc<Env>,
-    event: LambdaEvent<Box<RawValue>>,
-) -> Result<Box<RawValue>, Diagnostic> {
-    let ctx = context::context(event.context, &env);
-    let request_id = ctx.request_id.clone();
-    let (decoded, origin) = E::from_lambda(event.payload.get()).map_err(|err| {
-        tracing::error!(request_id, "{err}");
-        diagnostic(&err)
-    })?;
-    let outcome = instance.invoke(decoded, ctx).await;
-    E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
+}
+
+impl<E: FromLambda> Clone for Invoker<E> {
+    fn clone(&self) -> Self {
+        Invoker {
+            instance: self.instance.clone(),
+            env: Arc::clone(&self.env),
+        }
+    }
+}
+
+impl<E: FromLambda> Invoker<E> {
+    /// An invoker of a started function, with the instance's environment read now.
+    pub fn new(instance: Instance<E>) -> Self {
+        Invoker {
+            instance,
+            env: Arc::new(Env::from_env()),
+        }
+    }
+
+    /// Decodes the event, runs the handler and encodes its outcome.
+    pub async fn invoke(
+        &self,
+        event: LambdaEvent<Box<RawValue>>,
+    ) -> Result<Box<RawValue>, Diagnostic> {
+        let ctx = context::context(event.context, &self.env);
+        let (decoded, origin) = E::from_lambda(event.payload.get()).map_err(|err| {
+            tracing::error!(request_id = ctx.request_id, "{err}");
+            diagnostic(&err)
+        })?;
+        let outcome = self.instance.invoke(decoded, ctx).await;
+        E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
+    }
 }
 
 /// The `{"errorType", "errorMessage"}` Lambda gets for an error.

@@ -111,13 +111,15 @@ impl Context {
 /// A string that must not be shown: its `Debug` and `Display` print `[redacted]`.
 ///
 /// Read it with [`Secret::expose`], at the one place that needs the value.
+// Shared, because every invocation's context carries the instance's credentials: a clone is
+// a count, not a copy of a session token of a kilobyte or more.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(std::sync::Arc<str>);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(value.into().into())
     }
 
     /// The secret value itself.
@@ -128,13 +130,13 @@ impl Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(value.into())
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(value.into())
     }
 }
 

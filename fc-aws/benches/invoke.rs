@@ -1,0 +1,191 @@
+//! One Lambda invocation in process: payload bytes → decode → trivial handler → response bytes,
+//! for fc-aws and for what a function written directly on the AWS crates runs.
+//!
+//! Both sides pay what lambda_runtime does per invocation: it deserializes the payload type
+//! from the body through `serde_path_to_error` (fc's payload type is a raw JSON value) and
+//! serializes the response. The samples are the ones shipped in `aws_lambda_events`.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+
+use aws_lambda_events::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::s3::S3Event;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use fc_aws::{FromLambda, Invoker};
+use fc_core::http::{Body, Request, Response, header};
+use fc_core::{Function, ObjectEvent, TableEvent};
+use lambda_http::{Adapter, Service};
+use lambda_runtime::{Context, LambdaEvent};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use tokio::runtime::Runtime;
+
+/// Where `aws_lambda_events` is, from `cargo metadata`.
+fn samples() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+    let dirs: BTreeMap<&str, &str> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter_map(|p| Some((p["name"].as_str()?, p["manifest_path"].as_str()?)))
+        .collect();
+    PathBuf::from(dirs["aws_lambda_events"])
+        .parent()
+        .expect("a manifest is in its crate's directory")
+        .join("src/fixtures")
+}
+
+fn read(name: &str) -> Vec<u8> {
+    let path = samples().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What lambda_runtime does with the body before the handler sees it.
+fn payload<T: DeserializeOwned>(body: &[u8]) -> T {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut json).expect("the sample decodes")
+}
+
+fn context() -> Context {
+    let mut ctx = Context::default();
+    ctx.request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd".into();
+    ctx.deadline = 4_102_444_800_000;
+    ctx.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench".into();
+    ctx
+}
+
+const GREETING: &str = "hello, world!\n";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+async fn fc_hello(_req: Request) -> Response {
+    let mut response = Response::new(Body::Text(GREETING.into()));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(TEXT));
+    response
+}
+
+async fn lambda_http_hello(
+    _req: lambda_http::Request,
+) -> Result<lambda_http::Response<lambda_http::Body>, Infallible> {
+    let mut response = lambda_http::Response::new(lambda_http::Body::Text(GREETING.into()));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(TEXT));
+    Ok(response)
+}
+
+async fn count_objects(event: ObjectEvent) -> usize {
+    event.records.len()
+}
+
+async fn count_rows(event: TableEvent) -> usize {
+    event.records.len()
+}
+
+/// The handler runs where the platform's loop runs it: on the thread that got the event, as a
+/// runtime worker does (a current-thread runtime has no other thread to hand tasks to).
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn invoker<E: FromLambda>(runtime: &Runtime, function: Function<E>) -> Invoker<E> {
+    let instance = runtime
+        .block_on(function.init())
+        .expect("the function starts");
+    Invoker::new(instance)
+}
+
+/// fc-aws's whole invocation: the raw payload lambda_runtime hands it, decoding, the handler,
+/// encoding, and the response bytes lambda_runtime posts.
+async fn fc_invoke<E: FromLambda>(invoker: &Invoker<E>, body: &[u8], ctx: &Context) -> Vec<u8> {
+    let event = LambdaEvent::new(payload::<Box<RawValue>>(body), ctx.clone());
+    let response = invoker
+        .invoke(event)
+        .await
+        .expect("the invocation succeeds");
+    serde_json::to_vec(&response).expect("the response encodes")
+}
+
+fn http(c: &mut Criterion) {
+    let runtime = runtime();
+    let fc = invoker(&runtime, Function::new(fc_hello));
+    let ctx = context();
+    for (name, sample) in [
+        ("apigw-v1", "example-apigw-request.json"),
+        ("apigw-v2", "example-apigw-v2-request-iam.json"),
+        (
+            "apigw-v2-no-authorizer",
+            "example-apigw-v2-request-no-authorizer.json",
+        ),
+    ] {
+        let body = read(sample);
+        let mut group = c.benchmark_group(format!("http/{name}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
+            b.to_async(&runtime).iter(|| fc_invoke(&fc, &body, &ctx));
+        });
+        group.bench_function(BenchmarkId::from_parameter("lambda_http"), |b| {
+            let mut adapter = Adapter::from(lambda_http::service_fn(lambda_http_hello));
+            b.to_async(&runtime).iter(|| {
+                let event = LambdaEvent::new(payload(&body), ctx.clone());
+                let response = adapter.call(event);
+                async move {
+                    let response = response.await.expect("the invocation succeeds");
+                    serde_json::to_vec(&response).expect("the response encodes")
+                }
+            });
+        });
+        group.finish();
+    }
+}
+
+fn records(c: &mut Criterion) {
+    let runtime = runtime();
+    let ctx = context();
+
+    let objects = invoker(&runtime, Function::new(count_objects));
+    let body = read("example-s3-event.json");
+    let mut group = c.benchmark_group("s3");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
+        b.to_async(&runtime)
+            .iter(|| fc_invoke(&objects, &body, &ctx));
+    });
+    group.bench_function(BenchmarkId::from_parameter("aws_lambda_events"), |b| {
+        b.to_async(&runtime).iter(|| async {
+            let event = LambdaEvent::new(payload::<S3Event>(&body), ctx.clone());
+            serde_json::to_vec(&event.payload.records.len()).expect("the response encodes")
+        });
+    });
+    group.finish();
+
+    let rows = invoker(&runtime, Function::new(count_rows));
+    let body = read("example-dynamodb-event.json");
+    let mut group = c.benchmark_group("dynamodb");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
+        b.to_async(&runtime).iter(|| fc_invoke(&rows, &body, &ctx));
+    });
+    group.bench_function(BenchmarkId::from_parameter("aws_lambda_events"), |b| {
+        b.to_async(&runtime).iter(|| async {
+            let event = LambdaEvent::new(payload::<DynamoDbEvent>(&body), ctx.clone());
+            serde_json::to_vec(&event.payload.records.len()).expect("the response encodes")
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, http, records);
+criterion_main!(benches);

@@ -394,6 +394,9 @@ async fn wait_listening(
     limit: Duration,
 ) -> Result<(), EmulatorError> {
     let started = Instant::now();
+    // Start polling fast: a Rust runtime listens within a couple of milliseconds, and a cold
+    // start measured through the emulator should not be mostly the emulator's sleeping.
+    let mut pause = Duration::from_millis(1);
     loop {
         if let Ok(Some(status)) = child.try_wait() {
             return Err(EmulatorError::Unreachable(format!(
@@ -401,8 +404,9 @@ async fn wait_listening(
             )));
         }
         if TcpStream::connect(addr).await.is_ok() {
-            // Someone listens; make sure it is still our process.
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            // Someone listens; make sure it is still our process (one that lost the port to
+            // another listener exits as it fails to bind).
+            tokio::time::sleep(Duration::from_millis(1)).await;
             if let Ok(None) = child.try_wait() {
                 return Ok(());
             }
@@ -416,7 +420,8 @@ async fn wait_listening(
                 limit.as_secs_f64()
             )));
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(20));
     }
 }
 

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Whole-process performance of fc against a plain lambda_http function doing the same work:
+# warm invocations/s and cold starts under fc-local's Lambda emulator, binary sizes, the FC
+# emulator's figures and fc-local's gateways under load. Compared functions are measured
+# alternately in one run, so drift hits them alike. Prints one markdown table on stdout
+# (progress on stderr); exits non-zero if a measurement fails, not if a target is missed.
+#
+#   scripts/bench.sh                      # ROUNDS=5 WARM_SECONDS=3 COLD_RUNS=20 GATEWAY_SECONDS=10
+#   ROUNDS=3 GATEWAY_SECONDS=5 scripts/bench.sh
+#
+# ROUNDS: warm windows per function; WARM_SECONDS: each window; COLD_RUNS: cold starts per
+# function; GATEWAY_SECONDS: each gateway's load; CONNECTIONS: its kept-alive clients.
+# CRITERION=0 skips the in-process benches (`cargo bench`), whose ratios come as a second table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-5}
+WARM_SECONDS=${WARM_SECONDS:-3}
+COLD_RUNS=${COLD_RUNS:-20}
+GATEWAY_SECONDS=${GATEWAY_SECONDS:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+CRITERION=${CRITERION:-1}
+
+BENCH=$ROOT/target/bench
+WORK=$(mktemp -d)
+# fc-local stops its instances on SIGINT (Ctrl-C) only; any other signal would orphan them.
+trap 'kill -INT $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+say() { echo "bench: $*" >&2; }
+
+# --- builds ------------------------------------------------------------------------------
+mkdir -p "$BENCH"
+say "building hello (all platforms), hello (AWS only), fc-local and perf in release"
+# Both hello builds write target/release/hello, so each is copied aside before the next.
+cargo build --release -q -p hello
+cp target/release/hello "$BENCH/hello-all"
+cargo build --release -q -p hello --no-default-features --features aws
+cp target/release/hello "$BENCH/hello-aws"
+cargo build --release -q -p fc-tests --bin fc-local --bin perf
+
+# The baseline: what `cargo lambda new` generates for an HTTP function, with hello's logic.
+# Outside the workspace (its own [workspace] table), pinned by the workspace's lock file, with
+# the workspace's release profile. It shares the workspace's target dir, so dependencies built
+# with the same features are reused and nothing is rebuilt on the next run.
+PLAIN=$BENCH/plain-lambda-http
+mkdir -p "$PLAIN/src"
+cat > "$PLAIN/Cargo.toml" <<'EOF'
+[package]
+name = "plain-lambda-http"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+lambda_http = "1.3"
+tokio = { version = "1", features = ["macros"] }
+
+[workspace]
+
+[profile.release]
+lto = true
+codegen-units = 1
+strip = true
+panic = "unwind"
+EOF
+cat > "$PLAIN/src/main.rs" <<'EOF'
+use lambda_http::http::{HeaderValue, Method, StatusCode, header};
+use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn, tracing};
+
+async fn function_handler(event: Request) -> Result<Response<Body>, Error> {
+    let text = |status: StatusCode, body: String| {
+        Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Body::from(body))
+    };
+    if event.uri().path() != "/hello" {
+        return Ok(text(StatusCode::NOT_FOUND, "not found; try /hello?name=fc\n".into())?);
+    }
+    if event.method() != Method::GET {
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "use GET\n".into())?;
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET"));
+        return Ok(response);
+    }
+    let params = event.query_string_parameters();
+    let name = params.first("name").map(str::trim).filter(|n| !n.is_empty());
+    Ok(text(StatusCode::OK, format!("hello, {}!\n", name.unwrap_or("world")))?)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    run(service_fn(function_handler)).await
+}
+EOF
+# Only copied when changed, so cargo sees nothing new on the next run.
+cmp -s Cargo.lock "$PLAIN/Cargo.lock" 2>/dev/null || cp Cargo.lock "$PLAIN/Cargo.lock"
+say "building the plain lambda_http baseline"
+CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$PLAIN/Cargo.toml"
+cp target/release/plain-lambda-http "$BENCH/plain"
+
+ALL=$BENCH/hello-all AWS=$BENCH/hello-aws BASE=$BENCH/plain
+PERF=$ROOT/target/release/perf FC_LOCAL=$ROOT/target/release/fc-local
+RESULTS=$WORK/results
+
+# --- measurements ------------------------------------------------------------------------
+# Other work on the machine shows up as noise; the load averages say how much there was.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+say "Lambda warm: $ROUNDS rounds of ${WARM_SECONDS}s per function"
+"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" all="$ALL" plain="$BASE" aws="$AWS" >> "$RESULTS"
+say "Lambda cold: $COLD_RUNS starts per function"
+"$PERF" lambda-cold "$COLD_RUNS" all="$ALL" plain="$BASE" aws="$AWS" >> "$RESULTS"
+say "FC warm and cold"
+"$PERF" fc-warm "$WARM_SECONDS" "$ROUNDS" all="$ALL" >> "$RESULTS"
+"$PERF" fc-cold "$COLD_RUNS" all="$ALL" >> "$RESULTS"
+# The emulator polls a new instance's port from 1 ms up; this spawns the function itself and
+# polls every 0.2 ms, which is the start itself.
+"$PERF" fc-cold-direct "$COLD_RUNS" all="$ALL" >> "$RESULTS"
+
+wait_for_banner() { # file -> host:port from the "serving ... on http://HOST:PORT" line
+    for _ in $(seq 1 300); do
+        if grep -q 'http://[0-9.]*:[0-9]*' "$1" 2>/dev/null; then
+            grep -o 'http://[0-9.]*:[0-9]*' "$1" | head -1 | sed 's|http://||'
+            return 0
+        fi
+        sleep 0.1
+    done
+    say "the gateway did not start: $(cat "$1")"
+    return 1
+}
+for platform in aws aliyun; do
+    say "gateway $platform: $CONNECTIONS connections for ${GATEWAY_SECONDS}s"
+    "$FC_LOCAL" start --platform "$platform" --port 0 -- "$ALL" \
+        > "$WORK/$platform.out" 2> "$WORK/$platform.err" &
+    server=$!
+    addr=$(wait_for_banner "$WORK/$platform.out")
+    "$PERF" gateway "$platform" "$addr" "$CONNECTIONS" "$GATEWAY_SECONDS" >> "$RESULTS"
+    kill -INT "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+done
+
+# --- the table ---------------------------------------------------------------------------
+size() { stat -c %s "$1"; }
+{
+    echo "size all bytes=$(size "$ALL")"
+    echo "size aws bytes=$(size "$AWS")"
+    echo "size plain bytes=$(size "$BASE")"
+} >> "$RESULTS"
+
+# field MODE NAME KEY: one figure from perf's `MODE NAME key=value...` lines.
+field() {
+    awk -v m="$1" -v n="$2" -v k="$3" \
+        '$1 == m && $2 == n { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' \
+        "$RESULTS"
+}
+# verdict VALUE OP LIMIT: "met" or "not met".
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == ">=" ? v >= l : v <= l; print ok ? "met" : "not met" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
+
+warm_all=$(field lambda-warm all per_s) warm_aws=$(field lambda-warm aws per_s) warm_plain=$(field lambda-warm plain per_s)
+warm_range() { echo "$(field lambda-warm "$1" min)–$(field lambda-warm "$1" max)"; }
+cold_all=$(field lambda-cold all median_ms) cold_aws=$(field lambda-cold aws median_ms) cold_plain=$(field lambda-cold plain median_ms)
+cold_spread() { echo "p90 $(field lambda-cold "$1" p90_ms), min $(field lambda-cold "$1" min_ms)"; }
+size_all=$(field size all bytes) size_aws=$(field size aws bytes) size_plain=$(field size plain bytes)
+
+echo "| measurement | fc hello (all platforms) | fc hello (AWS only) | plain lambda_http | ratio all / plain | ratio aws / plain | target | result |"
+echo "|---|---|---|---|---|---|---|---|"
+r=$(ratio "$warm_all" "$warm_plain")
+echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $warm_all ($(warm_range all)) | $warm_aws ($(warm_range aws)) | $warm_plain ($(warm_range plain)) | $r | $(ratio "$warm_aws" "$warm_plain") | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+r=$(ratio "$cold_all" "$cold_plain")
+echo "| Lambda cold start to first response, ms (median of $COLD_RUNS) | $cold_all ($(cold_spread all)) | $cold_aws ($(cold_spread aws)) | $cold_plain ($(cold_spread plain)) | $r | $(ratio "$cold_aws" "$cold_plain") | ≤ 1.10 | $(verdict "$r" "<=" 1.10) |"
+echo "| Lambda peak RSS after the warm run, KiB | $(field lambda-warm all peak_kib) | $(field lambda-warm aws peak_kib) | $(field lambda-warm plain peak_kib) | $(ratio "$(field lambda-warm all peak_kib)" "$(field lambda-warm plain peak_kib)") | $(ratio "$(field lambda-warm aws peak_kib)" "$(field lambda-warm plain peak_kib)") | — | — |"
+ra=$(ratio "$size_all" "$size_plain") rw=$(ratio "$size_aws" "$size_plain")
+echo "| binary size, all platforms (stripped, lto) | $(mib "$size_all") | | $(mib "$size_plain") | $ra | | ≤ 1.5 | $(verdict "$ra" "<=" 1.5) |"
+echo "| binary size, AWS only (stripped, lto) | | $(mib "$size_aws") | $(mib "$size_plain") | | $rw | ≤ 1.10 | $(verdict "$rw" "<=" 1.10) |"
+echo "| FC warm (HTTP passthrough), invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $(field fc-warm all per_s) ($(field fc-warm all min)–$(field fc-warm all max)) | | | | | — | — |"
+for mode in fc-cold fc-cold-direct; do
+    what=$([ $mode = fc-cold ] && echo "under the emulator (port polled from 1 ms up)" || echo "spawned directly (port polled every 0.2 ms)")
+    echo "| FC cold start to first response, $what, ms (median of $COLD_RUNS) | $(field $mode all median_ms) (p90 $(field $mode all p90_ms), min $(field $mode all min_ms)) | | | | | — | — |"
+done
+for platform in aws aliyun; do
+    errors=$(field gateway "$platform" non200)
+    echo "| fc-local gateway --platform $platform, $CONNECTIONS connections × ${GATEWAY_SECONDS}s: req/s; p50 / p99 ms; non-200 | $(field gateway "$platform" per_s) req/s; $(field gateway "$platform" p50_ms) / $(field gateway "$platform" p99_ms) ms; $errors non-200 | | | | | 0 non-200 | $([ "$errors" = 0 ] && echo met || echo "not met") |"
+done
+echo
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."
+
+# --- in process: cargo bench ------------------------------------------------------------------
+[ "$CRITERION" = 1 ] || exit 0
+say "in process: cargo bench -p fc-aws -p fc-aliyun (criterion)"
+cargo bench -q -p fc-aws -p fc-aliyun --bench invoke > "$WORK/criterion.out" 2>&1 ||
+    { cat "$WORK/criterion.out" >&2; exit 1; }
+# median GROUP FUNCTION: criterion's median time of one iteration, in ns.
+median() {
+    grep -o '"median":{"confidence_interval":{[^}]*},"point_estimate":[0-9.eE+-]*' \
+        "$ROOT/target/criterion/$1/$2/new/estimates.json" | sed 's/.*"point_estimate"://'
+}
+us() { awk -v ns="$1" 'BEGIN { printf "%.2f µs", ns / 1000 }'; }
+row() { # WHAT GROUP FC BASELINE LIMIT
+    local fc base r
+    fc=$(median "$2" "$3") base=$(median "$2" "$4") r=$(ratio "$fc" "$base")
+    echo "| $1 | $(us "$fc") | $4: $(us "$base") | $r | ≤ $5 | $(verdict "$r" "<=" "$5") |"
+}
+echo
+echo "| one invocation in process (decode → handler → encode), median | fc | baseline | ratio | target | result |"
+echo "|---|---|---|---|---|---|"
+row "API Gateway REST (v1) sample" http_apigw-v1 fc-aws lambda_http 1.05
+row "API Gateway HTTP API (v2) sample, IAM authorizer" http_apigw-v2 fc-aws lambda_http 1.05
+row "API Gateway HTTP API (v2) sample, no authorizer" http_apigw-v2-no-authorizer fc-aws lambda_http 1.05
+row "S3 sample" s3 fc-aws aws_lambda_events 1.05
+row "DynamoDB Streams sample" dynamodb fc-aws aws_lambda_events 1.05
+row "FC API Gateway event (fc-aliyun) vs the same request as a v1 event (fc-aws)" api-gateway fc-aliyun "fc-aws, same request as v1" 1.10
+echo "| FC HTTP passthrough request | $(us "$(median http-passthrough fc-aliyun)") | | | — | — |"
+echo "| FC OSS event (2 records) | $(us "$(median oss fc-aliyun)") | | | — | — |"
+echo "| FC Tablestore CBOR event (3 records) | $(us "$(median tablestore/fc-aliyun sample)") | | | — | — |"
+bytes=$(grep -o '"Bytes":[0-9]*' "$ROOT/target/criterion/tablestore/fc-aliyun/1 MB batch/new/benchmark.json" | cut -d: -f2)
+ns=$(median tablestore/fc-aliyun "1 MB batch")
+mbps=$(awk -v ns="$ns" -v b="$bytes" 'BEGIN { printf "%.1f", b / (ns / 1e9) / 1e6 }')
+echo "| FC Tablestore CBOR batch of $(awk -v b="$bytes" 'BEGIN { printf "%.2f MB", b / 1e6 }') | $(us "$ns") ($mbps MB/s) | | | — | — |"

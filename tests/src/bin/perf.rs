@@ -1,0 +1,464 @@
+//! Whole-process performance probes behind `scripts/bench.sh`: each mode runs real binaries under
+//! fc-local's emulators (or drives a running `fc-local start` gateway) and prints one
+//! machine-readable line per function, `<mode> <name> key=value…`, which the script turns into
+//! table rows. Functions given together are measured alternately, so drift hits all alike.
+//!
+//! ```text
+//! perf lambda-warm <seconds> <rounds> NAME=BINARY...   invocations/s, one instance per round
+//! perf lambda-cold <runs> NAME=BINARY...               start → first response, in ms
+//! perf fc-warm <seconds> <rounds> NAME=BINARY...       the same under the FC emulator
+//! perf fc-cold <runs> NAME=BINARY...
+//! perf fc-cold-direct <runs> NAME=BINARY...            FC cold start without the emulator
+//! perf gateway <name> <host:port> <connections> <seconds>
+//! ```
+//!
+//! Every function must answer `GET /hello?name=bench` (an API Gateway HTTP API event on Lambda,
+//! a passed-through HTTP request on FC) with 200 and `hello, bench!\n`; anything else aborts.
+
+use std::error::Error;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use fc_local::Output;
+use fc_local::aliyun::{FcEmulator, FcFunction};
+use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+
+const PATH: &str = "/hello?name=bench";
+const EXPECTED: &[u8] = b"hello, bench!\n";
+
+/// A function under test: its name in the table and its executable.
+struct Subject {
+    name: String,
+    program: String,
+}
+
+fn subjects(args: &[String]) -> Result<Vec<Subject>> {
+    let subjects: Vec<Subject> = args
+        .iter()
+        .map(|arg| {
+            arg.split_once('=')
+                .map(|(name, program)| Subject {
+                    name: name.to_owned(),
+                    program: program.to_owned(),
+                })
+                .ok_or_else(|| format!("expected NAME=BINARY, got {arg}"))
+        })
+        .collect::<Result<_, _>>()?;
+    if subjects.is_empty() {
+        return Err("no NAME=BINARY given".into());
+    }
+    Ok(subjects)
+}
+
+/// Who goes first in round `round`: rotating the order keeps any "second in line" effect
+/// (caches, CPU frequency) from always favouring the same function.
+fn rotated(subjects: &[Subject], round: usize) -> impl Iterator<Item = (usize, &Subject)> {
+    let n = subjects.len();
+    (0..n).map(move |i| {
+        let k = (i + round) % n;
+        (k, &subjects[k])
+    })
+}
+
+fn check(status: u16, body: &[u8], who: &str) -> Result<()> {
+    if status == 200 && body == EXPECTED {
+        Ok(())
+    } else {
+        Err(format!(
+            "{who} answered {status} {:?}, not 200 {:?}",
+            String::from_utf8_lossy(body),
+            String::from_utf8_lossy(EXPECTED)
+        )
+        .into())
+    }
+}
+
+/// The API Gateway HTTP API (v2) event for `GET /hello?name=bench`, built once: only the
+/// invocation is measured, not the event's making.
+fn lambda_payload() -> Result<Bytes> {
+    let mut headers = HeaderMap::new();
+    headers.insert(http::header::HOST, HeaderValue::from_static("localhost"));
+    let event = http_event(
+        HttpTrigger::ApiGatewayV2,
+        &Method::GET,
+        &Uri::from_static(PATH),
+        &headers,
+        b"",
+        "127.0.0.1",
+    );
+    Ok(serde_json::to_vec(&event)?.into())
+}
+
+/// One invocation, checked; the instance's peak memory when known.
+async fn lambda_invoke(lambda: &LambdaEmulator, payload: &Bytes, who: &str) -> Result<Option<u64>> {
+    let invocation = lambda.invoke(payload.clone()).await?;
+    let answer = invocation
+        .result
+        .map_err(|err| format!("{who} failed: {err}"))?;
+    let response = http_response(HttpTrigger::ApiGatewayV2, &answer)?;
+    check(response.status().as_u16(), response.body(), who)?;
+    Ok(invocation.peak_memory_kib)
+}
+
+fn fc_request() -> Result<Request<Bytes>> {
+    Ok(Request::get(PATH)
+        .header(http::header::HOST, "localhost")
+        .body(Bytes::new())?)
+}
+
+async fn fc_invoke(fc: &FcEmulator, who: &str) -> Result<()> {
+    let (_, response): (String, Response<Bytes>) = fc.http(fc_request()?, None).await?;
+    check(response.status().as_u16(), response.body(), who)
+}
+
+/// Nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn sorted(mut samples: Vec<f64>) -> Vec<f64> {
+    samples.sort_by(f64::total_cmp);
+    samples
+}
+
+#[derive(Clone, Copy)]
+enum Platform {
+    Lambda,
+    Fc,
+    /// FC without the emulator, whose start-up polling (a 20 ms sleep, then 5 ms to make sure
+    /// the listener is the function's) would be most of what a cold start measures.
+    FcDirect,
+}
+
+impl Platform {
+    fn mode(self, warm: bool) -> &'static str {
+        match (self, warm) {
+            (Platform::Lambda, true) => "lambda-warm",
+            (Platform::Lambda, false) => "lambda-cold",
+            (Platform::Fc, true) => "fc-warm",
+            (Platform::Fc, false) => "fc-cold",
+            (Platform::FcDirect, _) => "fc-cold-direct",
+        }
+    }
+}
+
+/// Spawns `program` as an FC custom runtime, polls its port every 0.2 ms and sends the first
+/// request as soon as it accepts; the time to that answer.
+async fn fc_cold_direct(program: &str, who: &str) -> Result<Duration> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(program)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("FC_PLATFORM")
+        .env("FC_CUSTOM_LISTEN_PORT", port.to_string())
+        .env("FC_FUNCTION_NAME", who)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stream = loop {
+        match TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(stream) => break stream,
+            Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                if let Some(status) = child.try_wait()? {
+                    return Err(format!("{who} exited before listening: {status}").into());
+                }
+                // tokio's timer rounds up to 1 ms; nothing else runs here, so block briefly.
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Err(err) => return Err(format!("{who} did not listen: {err}").into()),
+        }
+    };
+    let request = format!(
+        "GET {PATH} HTTP/1.1\r\nHost: localhost\r\nx-fc-control-path: /http-invoke\r\n\
+         x-fc-request-id: {}\r\nx-fc-function-name: {who}\r\n\r\n",
+        fc_local::request_id()
+    );
+    let (status, body) = get(&mut BufReader::new(stream), request.as_bytes()).await?;
+    let elapsed = started.elapsed();
+    check(status, &body, who)?;
+    child.kill().await?;
+    Ok(elapsed)
+}
+
+/// Invocations per second on a warm instance, `rounds` times per function, alternating.
+async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subject]) -> Result<()> {
+    let payload = lambda_payload()?;
+    let window = Duration::from_secs_f64(seconds);
+    let mut rates = vec![Vec::new(); subjects.len()];
+    let mut counts = vec![0u64; subjects.len()];
+    let mut memory = vec![None; subjects.len()];
+    for round in 0..rounds {
+        for (k, subject) in rotated(subjects, round) {
+            let who = subject.name.as_str();
+            let (n, elapsed) = match platform {
+                Platform::Lambda => {
+                    let function = LambdaFunction::new(&subject.program).output(Output::Discard);
+                    let lambda = LambdaEmulator::start(function).await?;
+                    lambda_invoke(&lambda, &payload, who).await?; // the cold start, not counted
+                    let (mut n, started) = (0u64, Instant::now());
+                    while started.elapsed() < window {
+                        memory[k] = lambda_invoke(&lambda, &payload, who).await?;
+                        n += 1;
+                    }
+                    let elapsed = started.elapsed();
+                    lambda.recycle().await;
+                    (n, elapsed)
+                }
+                Platform::Fc => {
+                    let function = FcFunction::new(&subject.program).output(Output::Discard);
+                    let fc = FcEmulator::start(function).await?;
+                    fc_invoke(&fc, who).await?;
+                    let (mut n, started) = (0u64, Instant::now());
+                    while started.elapsed() < window {
+                        fc_invoke(&fc, who).await?;
+                        n += 1;
+                    }
+                    let elapsed = started.elapsed();
+                    memory[k] = fc.peak_memory_kib().await;
+                    fc.stop().await?;
+                    (n, elapsed)
+                }
+                Platform::FcDirect => return Err("fc-cold-direct has no warm mode".into()),
+            };
+            let rate = n as f64 / elapsed.as_secs_f64();
+            eprintln!("  round {}: {who} {rate:.0} invocations/s", round + 1);
+            rates[k].push(rate);
+            counts[k] += n;
+        }
+    }
+    let mode = platform.mode(true);
+    for (k, subject) in subjects.iter().enumerate() {
+        let rates = sorted(std::mem::take(&mut rates[k]));
+        println!(
+            "{mode} {} per_s={:.1} min={:.1} max={:.1} rounds={rounds} invocations={} peak_kib={}",
+            subject.name,
+            percentile(&rates, 50.0),
+            rates.first().copied().unwrap_or(f64::NAN),
+            rates.last().copied().unwrap_or(f64::NAN),
+            counts[k],
+            memory[k].map_or_else(|| "-".to_owned(), |m: u64| m.to_string()),
+        );
+    }
+    Ok(())
+}
+
+/// From a new emulator to the first response, `runs` times per function, alternating.
+async fn cold(platform: Platform, runs: usize, subjects: &[Subject]) -> Result<()> {
+    let payload = lambda_payload()?;
+    let mut samples = vec![Vec::new(); subjects.len()];
+    for run in 0..runs {
+        for (k, subject) in rotated(subjects, run) {
+            let who = subject.name.as_str();
+            let started = Instant::now();
+            let elapsed = match platform {
+                Platform::Lambda => {
+                    let function = LambdaFunction::new(&subject.program).output(Output::Discard);
+                    let lambda = LambdaEmulator::start(function).await?;
+                    // `invoke` spawns the process; the check runs after the clock stops.
+                    let invocation = lambda.invoke(payload.clone()).await?;
+                    let elapsed = started.elapsed();
+                    let answer = invocation
+                        .result
+                        .map_err(|err| format!("{who} failed: {err}"))?;
+                    let response = http_response(HttpTrigger::ApiGatewayV2, &answer)?;
+                    check(response.status().as_u16(), response.body(), who)?;
+                    lambda.recycle().await;
+                    elapsed
+                }
+                Platform::Fc => {
+                    let function = FcFunction::new(&subject.program).output(Output::Discard);
+                    let fc = FcEmulator::start(function).await?;
+                    let (_, response) = fc.http(fc_request()?, None).await?;
+                    let elapsed = started.elapsed();
+                    check(response.status().as_u16(), response.body(), who)?;
+                    fc.stop().await?;
+                    elapsed
+                }
+                Platform::FcDirect => fc_cold_direct(&subject.program, who).await?,
+            };
+            samples[k].push(elapsed.as_secs_f64() * 1000.0);
+        }
+    }
+    let mode = platform.mode(false);
+    for (k, subject) in subjects.iter().enumerate() {
+        let ms = sorted(std::mem::take(&mut samples[k]));
+        println!(
+            "{mode} {} median_ms={:.2} p90_ms={:.2} min_ms={:.2} max_ms={:.2} runs={runs}",
+            subject.name,
+            percentile(&ms, 50.0),
+            percentile(&ms, 90.0),
+            ms.first().copied().unwrap_or(f64::NAN),
+            ms.last().copied().unwrap_or(f64::NAN),
+        );
+    }
+    Ok(())
+}
+
+/// One `GET` on a kept-alive connection: the status, or an error if the answer is malformed.
+async fn get(stream: &mut BufReader<TcpStream>, request: &[u8]) -> Result<(u16, Vec<u8>)> {
+    stream.get_mut().write_all(request).await?;
+    let mut line = String::new();
+    if stream.read_line(&mut line).await? == 0 {
+        return Err("connection closed".into());
+    }
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {line:?}"))?;
+    let mut length = None;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok();
+        }
+    }
+    // The gateways answer with a length; a chunked answer would be misread, so refuse it.
+    let length = length.ok_or("an answer without content-length")?;
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await?;
+    Ok((status, body))
+}
+
+/// What one connection saw: latencies in ms of 200s, and failures.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<f64>,
+    failed: u64,
+}
+
+async fn connection(addr: Arc<str>, until: Instant) -> Tally {
+    let request = format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes();
+    let mut tally = Tally::default();
+    let mut stream = None;
+    while Instant::now() < until {
+        let conn = match stream.as_mut() {
+            Some(conn) => conn,
+            None => match TcpStream::connect(&*addr).await {
+                Ok(s) => stream.insert(BufReader::new(s)),
+                Err(_) => {
+                    tally.failed += 1;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let started = Instant::now();
+        match get(conn, &request).await {
+            Ok((200, body)) if body == EXPECTED => {
+                tally
+                    .latencies
+                    .push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok(_) => tally.failed += 1,
+            Err(_) => {
+                tally.failed += 1;
+                stream = None;
+            }
+        }
+    }
+    tally
+}
+
+/// `connections` kept-alive clients hammering a gateway for `seconds`.
+async fn gateway(name: &str, addr: &str, connections: usize, seconds: f64) -> Result<()> {
+    let addr: Arc<str> = addr.into();
+    // One checked request first, so a broken gateway fails loudly instead of scoring zero.
+    let mut probe = BufReader::new(TcpStream::connect(&*addr).await?);
+    let request = format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let (status, body) = get(&mut probe, request.as_bytes()).await?;
+    check(status, &body, name)?;
+    drop(probe);
+
+    let started = Instant::now();
+    let until = started + Duration::from_secs_f64(seconds);
+    let workers: Vec<_> = (0..connections)
+        .map(|_| tokio::spawn(connection(Arc::clone(&addr), until)))
+        .collect();
+    let mut all = Tally::default();
+    for worker in workers {
+        let tally = worker.await?;
+        all.latencies.extend(tally.latencies);
+        all.failed += tally.failed;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let ms = sorted(all.latencies);
+    println!(
+        "gateway {name} per_s={:.1} p50_ms={:.2} p99_ms={:.2} requests={} non200={} connections={connections} seconds={seconds}",
+        ms.len() as f64 / elapsed,
+        percentile(&ms, 50.0),
+        percentile(&ms, 99.0),
+        ms.len(),
+        all.failed,
+    );
+    Ok(())
+}
+
+fn number<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Result<T> {
+    args.get(i)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("expected {what} as argument {i}").into())
+}
+
+async fn run(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some(mode @ ("lambda-warm" | "fc-warm")) => {
+            let platform = if mode == "fc-warm" {
+                Platform::Fc
+            } else {
+                Platform::Lambda
+            };
+            let seconds = number(args, 1, "seconds")?;
+            let rounds = number(args, 2, "rounds")?;
+            warm(platform, seconds, rounds, &subjects(&args[3..])?).await
+        }
+        Some(mode @ ("lambda-cold" | "fc-cold" | "fc-cold-direct")) => {
+            let platform = match mode {
+                "fc-cold" => Platform::Fc,
+                "fc-cold-direct" => Platform::FcDirect,
+                _ => Platform::Lambda,
+            };
+            let runs = number(args, 1, "runs")?;
+            cold(platform, runs, &subjects(&args[2..])?).await
+        }
+        Some("gateway") if args.len() == 5 => {
+            let connections = number(args, 3, "connections")?;
+            let seconds = number(args, 4, "seconds")?;
+            gateway(&args[1], &args[2], connections, seconds).await
+        }
+        _ => Err("usage: see the doc comment of tests/src/bin/perf.rs".into()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("perf: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -5,7 +5,9 @@
 //! from the body through `serde_path_to_error` (fc's payload type is a raw JSON value) and
 //! serializes the response. The samples are the ones shipped in `aws_lambda_events`.
 
-use std::collections::BTreeMap;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::convert::Infallible;
 use std::path::PathBuf;
 
@@ -21,26 +23,8 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use tokio::runtime::Runtime;
 
-/// Where `aws_lambda_events` is, from `cargo metadata`.
 fn samples() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
-    let dirs: BTreeMap<&str, &str> = metadata["packages"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .filter_map(|p| Some((p["name"].as_str()?, p["manifest_path"].as_str()?)))
-        .collect();
-    PathBuf::from(dirs["aws_lambda_events"])
-        .parent()
-        .expect("a manifest is in its crate's directory")
-        .join("src/fixtures")
+    support::crate_dir("aws_lambda_events").join("src/fixtures")
 }
 
 fn read(name: &str) -> Vec<u8> {

@@ -5,43 +5,16 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 #![allow(clippy::approx_constant)] // 3.14159 is a number in the DynamoDB sample
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+mod support;
 
 use fc_aws::FromLambda;
 use fc_core::http::{Request, RequestExt, Trigger};
 use fc_core::{ObjectChange, ObjectEvent, RowChange, ScheduleEvent, TableEvent, Value};
 
-/// Where each crate's sources are, from `cargo metadata`.
-fn crate_dirs() -> BTreeMap<String, PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let manifest = PathBuf::from(p["manifest_path"].as_str().unwrap());
-            (
-                p["name"].as_str().unwrap().to_owned(),
-                manifest.parent().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 fn fixtures() -> PathBuf {
-    crate_dirs()["aws_lambda_events"].join("src/fixtures")
+    support::crate_dir("aws_lambda_events").join("src/fixtures")
 }
 
 fn read(name: &str) -> String {
@@ -252,7 +225,7 @@ fn http_api_samples_carry_cookies_and_source_ip() {
 
 #[test]
 fn the_function_url_sample_is_a_function_url_request() {
-    let dir = crate_dirs()["lambda_http"].join("tests/data");
+    let dir = support::crate_dir("lambda_http").join("tests/data");
     let raw = std::fs::read_to_string(dir.join("lambda_function_url_request.json")).unwrap();
     let (req, _) = Request::from_lambda(&raw).unwrap();
     assert_eq!(req.info().trigger, Trigger::FunctionUrl);
@@ -273,7 +246,7 @@ fn the_function_url_sample_is_a_function_url_request() {
 
 #[test]
 fn http_api_stages_are_removed_from_the_path() {
-    let dir = crate_dirs()["lambda_http"].join("tests/data");
+    let dir = support::crate_dir("lambda_http").join("tests/data");
     let raw = std::fs::read_to_string(dir.join("apigw_v2_proxy_request_with_stage_in_path.json"))
         .unwrap();
     let (req, _) = Request::from_lambda(&raw).unwrap();
@@ -374,12 +347,11 @@ fn the_eventbridge_schedule_sample_becomes_a_schedule_event() {
 
 #[test]
 fn every_proxy_request_sample_of_both_crates_decodes() {
-    let dirs = crate_dirs();
     let mut files: Vec<PathBuf> = Vec::new();
     for (dir, prefixes) in [
         (fixtures(), &["example-apigw-", "example-alb-"][..]),
         (
-            dirs["lambda_http"].join("tests/data"),
+            support::crate_dir("lambda_http").join("tests/data"),
             &["apigw_", "alb_", "lambda_function_url"][..],
         ),
     ] {

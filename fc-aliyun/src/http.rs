@@ -11,7 +11,7 @@ use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use fc_core::adapter::{EventRequest, event_body, forwarded_for};
+use fc_core::adapter::{event_body, forwarded_for, request};
 
 use crate::headers;
 
@@ -235,26 +235,6 @@ fn query(params: &BTreeMap<String, OneOrMany>) -> String {
     query.finish()
 }
 
-fn build(
-    method: Method,
-    path: &str,
-    query: &str,
-    headers: HeaderMap,
-    body: Body,
-    info: RequestInfo,
-    what: &str,
-) -> Result<Request, Error> {
-    let parts = EventRequest {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        info,
-    };
-    fc_core::adapter::request(parts, what)
-}
-
 fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
     let headers = header_map(&event.headers);
     let mut info = RequestInfo::default();
@@ -264,7 +244,7 @@ fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
     info.source_ip = forwarded_for(&headers);
     let body = event_body(event.body, event.is_base64_encoded, &headers, API_GATEWAY)?;
     let method = method(&event.http_method, API_GATEWAY)?;
-    build(
+    request(
         method,
         &event.path,
         &query(&event.query_parameters),
@@ -289,7 +269,7 @@ fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
         .or_else(|| forwarded_for(&headers));
     let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_TRIGGER)?;
     let method = method(&event.request_context.http.method, HTTP_TRIGGER)?;
-    build(
+    request(
         method,
         &event.raw_path,
         &query(&event.query_parameters),

@@ -14,8 +14,6 @@
 //! Values are CBOR integers (Integer), text (String), byte strings (Blob), booleans (Boolean)
 //! and floats (Double).
 
-use std::collections::BTreeMap;
-
 use ciborium::value::Value as Cbor;
 use fc_core::{Error, Row, RowChange, TableEvent, TableRecord, Timestamp, Value};
 
@@ -80,7 +78,10 @@ fn kind(value: &Cbor) -> &'static str {
 }
 
 /// A column value: Tablestore's five types, nothing else.
-fn value(cbor: &Cbor, at: impl Fn() -> String) -> Result<Value, Error> {
+fn value(cbor: Option<&Cbor>, at: impl Fn() -> String) -> Result<Value, Error> {
+    let Some(cbor) = cbor else {
+        return Err(invalid(&at(), "missing"));
+    };
     Ok(match cbor {
         Cbor::Integer(i) => Value::Int(
             i64::try_from(*i).map_err(|_| invalid(&at(), "an Integer outside the 64-bit range"))?,
@@ -178,27 +179,27 @@ fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error
         let name = as_text(field(column, "ColumnName"), || {
             format!("{}.ColumnName", col_at())
         })?;
-        let cell = field(column, "Value")
-            .ok_or_else(|| invalid(&format!("{}.Value", col_at()), "missing"))?;
-        keys.insert(
-            name.to_owned(),
-            value(cell, || format!("{}.Value", col_at()))?,
-        );
+        let cell = value(field(column, "Value"), || format!("{}.Value", col_at()))?;
+        keys.insert(name.to_owned(), cell);
     }
-    let mut out = TableRecord::new(kind, table, keys.clone());
+    let mut time = None;
     if let Some(info) = field(record, "Info") {
         let info = as_map(info, || format!("{}.Info", at()))?;
         if let Some(ts) = field(info, "Timestamp") {
-            out.time = Some(Timestamp::from_unix_micros(as_int(ts, || {
+            time = Some(Timestamp::from_unix_micros(as_int(ts, || {
                 format!("{}.Info.Timestamp", at())
             })?));
         }
     }
     if kind == RowChange::Remove {
+        let mut out = TableRecord::new(kind, table, keys);
+        out.time = time;
         return Ok(out);
     }
+    let mut out = TableRecord::new(kind, table, keys.clone());
+    out.time = time;
     // The new row: its keys plus the columns put; a deleted column reads as null.
-    let mut new: BTreeMap<String, Value> = keys;
+    let mut new: Row = keys;
     let columns_at = || format!("{}.Columns", at());
     if let Some(columns) = field(record, "Columns") {
         for (i, column) in as_array(columns, columns_at)?.iter().enumerate() {
@@ -209,12 +210,8 @@ fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error
             })?;
             match as_text(field(column, "Type"), || format!("{}.Type", col_at()))? {
                 "Put" => {
-                    let cell = field(column, "Value")
-                        .ok_or_else(|| invalid(&format!("{}.Value", col_at()), "missing"))?;
-                    new.insert(
-                        name.to_owned(),
-                        value(cell, || format!("{}.Value", col_at()))?,
-                    );
+                    let cell = value(field(column, "Value"), || format!("{}.Value", col_at()))?;
+                    new.insert(name.to_owned(), cell);
                 }
                 "DeleteOneVersion" | "DeleteAllVersions" => {
                     new.insert(name.to_owned(), Value::Null);

@@ -4,17 +4,16 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
+mod support;
+
 use bytes::Bytes;
 use ciborium::value::Value as Cbor;
 use fc_aliyun::FromFc;
 use fc_core::http::Request;
 use fc_core::{ObjectEvent, ScheduleEvent, TableEvent};
+use support::{map, text};
 
 fn tablestore_sample() -> Vec<u8> {
-    let text = |s: &str| Cbor::Text(s.into());
-    let map = |entries: Vec<(&str, Cbor)>| {
-        Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
-    };
     let record = map(vec![
         ("Type", text("UpdateRow")),
         (

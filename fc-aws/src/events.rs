@@ -4,7 +4,6 @@
 //! follow `aws_lambda_events` (and are tested on its samples) but skip the fields fc does not
 //! carry, and a DynamoDB attribute becomes a [`Value`] without an intermediate map.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
@@ -137,11 +136,11 @@ struct StreamRecord {
     #[serde(rename = "ApproximateCreationDateTime", default)]
     created: Option<EpochSeconds>,
     #[serde(rename = "Keys", default)]
-    keys: Option<Item>,
+    keys: Option<Attributes>,
     #[serde(rename = "NewImage", default)]
-    new_image: Option<Item>,
+    new_image: Option<Attributes>,
     #[serde(rename = "OldImage", default)]
-    old_image: Option<Item>,
+    old_image: Option<Attributes>,
     #[serde(rename = "SequenceNumber", default)]
     sequence_number: Option<String>,
 }
@@ -235,18 +234,8 @@ impl<'de> Deserialize<'de> for EpochSeconds {
     }
 }
 
-/// A DynamoDB item, `{"name": {"S": "text"}, ...}`; `null` is an empty one.
-struct Item(Row);
-
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<Attributes>::deserialize(deserializer)
-            .map(|item| Item(item.map(|a| a.0).unwrap_or_default()))
-    }
-}
-
-/// Names to typed attribute values.
-struct Attributes(BTreeMap<String, Value>);
+/// A DynamoDB item: names to typed values, `{"name": {"S": "text"}, ...}`.
+struct Attributes(Row);
 
 impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -259,7 +248,7 @@ impl<'de> Deserialize<'de> for Attributes {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
-                let mut row = BTreeMap::new();
+                let mut row = Row::new();
                 while let Some((name, value)) = map.next_entry::<String, Attribute>()? {
                     row.insert(name, value.0);
                 }
@@ -300,31 +289,6 @@ fn bytes<E: de::Error>(text: &str) -> Result<Value, E> {
         .map_err(|err| E::custom(format!("invalid base64 in a `B` value: {err}")))
 }
 
-/// A borrowed string when the JSON has no escapes, else an owned one.
-struct Text<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Str;
-        impl<'de> Visitor<'de> for Str {
-            type Value = Text<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(text.into()))
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
-                Ok(Text(text.to_owned().into()))
-            }
-        }
-        deserializer.deserialize_str(Str)
-    }
-}
-
 impl<'de> Deserialize<'de> for Attribute {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Typed;
@@ -345,7 +309,7 @@ impl<'de> Deserialize<'de> for Attribute {
                     Tag::N => number(map.next_value()?),
                     Tag::S => Value::String(map.next_value()?),
                     Tag::BOOL => Value::Bool(map.next_value()?),
-                    Tag::B => bytes(&map.next_value::<Text<'de>>()?.0)?,
+                    Tag::B => bytes(&map.next_value::<String>()?)?,
                     Tag::NULL => {
                         map.next_value::<bool>()?;
                         Value::Null
@@ -370,13 +334,8 @@ impl<'de> Deserialize<'de> for Attribute {
                             .collect(),
                     ),
                     Tag::BS => {
-                        let texts = map.next_value::<Vec<Text<'de>>>()?;
-                        Value::Set(
-                            texts
-                                .iter()
-                                .map(|t| bytes(&t.0))
-                                .collect::<Result<_, _>>()?,
-                        )
+                        let texts = map.next_value::<Vec<String>>()?;
+                        Value::Set(texts.iter().map(|t| bytes(t)).collect::<Result<_, _>>()?)
                     }
                 };
                 if map.next_key::<de::IgnoredAny>()?.is_some() {

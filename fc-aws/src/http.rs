@@ -10,11 +10,11 @@ use aws_lambda_events::apigw::{
 };
 use aws_lambda_events::encodings::Body as AwsBody;
 use aws_lambda_events::query_map::QueryMap;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
+use fc_core::http::{Body, Request, RequestInfo, Response, Trigger, header};
 use fc_core::{Error, ErrorKind};
 use serde_json::value::RawValue;
 
-use fc_core::adapter::{EventRequest, event_body, parse_json};
+use fc_core::adapter::{event_body, parse_json, request};
 
 /// Which service an HTTP request came from, which decides the response's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,7 @@ fn from_rest_api(event: ApiGatewayProxyRequest) -> Result<Request, Error> {
     info.raw_path = Some(event.request_context.path.unwrap_or_else(|| path.clone()));
     info.stage = event.request_context.stage;
     let body = event_body(event.body, event.is_base64_encoded, &headers, REST)?;
-    build(event.http_method, &path, &query, headers, body, info, REST)
+    request(event.http_method, &path, &query, headers, body, info, REST)
 }
 
 fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
@@ -127,7 +127,7 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
     info.raw_path = Some(raw_path);
     let query = event.raw_query_string.unwrap_or_default();
     let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_API)?;
-    build(
+    request(
         context.http.method,
         &path,
         &query,
@@ -164,7 +164,7 @@ fn from_alb(event: AlbTargetGroupRequest) -> Result<Request, Error> {
         .and_then(|v| ip(v.split(',').next()));
     info.raw_path = Some(path.clone());
     let body = event_body(event.body, event.is_base64_encoded, &headers, ALB)?;
-    build(event.http_method, &path, &query, headers, body, info, ALB)
+    request(event.http_method, &path, &query, headers, body, info, ALB)
 }
 
 /// An HTTP API on a named stage puts the stage in `rawPath`; handlers route without it.
@@ -189,26 +189,6 @@ fn encode_query(params: &QueryMap) -> String {
 
 fn ip(text: Option<&str>) -> Option<IpAddr> {
     text.and_then(|t| t.trim().parse().ok())
-}
-
-fn build(
-    method: http::Method,
-    path: &str,
-    query: &str,
-    headers: HeaderMap,
-    body: Body,
-    info: RequestInfo,
-    what: &str,
-) -> Result<Request, Error> {
-    let parts = EventRequest {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        info,
-    };
-    fc_core::adapter::request(parts, what)
 }
 
 /// Encodes `response` in the shape its request's source expects.

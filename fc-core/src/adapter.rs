@@ -81,43 +81,36 @@ const UNSAFE: &AsciiSet = &CONTROLS
     .add(b'\\')
     .add(b'^');
 
-/// The parts of a request an event carries.
-#[derive(Debug)]
-pub struct EventRequest<'a> {
-    /// The method.
-    pub method: http::Method,
-    /// The path the handler routes on (spaces and non-ASCII are encoded here).
-    pub path: &'a str,
-    /// The query string, encoded (`a=1&b=x%20y`), or empty.
-    pub query: &'a str,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Body,
-    /// The platform's data about the request.
-    pub info: RequestInfo,
-}
-
-/// Builds the handler's request from an event's parts; `what` names the event in errors.
-pub fn request(parts: EventRequest<'_>, what: &str) -> Result<Request, Error> {
-    let mut target = utf8_percent_encode(parts.path, UNSAFE).to_string();
+/// Builds the handler's request from the parts an event carries; `what` names the event in
+/// errors. `path` is the one the handler routes on (spaces and non-ASCII are encoded here);
+/// `query` is encoded (`a=1&b=x%20y`) or empty; `info` is the platform's data about the request.
+pub fn request(
+    method: http::Method,
+    path: &str,
+    query: &str,
+    headers: HeaderMap,
+    body: Body,
+    info: RequestInfo,
+    what: &str,
+) -> Result<Request, Error> {
+    let mut target = utf8_percent_encode(path, UNSAFE).to_string();
     if !target.starts_with('/') {
         target.insert(0, '/');
     }
-    if !parts.query.is_empty() {
+    if !query.is_empty() {
         target.push('?');
-        target.extend(utf8_percent_encode(parts.query, UNSAFE));
+        target.extend(utf8_percent_encode(query, UNSAFE));
     }
     let uri: Uri = target.parse().map_err(|err| {
         Error::invalid_event(format!(
             "invalid {what}: `{target}` is not a valid path: {err}"
         ))
     })?;
-    let mut request = Request::new(parts.body);
-    *request.method_mut() = parts.method;
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
     *request.uri_mut() = uri;
-    *request.headers_mut() = parts.headers;
-    request.extensions_mut().insert(parts.info);
+    *request.headers_mut() = headers;
+    request.extensions_mut().insert(info);
     Ok(request)
 }
 
@@ -187,14 +180,12 @@ mod tests {
                 .starts_with("invalid API event: `body` is not valid base64")
         );
         let req = request(
-            EventRequest {
-                method: http::Method::GET,
-                path: "my path/é",
-                query: "q=a b",
-                headers,
-                body: Body::Empty,
-                info: RequestInfo::default(),
-            },
+            http::Method::GET,
+            "my path/é",
+            "q=a b",
+            headers,
+            Body::Empty,
+            RequestInfo::default(),
             "e",
         )
         .unwrap();

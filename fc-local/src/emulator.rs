@@ -100,6 +100,14 @@ impl Captured {
     }
 }
 
+/// A function's default name: its executable's, as a deploy tool would name it.
+pub(crate) fn name_of(program: &std::path::Path) -> String {
+    program.file_stem().map_or_else(
+        || "function".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
 /// Applies `output` to a command, and starts capturing once it runs.
 pub(crate) fn configure(command: &mut tokio::process::Command, output: &Output) {
     use std::process::Stdio;

@@ -59,11 +59,11 @@ pub(crate) const OSS: &str = r#"{"events": [{
 /// "Trigger event formats" (Function Compute 3.0), timer trigger.
 pub(crate) const TIMER: &str = r#"{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}"#;
 
-fn text(s: &str) -> Cbor {
+pub(crate) fn text(s: &str) -> Cbor {
     Cbor::Text(s.into())
 }
 
-fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
+pub(crate) fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
     Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
 }
 

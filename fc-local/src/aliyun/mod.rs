@@ -58,10 +58,7 @@ impl FcFunction {
     /// `cn-hangzhou`.
     pub fn new(program: impl Into<PathBuf>) -> Self {
         let program = program.into();
-        let function_name = program.file_stem().map_or_else(
-            || "function".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        );
+        let function_name = crate::emulator::name_of(&program);
         FcFunction {
             program,
             args: Vec::new(),

@@ -294,10 +294,7 @@ fn settings(
         .split_first()
         .ok_or("no command to run after `--`")?;
     let program = PathBuf::from(program);
-    let name = program.file_stem().map_or_else(
-        || "function".to_owned(),
-        |s| s.to_string_lossy().into_owned(),
-    );
+    let name = crate::emulator::name_of(&program);
     let env = run
         .env
         .iter()

@@ -59,10 +59,7 @@ impl LambdaFunction {
     /// `us-east-1`.
     pub fn new(program: impl Into<PathBuf>) -> Self {
         let program = program.into();
-        let function_name = program.file_stem().map_or_else(
-            || "function".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        );
+        let function_name = crate::emulator::name_of(&program);
         LambdaFunction {
             program,
             args: Vec::new(),

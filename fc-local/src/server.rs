@@ -102,7 +102,8 @@ pub(crate) async fn stop<E: fc_core::Event>(instance: &Instance<E>) {
     }
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM where there are signals: what stops a dev server or a service.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -120,11 +120,21 @@ impl Server {
 
     /// Sends SIGINT (Ctrl-C) and waits for the process to exit.
     pub fn interrupt(&mut self) -> ExitStatus {
+        self.signal("INT")
+    }
+
+    /// Sends SIGTERM, as a service manager or container runtime stops a process, and waits
+    /// for it to exit.
+    pub fn terminate(&mut self) -> ExitStatus {
+        self.signal("TERM")
+    }
+
+    fn signal(&mut self, name: &str) -> ExitStatus {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("kill runs");
-        assert!(status.success(), "kill -INT failed");
+        assert!(status.success(), "kill -{name} failed");
         wait(&mut self.child)
     }
 

@@ -574,3 +574,26 @@ fn instances_stop_as_their_platform_stops_them_so_shutdown_hooks_run() {
         );
     }
 }
+
+#[test]
+fn start_stops_its_instances_on_ctrl_c_and_on_sigterm() {
+    let probe_init = env!("CARGO_BIN_EXE_probe-init");
+    for platform in ["aws", "aliyun"] {
+        for sigterm in [false, true] {
+            let mut server = start(platform, &[], probe_init);
+            assert_eq!(server.get("/").text(), "pool surveys", "{platform}");
+            let status = if sigterm {
+                server.terminate()
+            } else {
+                server.interrupt()
+            };
+            assert!(status.success(), "{platform} sigterm={sigterm}: {status:?}");
+            assert!(
+                server.logged("[probe-init] pool surveys closed")
+                    && server.logged("fc-local: stopped"),
+                "{platform} sigterm={sigterm}: {}",
+                server.stderr()
+            );
+        }
+    }
+}

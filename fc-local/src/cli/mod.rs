@@ -374,9 +374,11 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
             Arc::clone(&gateway),
         ));
     }
-    gateway::serve(listener, Arc::clone(&gateway), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    gateway::serve(
+        listener,
+        Arc::clone(&gateway),
+        crate::server::shutdown_signal(),
+    )
     .await;
     let backend = Arc::clone(&*gateway.backend.read().await);
     backend.stop().await;

@@ -61,12 +61,65 @@ impl Env {
     }
 }
 
-fn text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+/// The `x-fc-*` headers of a request, found in one pass: a lookup by name parses and hashes
+/// the name, and a context reads a dozen of them on every invocation.
+#[derive(Default)]
+struct FcHeaders<'a> {
+    request_id: Option<&'a str>,
+    function_name: Option<&'a str>,
+    memory: Option<&'a str>,
+    timeout: Option<&'a str>,
+    initialization_timeout: Option<&'a str>,
+    region: Option<&'a str>,
+    account_id: Option<&'a str>,
+    qualifier: Option<&'a str>,
+    version_id: Option<&'a str>,
+    service_name: Option<&'a str>,
+    retry_count: Option<&'a str>,
+    access_key_id: Option<&'a str>,
+    access_key_secret: Option<&'a str>,
+    security_token: Option<&'a str>,
+    tracing: Vec<(String, String)>,
+}
+
+impl<'a> FcHeaders<'a> {
+    /// Each header's first non-blank value, trimmed; every tracing header as received.
+    fn read(headers: &'a HeaderMap) -> Self {
+        let mut found = FcHeaders::default();
+        for (name, value) in headers {
+            let name = name.as_str();
+            if !name.starts_with(PREFIX) {
+                continue;
+            }
+            if name.starts_with(TRACING) {
+                if let Ok(value) = value.to_str() {
+                    found.tracing.push((name.to_owned(), value.to_owned()));
+                }
+                continue;
+            }
+            let slot = match name {
+                REQUEST_ID => &mut found.request_id,
+                FUNCTION_NAME => &mut found.function_name,
+                MEMORY => &mut found.memory,
+                TIMEOUT => &mut found.timeout,
+                INITIALIZATION_TIMEOUT => &mut found.initialization_timeout,
+                REGION => &mut found.region,
+                ACCOUNT_ID => &mut found.account_id,
+                QUALIFIER => &mut found.qualifier,
+                VERSION_ID => &mut found.version_id,
+                SERVICE_NAME => &mut found.service_name,
+                RETRY_COUNT => &mut found.retry_count,
+                ACCESS_KEY_ID => &mut found.access_key_id,
+                ACCESS_KEY_SECRET => &mut found.access_key_secret,
+                SECURITY_TOKEN => &mut found.security_token,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = value.to_str().ok().map(str::trim).filter(|v| !v.is_empty());
+            }
+        }
+        found
+    }
 }
 
 /// Which deadline header applies: `/initialize` has its own timeout.
@@ -78,58 +131,49 @@ pub(crate) enum Phase {
 
 /// The context of one request, from its headers (falling back to the environment).
 pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
-    let owned = |name| text(headers, name).map(str::to_owned);
+    let found = FcHeaders::read(headers);
+    let owned = |value: Option<&str>| value.map(str::to_owned);
     let mut ctx = Context::default();
     ctx.platform = Platform::Aliyun;
-    ctx.request_id = owned(REQUEST_ID).unwrap_or_default();
-    ctx.function_name = owned(FUNCTION_NAME).unwrap_or_else(|| env.function_name.clone());
-    ctx.memory_mb = text(headers, MEMORY)
+    ctx.request_id = owned(found.request_id).unwrap_or_default();
+    ctx.function_name = owned(found.function_name).unwrap_or_else(|| env.function_name.clone());
+    ctx.memory_mb = found
+        .memory
         .and_then(|m| m.parse().ok())
         .unwrap_or(env.memory_mb);
     let timeout = match phase {
-        Phase::Initialize => INITIALIZATION_TIMEOUT,
-        Phase::Invoke => TIMEOUT,
+        Phase::Initialize => found.initialization_timeout,
+        Phase::Invoke => found.timeout,
     };
     // Seconds; FC counts the timeout from when it sends the request.
-    ctx.deadline = text(headers, timeout)
+    ctx.deadline = timeout
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
         .map(|t| SystemTime::now() + Duration::from_secs_f64(t));
-    ctx.region = owned(REGION).unwrap_or_else(|| env.region.clone());
-    ctx.account_id = owned(ACCOUNT_ID).unwrap_or_else(|| env.account_id.clone());
-    ctx.qualifier = owned(QUALIFIER);
-    ctx.function_version = owned(VERSION_ID).unwrap_or_default();
-    ctx.retry_count = text(headers, RETRY_COUNT)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
-    if let (Some(id), Some(secret)) = (
-        text(headers, ACCESS_KEY_ID),
-        text(headers, ACCESS_KEY_SECRET),
-    ) {
+    ctx.region = owned(found.region).unwrap_or_else(|| env.region.clone());
+    ctx.account_id = owned(found.account_id).unwrap_or_else(|| env.account_id.clone());
+    ctx.qualifier = owned(found.qualifier);
+    ctx.function_version = owned(found.version_id).unwrap_or_default();
+    ctx.retry_count = found.retry_count.and_then(|r| r.parse().ok()).unwrap_or(0);
+    if let (Some(id), Some(secret)) = (found.access_key_id, found.access_key_secret) {
         ctx.credentials = Some(Credentials::new(
             id,
             secret,
-            text(headers, SECURITY_TOKEN).map(Secret::from),
+            found.security_token.map(Secret::from),
         ));
     }
     ctx.extensions
-        .insert(ServiceName(owned(SERVICE_NAME).unwrap_or_default()));
-    let tracing: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(name, _)| name.as_str().starts_with(TRACING))
-        .filter_map(|(name, value)| {
-            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
-        })
-        .collect();
+        .insert(ServiceName(owned(found.service_name).unwrap_or_default()));
     // The span context is `traceid:spanid:parentid:flags` (Jaeger's text form).
-    ctx.trace_id = tracing
+    ctx.trace_id = found
+        .tracing
         .iter()
         .find(|(name, _)| name == "x-fc-tracing-opentracing-span-context")
         .and_then(|(_, value)| value.split(':').next())
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
-    if !tracing.is_empty() {
-        ctx.extensions.insert(TracingHeaders(tracing));
+    if !found.tracing.is_empty() {
+        ctx.extensions.insert(TracingHeaders(found.tracing));
     }
     ctx
 }

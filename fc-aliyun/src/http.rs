@@ -11,7 +11,7 @@ use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use fc_core::adapter::{event_body, forwarded_for, request};
+use fc_core::adapter::{event_body, forwarded_for, pairs, request};
 
 use crate::headers;
 
@@ -83,23 +83,6 @@ pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Resu
     Ok(request)
 }
 
-/// A string, or a list of strings (repeated headers and query parameters).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn values(&self) -> Vec<&str> {
-        match self {
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
-        }
-    }
-}
-
 fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -127,10 +110,10 @@ fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
 struct ApiGatewayEvent {
     path: String,
     http_method: String,
-    #[serde(default)]
-    headers: BTreeMap<String, OneOrMany>,
-    #[serde(default)]
-    query_parameters: BTreeMap<String, OneOrMany>,
+    #[serde(default, deserialize_with = "pairs")]
+    headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    query_parameters: Vec<(String, String)>,
     #[serde(default)]
     path_parameters: BTreeMap<String, String>,
     #[serde(default)]
@@ -149,10 +132,10 @@ struct HttpTriggerEvent {
     #[allow(dead_code)]
     version: String,
     raw_path: String,
-    #[serde(default)]
-    headers: BTreeMap<String, OneOrMany>,
-    #[serde(default)]
-    query_parameters: BTreeMap<String, OneOrMany>,
+    #[serde(default, deserialize_with = "pairs")]
+    headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    query_parameters: Vec<(String, String)>,
     #[serde(default)]
     body: Option<String>,
     #[serde(default, deserialize_with = "bool_or_string")]
@@ -174,8 +157,86 @@ struct HttpTriggerHttp {
     source_ip: Option<String>,
 }
 
+/// Both shapes at once, so that an event is read in one pass; which one it is follows from the
+/// fields it has, as in [`from_event_strictly`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EitherEvent {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    raw_path: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    http_method: Option<String>,
+    #[serde(default, deserialize_with = "pairs")]
+    headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    query_parameters: Vec<(String, String)>,
+    #[serde(default)]
+    path_parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default, deserialize_with = "bool_or_string")]
+    is_base64_encoded: bool,
+    #[serde(default)]
+    request_context: Option<HttpTriggerContext>,
+}
+
 /// Decodes an HTTP request delivered as an event, whichever of the two shapes it is.
 pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
+    let Ok(event) = serde_json::from_slice::<EitherEvent>(raw) else {
+        return from_event_strictly(raw);
+    };
+    match event {
+        EitherEvent {
+            version: Some(version),
+            raw_path: Some(raw_path),
+            request_context: Some(request_context),
+            ..
+        } => {
+            let event = HttpTriggerEvent {
+                version,
+                raw_path,
+                headers: event.headers,
+                query_parameters: event.query_parameters,
+                body: event.body,
+                is_base64_encoded: event.is_base64_encoded,
+                request_context,
+            };
+            Ok((from_http_trigger(event)?, Origin::HttpTrigger))
+        }
+        EitherEvent {
+            version: None,
+            http_method: Some(http_method),
+            path: Some(path),
+            ..
+        }
+        | EitherEvent {
+            raw_path: None,
+            http_method: Some(http_method),
+            path: Some(path),
+            ..
+        } => {
+            let event = ApiGatewayEvent {
+                path,
+                http_method,
+                headers: event.headers,
+                query_parameters: event.query_parameters,
+                path_parameters: event.path_parameters,
+                body: event.body,
+                is_base64_encoded: event.is_base64_encoded,
+            };
+            Ok((from_api_gateway(event)?, Origin::ApiGateway))
+        }
+        // A shape with a field missing: the strict types name it.
+        _ => from_event_strictly(raw),
+    }
+}
+
+/// Decodes an event by its strict shape, which explains what is wrong with it.
+fn from_event_strictly(raw: &[u8]) -> Result<(Request, Origin), Error> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Marks {
@@ -208,16 +269,14 @@ fn method(text: &str, what: &str) -> Result<Method, Error> {
     })
 }
 
-fn header_map(headers: &BTreeMap<String, OneOrMany>) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, values) in headers {
-        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
-            continue;
-        };
-        for value in values.values() {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                map.append(name.clone(), value);
-            }
+fn header_map(headers: Vec<(String, String)>) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
+            map.append(name, value);
         }
     }
     // Neither event may smuggle platform headers in.
@@ -225,18 +284,16 @@ fn header_map(headers: &BTreeMap<String, OneOrMany>) -> HeaderMap {
     map
 }
 
-fn query(params: &BTreeMap<String, OneOrMany>) -> String {
+fn query(params: &[(String, String)]) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, values) in params {
-        for value in values.values() {
-            query.append_pair(name, value);
-        }
+    for (name, value) in params {
+        query.append_pair(name, value);
     }
     query.finish()
 }
 
 fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
-    let headers = header_map(&event.headers);
+    let headers = header_map(event.headers);
     let mut info = RequestInfo::default();
     info.trigger = Trigger::FcApiGateway;
     info.path_params = event.path_parameters;
@@ -256,7 +313,7 @@ fn from_api_gateway(event: ApiGatewayEvent) -> Result<Request, Error> {
 }
 
 fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
-    let headers = header_map(&event.headers);
+    let headers = header_map(event.headers);
     let mut info = RequestInfo::default();
     info.trigger = Trigger::FcHttpEvent;
     info.raw_path = Some(event.raw_path.clone());
@@ -379,6 +436,28 @@ mod tests {
         assert_eq!(
             err.message(),
             "invalid API Gateway trigger event: missing field `path` at line 1 column 20"
+        );
+    }
+
+    #[test]
+    fn an_event_with_the_fields_of_both_shapes_is_an_http_trigger_event() {
+        let (req, origin) = from_event(
+            br#"{"version":"v1","rawPath":"/a","httpMethod":"POST","path":"/b",
+                "requestContext":{"http":{"method":"GET"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(origin, Origin::HttpTrigger);
+        assert_eq!((req.method().as_str(), req.uri().path()), ("GET", "/a"));
+        let err = from_event(
+            br#"{"version":"v1","rawPath":"/a","httpMethod":"POST","path":"/b","requestContext":{}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "invalid HTTP trigger event at `requestContext`: missing field `http`"
+            ),
+            "{}",
+            err.message()
         );
     }
 

@@ -1,20 +1,25 @@
 //! HTTP requests from API Gateway (REST and HTTP APIs), ALB and Function URLs, and the responses
 //! each of them expects.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::net::IpAddr;
 
 use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupResponse};
 use aws_lambda_events::apigw::{
-    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
-    ApiGatewayV2httpResponse,
+    ApiGatewayProxyResponse, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
 };
 use aws_lambda_events::encodings::Body as AwsBody;
-use aws_lambda_events::query_map::QueryMap;
-use fc_core::http::{Body, Request, RequestInfo, Response, Trigger, header};
+use fc_core::http::{
+    Body, HeaderMap, HeaderName, HeaderValue, Method, Request, RequestInfo, Response, Trigger,
+    header,
+};
 use fc_core::{Error, ErrorKind};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde_json::value::RawValue;
 
-use fc_core::adapter::{event_body, parse_json, request};
+use fc_core::adapter::{event_body, pairs, parse_json, request};
 
 /// Which service an HTTP request came from, which decides the response's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +38,7 @@ const ALB: &str = "ALB request";
 
 /// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
-    if let Ok(event) = serde_json::from_str::<ApiGatewayProxyRequest>(raw) {
+    if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw) {
         return Ok((from_rest_api(event)?, Origin::RestApi));
     }
     if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
@@ -63,7 +68,7 @@ fn explain(raw: &str) -> Error {
     } else if value.pointer("/requestContext/elb").is_some() {
         parse_json::<AlbTargetGroupRequest>(raw.as_bytes(), ALB).map(drop)
     } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
-        parse_json::<ApiGatewayProxyRequest>(raw.as_bytes(), REST).map(drop)
+        parse_json::<RestApiRequest>(raw.as_bytes(), REST).map(drop)
     } else {
         Ok(())
     };
@@ -75,26 +80,130 @@ fn explain(raw: &str) -> Error {
     })
 }
 
-fn from_rest_api(event: ApiGatewayProxyRequest) -> Result<Request, Error> {
+/// An API Gateway REST API (v1) request, read into only what fc carries.
+///
+/// `ApiGatewayProxyRequest` builds the whole request context (identity, authorizer) on every
+/// invocation. The fields here are named and typed as there, and the same two are required
+/// (`httpMethod` and `requestContext.httpMethod`): an ALB event lacks the second, which is what
+/// tells the two apart.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RestApiRequest {
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(deserialize_with = "method")]
+    http_method: Method,
+    #[serde(default, deserialize_with = "pairs")]
+    headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    multi_value_headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    query_string_parameters: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    multi_value_query_string_parameters: Vec<(String, String)>,
+    #[serde(default)]
+    path_parameters: Option<BTreeMap<String, String>>,
+    request_context: RestApiContext,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    is_base64_encoded: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RestApiContext {
+    #[serde(default)]
+    stage: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    identity: Option<RestApiIdentity>,
+    #[serde(rename = "httpMethod", deserialize_with = "method")]
+    _method: Method,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RestApiIdentity {
+    #[serde(default)]
+    source_ip: Option<String>,
+}
+
+/// An HTTP method by name; API Gateway's console test sends an empty one for GET.
+fn method<'de, D: Deserializer<'de>>(de: D) -> Result<Method, D::Error> {
+    struct MethodVisitor;
+
+    impl Visitor<'_> for MethodVisitor {
+        type Value = Method;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an HTTP method")
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<Method, E> {
+            if name.is_empty() {
+                return Ok(Method::GET);
+            }
+            Method::from_bytes(name.as_bytes())
+                .map_err(|_| E::invalid_value(Unexpected::Str(name), &self))
+        }
+    }
+
+    de.deserialize_str(MethodVisitor)
+}
+
+/// The headers of an event, refused whole if one cannot be an HTTP header, as aws_lambda_events
+/// refuses them.
+fn header_map(pairs: Vec<(String, String)>, field: &str, what: &str) -> Result<HeaderMap, Error> {
+    let mut map = HeaderMap::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        let Ok(key) = HeaderName::from_bytes(name.as_bytes()) else {
+            return Err(Error::invalid_event(format!(
+                "invalid {what} at `{field}`: `{name}` is not a valid header name"
+            )));
+        };
+        let Ok(value) = HeaderValue::try_from(value) else {
+            return Err(Error::invalid_event(format!(
+                "invalid {what} at `{field}.{name}`: not a valid header value"
+            )));
+        };
+        map.append(key, value);
+    }
+    Ok(map)
+}
+
+fn from_rest_api(event: RestApiRequest) -> Result<Request, Error> {
     let path = event.path.unwrap_or_else(|| "/".to_owned());
-    let query = if event.multi_value_query_string_parameters.is_empty() {
-        encode_query(&event.query_string_parameters)
+    let params = if event.multi_value_query_string_parameters.is_empty() {
+        event.query_string_parameters
     } else {
-        encode_query(&event.multi_value_query_string_parameters)
+        event.multi_value_query_string_parameters
     };
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &params {
+        query.append_pair(name, value);
+    }
+    let query = query.finish();
     let headers = if event.multi_value_headers.is_empty() {
-        event.headers
+        header_map(event.headers, "headers", REST)?
     } else {
-        event.multi_value_headers
+        header_map(event.multi_value_headers, "multiValueHeaders", REST)?
     };
+    let context = event.request_context;
     let mut info = RequestInfo::default();
     info.trigger = Trigger::ApiGatewayRest;
-    info.path_params = event.path_parameters.into_iter().collect();
-    info.source_ip = ip(event.request_context.identity.source_ip.as_deref());
+    info.path_params = event.path_parameters.unwrap_or_default();
+    info.source_ip = ip(context.identity.and_then(|i| i.source_ip).as_deref());
     // `path` is the resource path without the stage; `requestContext.path` has the stage.
-    info.raw_path = Some(event.request_context.path.unwrap_or_else(|| path.clone()));
-    info.stage = event.request_context.stage;
-    let body = event_body(event.body, event.is_base64_encoded, &headers, REST)?;
+    info.raw_path = Some(context.path.unwrap_or_else(|| path.clone()));
+    info.stage = context.stage;
+    let body = event_body(
+        event.body,
+        event.is_base64_encoded.unwrap_or(false),
+        &headers,
+        REST,
+    )?;
     request(event.http_method, &path, &query, headers, body, info, REST)
 }
 
@@ -177,14 +286,6 @@ fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> &'a str {
         Some(rest) if rest.starts_with('/') => rest,
         _ => path,
     }
-}
-
-fn encode_query(params: &QueryMap) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in crate::query::pairs(params) {
-        query.append_pair(&name, &value);
-    }
-    query.finish()
 }
 
 fn ip(text: Option<&str>) -> Option<IpAddr> {

@@ -345,8 +345,9 @@ fn the_eventbridge_schedule_sample_becomes_a_schedule_event() {
     assert_eq!(event.payload, None);
 }
 
-#[test]
-fn every_proxy_request_sample_of_both_crates_decodes() {
+/// Every HTTP request sample of both crates (authorizer, WebSocket and response samples are not
+/// requests to a handler).
+fn proxy_samples() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = Vec::new();
     for (dir, prefixes) in [
         (fixtures(), &["example-apigw-", "example-alb-"][..]),
@@ -358,7 +359,6 @@ fn every_proxy_request_sample_of_both_crates_decodes() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            // Authorizer events, WebSocket routes and responses are not requests to a handler.
             let excluded = ["auth", "websocket", "response"]
                 .iter()
                 .any(|x| name.contains(x));
@@ -368,11 +368,71 @@ fn every_proxy_request_sample_of_both_crates_decodes() {
             }
         }
     }
+    files.sort();
     assert!(files.len() >= 25, "found only {} samples", files.len());
-    for path in files {
+    files
+}
+
+#[test]
+fn every_proxy_request_sample_of_both_crates_decodes() {
+    for path in proxy_samples() {
         let raw = std::fs::read_to_string(&path).unwrap();
         let (req, _) =
             Request::from_lambda(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(req.uri().path().starts_with('/'), "{}", path.display());
+    }
+}
+
+fn sorted_query(query: Option<&str>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    pairs.sort();
+    pairs
+}
+
+/// fc reads its own lean shapes of some events; on every sample it must find what lambda_http
+/// finds. Paths differ on purpose (lambda_http keeps the REST stage), and so may headers sent
+/// both single- and multi-valued: lambda_http lets the single value replace the list, fc keeps
+/// the list. lambda_http also turns `"cookies": []` into an empty `Cookie` header; fc sends none.
+#[test]
+fn every_proxy_request_sample_reads_as_lambda_http_reads_it() {
+    for path in proxy_samples() {
+        let file = path.display();
+        let raw = std::fs::read_to_string(&path).unwrap();
+        let (ours, _) = Request::from_lambda(&raw).unwrap();
+        // lambda_http panics on this sample ("failed to build request: InvalidUriChar").
+        if file
+            .to_string()
+            .ends_with("example-apigw-console-request.json")
+        {
+            continue;
+        }
+        let theirs = lambda_http::request::from_str(&raw).unwrap();
+        assert_eq!(ours.method(), theirs.method(), "{file}");
+        assert_eq!(
+            sorted_query(ours.uri().query()),
+            sorted_query(theirs.uri().query()),
+            "{file}"
+        );
+        assert_eq!(ours.body().as_bytes(), theirs.body().as_ref(), "{file}");
+        let names = |map: &fc_core::http::HeaderMap| {
+            let mut names: Vec<String> = map
+                .keys()
+                .filter(|k| map.get_all(*k).iter().any(|v| !v.is_empty()))
+                .map(|k| k.to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(ours.headers()), names(theirs.headers()), "{file}");
+        for (name, value) in theirs.headers().iter().filter(|(_, v)| !v.is_empty()) {
+            assert!(
+                ours.headers().get_all(name).iter().any(|v| v == value),
+                "{file}: {name}: {value:?} missing from {:?}",
+                ours.headers().get_all(name)
+            );
+        }
     }
 }

@@ -7,7 +7,10 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::Error;
 use crate::http::{Body, HeaderMap, Request, RequestInfo, Uri, header};
@@ -123,6 +126,86 @@ pub fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
         .and_then(|ip| ip.trim().parse().ok())
 }
 
+/// Headers or query parameters as both clouds send them, `{"name": "value" | ["value", …]}` or
+/// `null`, read into `(name, value)` pairs in the event's order. For `#[serde(deserialize_with)]`.
+///
+/// Reading each value by its type, instead of through an untagged enum, avoids buffering the
+/// whole map: these maps are most of an HTTP event.
+pub fn pairs<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<(String, String)>, D::Error> {
+    de.deserialize_option(PairsVisitor)
+}
+
+struct PairsVisitor;
+
+impl<'de> Visitor<'de> for PairsVisitor {
+    type Value = Vec<(String, String)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of names to a string or a list of strings")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_map(self)
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(name) = map.next_key::<String>()? {
+            map.next_value_seed(Values {
+                name,
+                pairs: &mut pairs,
+            })?;
+        }
+        Ok(pairs)
+    }
+}
+
+/// One name's value or values, appended to `pairs`.
+struct Values<'a> {
+    name: String,
+    pairs: &'a mut Vec<(String, String)>,
+}
+
+impl<'de> DeserializeSeed<'de> for Values<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Values<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a list of strings")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
+        self.visit_string(value.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<(), E> {
+        self.pairs.push((self.name, value));
+        Ok(())
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        while let Some(value) = seq.next_element::<String>()? {
+            self.pairs.push((self.name.clone(), value));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +273,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(req.uri().to_string(), "/my%20path/%C3%A9?q=a%20b");
+    }
+
+    #[test]
+    fn pairs_keep_the_event_order_and_refuse_other_values() {
+        #[derive(Deserialize, Debug)]
+        struct Event {
+            #[serde(default, deserialize_with = "pairs")]
+            headers: Vec<(String, String)>,
+        }
+        let event: Event =
+            serde_json::from_str(r#"{"headers":{"b":"1","a":["2","3"],"c":[],"d":"x\"y"}}"#)
+                .unwrap();
+        let expected = [("b", "1"), ("a", "2"), ("a", "3"), ("d", "x\"y")];
+        let got: Vec<(&str, &str)> = event
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(got, expected);
+        for empty in [r#"{"headers":null}"#, "{}"] {
+            let event: Event = serde_json::from_str(empty).unwrap();
+            assert!(event.headers.is_empty(), "{empty}");
+        }
+        let err = parse_json::<Event>(br#"{"headers":{"a":1}}"#, "e").unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("invalid e at `headers.a`: invalid type: integer `1`, expected a string or a list of strings"),
+            "{}",
+            err.message()
+        );
     }
 }

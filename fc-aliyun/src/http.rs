@@ -264,7 +264,14 @@ fn from_event_strictly(raw: &[u8]) -> Result<(Request, Origin), Error> {
 }
 
 fn method(text: &str, what: &str) -> Result<Method, Error> {
-    Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+    let name = text.trim();
+    // Events carry upper-case names; only a lower-case one needs the copy.
+    let parsed = if name.bytes().any(|b| b.is_ascii_lowercase()) {
+        Method::from_bytes(name.to_ascii_uppercase().as_bytes())
+    } else {
+        Method::from_bytes(name.as_bytes())
+    };
+    parsed.map_err(|_| {
         Error::invalid_event(format!("invalid {what}: `{text}` is not an HTTP method"))
     })
 }

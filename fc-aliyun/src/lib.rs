@@ -46,6 +46,11 @@ mod http;
 mod server;
 mod tablestore;
 
+// FC's documented samples, which the unit tests share with the integration tests and benches.
+#[cfg(test)]
+#[path = "../tests/support/mod.rs"]
+mod samples;
+
 use bytes::Bytes;
 use fc_core::http::{Body, Request, Response, StatusCode};
 use fc_core::{Error, Event, Json, ObjectEvent, Payload, ScheduleEvent, TableEvent};

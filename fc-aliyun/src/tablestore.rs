@@ -234,20 +234,7 @@ fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cbor(value: &Cbor) -> Vec<u8> {
-        let mut out = Vec::new();
-        ciborium::ser::into_writer(value, &mut out).unwrap();
-        out
-    }
-
-    fn text(s: &str) -> Cbor {
-        Cbor::Text(s.into())
-    }
-
-    fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
-        Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
-    }
+    use crate::samples::{cbor, map, text};
 
     #[test]
     fn unknown_value_types_and_truncated_bodies_are_invalid() {

@@ -380,3 +380,20 @@ pub fn run(
     let err = stderr.join().expect("stderr reader");
     (status, out, err)
 }
+
+/// The event `fc-local event kind --platform platform extra…` prints, from the `fc-local`
+/// binary at `fc_local`: a valid event of that kind, as the platform delivers it.
+pub fn event_template(fc_local: &str, kind: &str, platform: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["event", kind, "--platform", platform];
+    args.extend_from_slice(extra);
+    let output = Command::new(fc_local)
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {fc_local}: {e}"));
+    assert!(
+        output.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}

@@ -6,6 +6,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+
 /// One message as received.
 #[derive(Debug, Clone, Default)]
 pub struct Received {
@@ -27,24 +29,12 @@ pub struct SmtpServer {
     received: Arc<Mutex<Vec<Received>>>,
 }
 
+/// An AUTH argument: base64, decoded to text.
 fn decode_base64(text: &str) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for byte in text.trim().bytes().filter(|b| *b != b'=') {
-        let Some(value) = TABLE.iter().position(|c| *c == byte) else {
-            continue;
-        };
-        bits = (bits << 6) | value as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 impl SmtpServer {

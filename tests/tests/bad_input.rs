@@ -6,9 +6,15 @@
 use std::time::Duration;
 
 use ciborium::value::Value as Cbor;
+use fc_local::FunctionError;
 use fc_local::aliyun::{FcEmulator, FcFunction};
 use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output};
-use fc_tests::{Server, run, send_raw};
+use fc_tests::{Server, event_template, run, send_raw};
+
+// FC's documented samples and CBOR helpers, shared with fc-aliyun's own tests.
+#[path = "../../fc-aliyun/tests/support/mod.rs"]
+mod fc_samples;
+use fc_samples::{cbor, map, text};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
 const OBJECT: &str = env!("CARGO_BIN_EXE_object");
@@ -21,16 +27,12 @@ const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 
 /// A valid event of each kind, from fc-local's templates.
 fn template(kind: &str, platform: &str) -> Vec<u8> {
-    let mut args = vec!["event", kind, "--platform", platform];
-    if kind == "http" && platform == "aliyun" {
-        args.extend(["--trigger", "apigw"]);
-    }
-    let output = std::process::Command::new(FC_LOCAL)
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    output.stdout
+    let extra: &[&str] = if kind == "http" && platform == "aliyun" {
+        &["--trigger", "apigw"]
+    } else {
+        &[]
+    };
+    event_template(FC_LOCAL, kind, platform, extra)
 }
 
 fn good_aws(binary: &str) -> Vec<u8> {
@@ -53,6 +55,21 @@ fn good_fc(binary: &str) -> Vec<u8> {
     }
 }
 
+/// The invocation failed with `error_type` and a message that contains `message`.
+fn assert_fails_as<T: std::fmt::Debug>(
+    result: Result<T, FunctionError>,
+    error_type: &str,
+    message: &str,
+) {
+    let error = result.expect_err("the bad input fails");
+    assert_eq!(error.error_type, error_type, "{error}");
+    assert!(
+        error.error_message.contains(message),
+        "expected `{message}` in: {}",
+        error.error_message
+    );
+}
+
 /// Sends `input` to `binary` on Lambda: the error must be `error_type` with a message that
 /// contains `message`; then a valid event must succeed on the same instance.
 async fn aws(binary: &str, input: Vec<u8>, error_type: &str, message: &str) {
@@ -66,18 +83,8 @@ async fn aws(binary: &str, input: Vec<u8>, error_type: &str, message: &str) {
         "the valid event works: {:?}",
         warm.result
     );
-    let error = lambda
-        .invoke(input)
-        .await
-        .unwrap()
-        .result
-        .expect_err("the bad input fails");
-    assert_eq!(error.error_type, error_type, "{error}");
-    assert!(
-        error.error_message.contains(message),
-        "expected `{message}` in: {}",
-        error.error_message
-    );
+    let outcome = lambda.invoke(input).await.unwrap();
+    assert_fails_as(outcome.result, error_type, message);
     let next = lambda.invoke(good_aws(binary)).await.unwrap();
     assert!(
         next.result.is_ok(),
@@ -93,18 +100,8 @@ async fn fc(binary: &str, input: Vec<u8>, error_type: &str, message: &str) {
         .output(Output::Discard)
         .timeout(Duration::from_secs(20));
     let instance = FcEmulator::start(function).await.unwrap();
-    let error = instance
-        .invoke(input)
-        .await
-        .unwrap()
-        .result
-        .expect_err("the bad input fails");
-    assert_eq!(error.error_type, error_type, "{error}");
-    assert!(
-        error.error_message.contains(message),
-        "expected `{message}` in: {}",
-        error.error_message
-    );
+    let outcome = instance.invoke(input).await.unwrap();
+    assert_fails_as(outcome.result, error_type, message);
     let next = instance.invoke(good_fc(binary)).await.unwrap();
     assert!(
         next.result.is_ok(),
@@ -118,20 +115,6 @@ fn nested_json(depth: usize) -> Vec<u8> {
     let mut json = "[".repeat(depth).into_bytes();
     json.extend(std::iter::repeat_n(b']', depth));
     json
-}
-
-fn cbor(value: &Cbor) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::ser::into_writer(value, &mut out).unwrap();
-    out
-}
-
-fn text(s: &str) -> Cbor {
-    Cbor::Text(s.into())
-}
-
-fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
-    Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
 }
 
 fn tablestore(record_type: &str, key_value: Cbor) -> Vec<u8> {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use fc_tests::{Server, request};
 use serde_json::{Value, json};
 
@@ -128,27 +129,11 @@ impl Session<'_> {
             .driver
             .call("GET", &self.path("/screenshot"), Value::Null);
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let bytes = decode_base64(png.as_str().unwrap_or_default());
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .unwrap_or_default();
         let _ = std::fs::write(dir.join(name), bytes);
     }
-}
-
-fn decode_base64(text: &str) -> Vec<u8> {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
-    for byte in text.bytes().filter(|b| *b != b'=') {
-        let Some(value) = TABLE.iter().position(|c| *c == byte) else {
-            continue;
-        };
-        bits = (bits << 6) | value as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    out
 }
 
 fn free_port() -> u16 {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
-use fc_tests::{Reply, Server, request, run};
+use fc_tests::{Reply, Server, event_template, request, run};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -57,18 +57,7 @@ fn start_serves_hello_behind_every_trigger_of_both_platforms() {
 }
 
 fn event(kind: &str, platform: &str, extra: &[&str]) -> Vec<u8> {
-    let mut args = vec!["event", kind, "--platform", platform];
-    args.extend_from_slice(extra);
-    let output = std::process::Command::new(FC_LOCAL)
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{kind}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
+    event_template(FC_LOCAL, kind, platform, extra)
 }
 
 fn invoke(platform: &str, function: &str, event: &[u8]) -> serde_json::Value {

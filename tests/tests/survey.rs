@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::smtp::SmtpServer;
-use fc_tests::{Server, run};
+use fc_tests::{Server, event_template, run};
 use survey::Store;
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
@@ -316,18 +316,7 @@ fn the_same_flow_on_mysql() {
 }
 
 fn template(kind: &str, platform: &str, extra: &[&str]) -> Vec<u8> {
-    let mut args = vec!["event", kind, "--platform", platform];
-    args.extend_from_slice(extra);
-    let output = std::process::Command::new(FC_LOCAL)
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
+    event_template(FC_LOCAL, kind, platform, extra)
 }
 
 fn invoke(

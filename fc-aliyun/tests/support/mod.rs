@@ -67,6 +67,12 @@ pub(crate) fn map(entries: Vec<(&str, Cbor)>) -> Cbor {
     Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
 }
 
+pub(crate) fn cbor(value: &Cbor) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    ciborium::ser::into_writer(value, &mut bytes).expect("CBOR encodes");
+    bytes
+}
+
 fn column(kind: &str, name: &str, value: Option<Cbor>, ts: i64) -> Cbor {
     let mut entries = vec![("Type", text(kind)), ("ColumnName", text(name))];
     if let Some(value) = value {
@@ -167,9 +173,7 @@ pub(crate) fn tablestore_cbor() -> Vec<u8> {
         ("Version", text("Sync-v1")),
         ("Records", Cbor::Array(vec![put, update, delete])),
     ]);
-    let mut bytes = Vec::new();
-    ciborium::ser::into_writer(&event, &mut bytes).expect("CBOR encodes");
-    bytes
+    cbor(&event)
 }
 
 /// A Tablestore batch of at least `size` bytes: the documented record, over and over.
@@ -197,7 +201,5 @@ pub(crate) fn tablestore_batch(size: usize) -> Vec<u8> {
             ),
         ),
     ]);
-    let mut bytes = Vec::new();
-    ciborium::ser::into_writer(&batch, &mut bytes).expect("CBOR encodes");
-    bytes
+    cbor(&batch)
 }

@@ -16,7 +16,7 @@ use tokio::runtime::Runtime;
 const GREETING: &str = "hello, world!\n";
 
 async fn hello(_req: Request) -> Response {
-    let mut response = Response::new(Body::Text(GREETING.into()));
+    let mut response = Response::new(Body::text(GREETING));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("text/plain; charset=utf-8"),

@@ -11,7 +11,7 @@ use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use fc_core::adapter::{event_body, forwarded_for, pairs, request};
+use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, request};
 
 use crate::headers;
 
@@ -371,10 +371,10 @@ pub(crate) fn to_event_response(response: Response, _origin: Origin) -> Result<B
             })
             .or_insert_with(|| value.into_owned());
     }
-    let (is_base64_encoded, body) = match body {
-        Body::Empty => (false, String::new()),
-        Body::Text(text) => (false, text),
-        Body::Binary(bytes) => (
+    let (is_base64_encoded, body) = match EventBody::of(body)? {
+        EventBody::Empty => (false, String::new()),
+        EventBody::Text(text) => (false, text),
+        EventBody::Binary(bytes) => (
             true,
             base64::engine::general_purpose::STANDARD.encode(bytes),
         ),
@@ -470,7 +470,7 @@ mod tests {
 
     #[test]
     fn responses_become_the_event_answer() {
-        let mut response = Response::new(Body::Binary(vec![1u8, 2].into()));
+        let mut response = Response::new(Body::binary(vec![1u8, 2]));
         response.headers_mut().append("x-a", "1".parse().unwrap());
         response.headers_mut().append("x-a", "2".parse().unwrap());
         let json: serde_json::Value =

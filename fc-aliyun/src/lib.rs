@@ -100,7 +100,7 @@ pub trait FromFc: Event {
     #[doc(hidden)]
     fn into_http(outcome: Self::Outcome) -> Response {
         let _ = outcome;
-        let mut response = Response::new(Body::Empty);
+        let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_FOUND;
         response
     }

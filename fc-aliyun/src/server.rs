@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use fc_core::http::{HeaderMap, Response, StatusCode, header};
-use fc_core::{Context, Error, ErrorKind, Function, Instance};
-use http_body_util::{BodyExt, Full, Limited};
+use fc_core::http::{Body, HeaderMap, Response, StatusCode, header};
+use fc_core::{Context, Error, ErrorKind, Function, Instance, Outcome};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -191,10 +191,11 @@ async fn wait_idle<E: FromFc>(state: &State<E>) {
     }
 }
 
-type HyperResponse = hyper::Response<Full<Bytes>>;
+// fc's body streams, so an HTTP function's streaming response reaches the client as it is made.
+type HyperResponse = hyper::Response<Body>;
 
 fn respond(status: StatusCode, content_type: Option<&'static str>, body: Bytes) -> HyperResponse {
-    let mut response = hyper::Response::new(Full::new(body));
+    let mut response = hyper::Response::new(Body::binary(body));
     *response.status_mut() = status;
     if let Some(content_type) = content_type {
         response.headers_mut().insert(
@@ -335,10 +336,7 @@ async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>)
     .await;
     let failed = result.is_err();
     let answer = match result {
-        Ok(response) => {
-            let (parts, body) = response.into_parts();
-            hyper::Response::from_parts(parts, Full::new(body.into_bytes()))
-        }
+        Ok(response) => response,
         Err((status, err)) => {
             tracing::error!(request_id = id, kind = err.kind().as_str(), "{err:#}");
             let mut response = respond(status, Some("application/json"), error_body(&err));
@@ -360,9 +358,13 @@ async fn event_invocation<E: FromFc>(
 ) -> Result<Bytes, Error> {
     let (event, origin) = E::from_invoke(body)?;
     // Its own task, so nothing the connection does cancels the handler halfway.
-    let outcome = tokio::spawn(async move { instance.invoke(event, ctx).await })
-        .await
-        .map_err(task_failed)?;
+    let outcome = tokio::spawn(async move {
+        let request_id = ctx.request_id.clone();
+        let outcome = instance.invoke(event, ctx).await;
+        outcome.buffered(&request_id).await
+    })
+    .await
+    .map_err(task_failed)?;
     E::into_invoke(outcome, origin)
 }
 

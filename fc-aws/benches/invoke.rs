@@ -50,7 +50,7 @@ const GREETING: &str = "hello, world!\n";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 async fn fc_hello(_req: Request) -> Response {
-    let mut response = Response::new(Body::Text(GREETING.into()));
+    let mut response = Response::new(Body::text(GREETING));
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(TEXT));

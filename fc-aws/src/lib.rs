@@ -45,8 +45,8 @@ use std::sync::Arc;
 
 use fc_core::http::{Request, Response};
 use fc_core::{
-    Error, ErrorKind, Event, Function, Instance, Json, ObjectEvent, Payload, ScheduleEvent,
-    TableEvent,
+    Error, ErrorKind, Event, Function, Instance, Json, ObjectEvent, Outcome, Payload,
+    ScheduleEvent, TableEvent,
 };
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::de::DeserializeOwned;
@@ -225,7 +225,9 @@ impl<E: FromLambda> Invoker<E> {
             tracing::error!(request_id = ctx.request_id, "{err}");
             diagnostic(&err)
         })?;
+        let request_id = ctx.request_id.clone();
         let outcome = self.instance.invoke(decoded, ctx).await;
+        let outcome = outcome.buffered(&request_id).await;
         E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
     }
 }

@@ -52,10 +52,10 @@ pub fn event_body(
     what: &str,
 ) -> Result<Body, Error> {
     let Some(body) = body.filter(|b| !b.is_empty()) else {
-        return Ok(Body::Empty);
+        return Ok(Body::empty());
     };
     if !base64 {
-        return Ok(Body::Text(body));
+        return Ok(Body::text(body));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
@@ -68,6 +68,36 @@ pub fn event_body(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     Ok(Body::from_bytes(bytes.into(), content_type))
+}
+
+/// A response body as a JSON event carries it, once any stream is collected
+/// ([`Outcome::buffered`](crate::Outcome::buffered)).
+#[derive(Debug)]
+pub enum EventBody {
+    /// No body.
+    Empty,
+    /// Text, sent as a JSON string.
+    Text(String),
+    /// Bytes, sent base64-encoded with `isBase64Encoded: true`.
+    Binary(bytes::Bytes),
+}
+
+impl EventBody {
+    /// The body of a buffered response; a stream that was not collected is an internal error.
+    pub fn of(body: Body) -> Result<EventBody, Error> {
+        if body.is_empty() {
+            Ok(EventBody::Empty)
+        } else if body.is_binary() {
+            Ok(EventBody::Binary(body.into_bytes().unwrap_or_default()))
+        } else if let Some(text) = body.into_text() {
+            Ok(EventBody::Text(text))
+        } else {
+            Err(Error::new(
+                crate::ErrorKind::Internal,
+                "a streaming response reached an encoder that needs it whole",
+            ))
+        }
+    }
 }
 
 /// Characters a URI path or query cannot hold as they are; `%` stays, so existing escapes do.
@@ -255,7 +285,7 @@ mod tests {
         );
         assert_eq!(
             event_body(Some(String::new()), false, &headers, "e").unwrap(),
-            Body::Empty
+            Body::empty()
         );
         let err = event_body(Some("!!".into()), true, &headers, "API event").unwrap_err();
         assert!(
@@ -267,7 +297,7 @@ mod tests {
             "my path/é",
             "q=a b",
             headers,
-            Body::Empty,
+            Body::empty(),
             RequestInfo::default(),
             "e",
         )

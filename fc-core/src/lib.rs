@@ -39,6 +39,7 @@ mod handler;
 pub mod http;
 mod reply;
 mod response;
+mod service;
 pub mod testing;
 mod time;
 

@@ -1,6 +1,7 @@
 //! What handlers return, and how it becomes what a platform gets back.
 
 use std::fmt;
+use std::future::Future;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
@@ -127,6 +128,11 @@ pub trait Outcome: Send + Sized + 'static + sealed::Sealed {
 
     #[doc(hidden)]
     fn finish(self, request_id: &str) -> Self;
+
+    /// The outcome with a streaming body read to its end, for platforms that answer with a
+    /// whole document (a JSON event response). A stream that fails is a 500, logged.
+    #[doc(hidden)]
+    fn buffered(self, request_id: &str) -> impl Future<Output = Self> + Send;
 }
 
 mod sealed {
@@ -141,7 +147,7 @@ fn internal_error_response(request_id: &str) -> Response {
         "error": "Internal Server Error",
         "requestId": request_id,
     });
-    let mut response = Response::new(Body::Text(body.to_string()));
+    let mut response = Response::new(Body::text(body.to_string()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -176,6 +182,27 @@ impl Outcome for Response {
             None => self,
         }
     }
+
+    async fn buffered(self, request_id: &str) -> Self {
+        if !self.body().is_stream() {
+            return self;
+        }
+        let (parts, body) = self.into_parts();
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        match body.collect(content_type).await {
+            Ok(body) => Response::from_parts(parts, body),
+            Err(err) => {
+                let error = Error::new(
+                    ErrorKind::Internal,
+                    format!("the response body failed: {err}"),
+                );
+                Self::from_failure(error, request_id)
+            }
+        }
+    }
 }
 
 impl Outcome for Result<Payload, Error> {
@@ -188,6 +215,10 @@ impl Outcome for Result<Payload, Error> {
         if let Err(error) = &self {
             log_failure(error, request_id);
         }
+        self
+    }
+
+    async fn buffered(self, _request_id: &str) -> Self {
         self
     }
 }

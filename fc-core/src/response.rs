@@ -61,13 +61,13 @@ impl IntoResponse for Body {
 
 impl IntoResponse for () {
     fn into_response(self) -> Response {
-        Response::new(Body::Empty)
+        Response::new(Body::empty())
     }
 }
 
 impl IntoResponse for StatusCode {
     fn into_response(self) -> Response {
-        let mut response = Response::new(Body::Empty);
+        let mut response = Response::new(Body::empty());
         *response.status_mut() = self;
         response
     }
@@ -75,7 +75,7 @@ impl IntoResponse for StatusCode {
 
 impl IntoResponse for String {
     fn into_response(self) -> Response {
-        with_content_type(Body::Text(self), TEXT)
+        with_content_type(Body::text(self), TEXT)
     }
 }
 
@@ -99,7 +99,7 @@ impl IntoResponse for Vec<u8> {
 
 impl IntoResponse for Bytes {
     fn into_response(self) -> Response {
-        with_content_type(Body::Binary(self), OCTETS)
+        with_content_type(Body::binary(self), OCTETS)
     }
 }
 
@@ -112,7 +112,7 @@ impl<T: Into<Body>> IntoResponse for Html<T> {
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         match serde_json::to_string(&self.0) {
-            Ok(text) => with_content_type(Body::Text(text), "application/json"),
+            Ok(text) => with_content_type(Body::text(text), "application/json"),
             Err(err) => Error::new(
                 ErrorKind::Internal,
                 format!("the response could not be encoded as JSON: {err}"),

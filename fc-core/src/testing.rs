@@ -61,7 +61,7 @@ pub fn request(method: &str, uri: &str) -> http::request::Builder {
 /// If `uri` is not a valid URI.
 pub fn get(uri: &str) -> Request {
     request("GET", uri)
-        .body(Body::Empty)
+        .body(Body::empty())
         .unwrap_or_else(|err| panic!("testing::get({uri:?}): {err}"))
 }
 
@@ -91,7 +91,7 @@ pub fn post_json<T: Serialize>(uri: &str, value: &T) -> Request {
         .unwrap_or_else(|err| panic!("testing::post_json: the value is not JSON: {err}"));
     request("POST", uri)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Body::Text(json))
+        .body(Body::text(json))
         .unwrap_or_else(|err| panic!("testing::post_json({uri:?}): {err}"))
 }
 

@@ -5,10 +5,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use fc_core::http::{Body, Request, RequestInfo, Response, StatusCode, Trigger, header};
 use fc_core::{Function, Instance};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -131,7 +130,7 @@ async fn handle(
     peer: SocketAddr,
     instance: &Instance<Request>,
     config: &Config,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let target = req
@@ -242,7 +241,7 @@ fn error_response(status: StatusCode, message: &str, request_id: &str) -> Respon
 }
 
 fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut response = Response::new(Body::Text(body.to_string()));
+    let mut response = Response::new(Body::text(body.to_string()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -251,10 +250,11 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
     response
 }
 
-fn to_hyper(response: Response, request_id: &str) -> hyper::Response<Full<Bytes>> {
-    let (mut parts, body) = response.into_parts();
+/// The response as hyper sends it: fc's body is an `http_body::Body`, so a stream reaches the
+/// client chunk by chunk.
+fn to_hyper(mut response: Response, request_id: &str) -> Response {
     if let Ok(id) = header::HeaderValue::from_str(request_id) {
-        parts.headers.insert("x-request-id", id);
+        response.headers_mut().insert("x-request-id", id);
     }
-    hyper::Response::from_parts(parts, Full::new(body.into_bytes()))
+    response
 }

@@ -101,3 +101,42 @@ pub mod aws {
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+/// Serves a tower service — an axum `Router` as it is — on whichever platform started the
+/// process, until that platform stops it: used inside your own `#[tokio::main]`, as
+/// `lambda_http::run` is.
+///
+/// ```no_run
+/// use axum::{Extension, Router, routing::get};
+///
+/// async fn hello(Extension(ctx): Extension<fc::Context>) -> String {
+///     format!("hello from {}", ctx.request_id)
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), fc::Error> {
+///     let app = Router::new().route("/hello", get(hello));
+///     fc::run(app).await
+/// }
+/// ```
+///
+/// The platform is detected as for [`handler`]. Every request reaches the service as
+/// `http::Request<fc::http::Body>` with the same path on every platform (no API Gateway
+/// stage, no FC base path), the platform's credentials headers removed, and
+/// [`Context`] and [`http::RequestInfo`] in its extensions. The response body may be any
+/// `http_body::Body` with `Bytes` data: on FC and locally it streams to the client as it is
+/// produced (server-sent events work); on Lambda it is collected and sent whole. A service
+/// error, or a panic, answers 500 with the request id and logs the detail.
+pub async fn run<S, B>(service: S) -> Result<(), Error>
+where
+    S: tower_service::Service<http::Request, Response = ::http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    __private::serve(Function::from_service(service)).await
+}

@@ -84,15 +84,6 @@ where
 /// Detects the platform, starts the runtime and runs `function` there. The exit code says
 /// whether it ended well.
 pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
-    init_tracing();
-    let (platform, why) = match detect(|name| std::env::var(name).ok()) {
-        Ok(found) => found,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    tracing::debug!("running on {platform} ({why})");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -103,73 +94,103 @@ pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match runtime.block_on(dispatch(function)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Stop::Reported(code)) => code,
+        Err(Stop::Failed(err)) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+        Err(Stop::Detection(err)) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What [`crate::run`] does inside the caller's runtime: detect, then serve `function` until
+/// the platform stops it.
+pub async fn serve<E: Deliverable>(function: Function<E>) -> Result<(), fc_core::Error> {
+    dispatch(function).await.map_err(|stop| match stop {
+        Stop::Failed(err) => err,
+        Stop::Detection(err) => fc_core::Error::new(fc_core::ErrorKind::Internal, err),
+        Stop::Reported(_) => fc_core::Error::new(
+            fc_core::ErrorKind::Internal,
+            "the local platform stopped on the error above",
+        ),
+    })
+}
+
+/// Why a function stopped serving.
+enum Stop {
+    /// The platform said why already (the local platform prints its own errors).
+    Reported(ExitCode),
+    Failed(fc_core::Error),
+    Detection(String),
+}
+
+async fn dispatch<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
+    init_tracing();
+    let (platform, why) = detect(|name| std::env::var(name).ok()).map_err(Stop::Detection)?;
+    tracing::debug!("running on {platform} ({why})");
     match platform {
-        Detected::Local => run_local(&runtime, function),
-        Detected::Aws => run_aws(&runtime, function, &why),
-        Detected::Aliyun => run_aliyun(&runtime, function, &why),
+        Detected::Local => run_local(function).await,
+        Detected::Aws => run_aws(function, &why).await,
+        Detected::Aliyun => run_aliyun(function, &why).await,
     }
 }
 
 #[cfg(feature = "aws")]
-fn run_aws<E: Deliverable>(
-    runtime: &tokio::runtime::Runtime,
-    function: Function<E>,
-    _why: &str,
-) -> ExitCode {
-    match runtime.block_on(fc_aws::run(function)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+async fn run_aws<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
+    fc_aws::run(function).await.map_err(Stop::Failed)
 }
 
 #[cfg(not(feature = "aws"))]
-fn run_aws<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>, why: &str) -> ExitCode {
-    missing(Detected::Aws, why, "aws")
+async fn run_aws<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+    Err(missing(Detected::Aws, why, "aws"))
 }
 
 #[cfg(feature = "aliyun")]
-fn run_aliyun<E: Deliverable>(
-    runtime: &tokio::runtime::Runtime,
-    function: Function<E>,
-    _why: &str,
-) -> ExitCode {
-    match runtime.block_on(fc_aliyun::run(function)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+async fn run_aliyun<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
+    fc_aliyun::run(function).await.map_err(Stop::Failed)
 }
 
 #[cfg(not(feature = "aliyun"))]
-fn run_aliyun<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>, why: &str) -> ExitCode {
-    missing(Detected::Aliyun, why, "aliyun")
+async fn run_aliyun<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+    Err(missing(Detected::Aliyun, why, "aliyun"))
 }
 
 #[cfg(feature = "local")]
-fn run_local<E: Deliverable>(runtime: &tokio::runtime::Runtime, function: Function<E>) -> ExitCode {
-    runtime.block_on(fc_local::run(function))
+async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
+    let code = fc_local::run(function).await;
+    if code == ExitCode::SUCCESS {
+        Ok(())
+    } else {
+        Err(Stop::Reported(code))
+    }
 }
 
 #[cfg(not(feature = "local"))]
-fn run_local<E: Deliverable>(_: &tokio::runtime::Runtime, _: Function<E>) -> ExitCode {
-    missing(Detected::Local, "no cloud platform was detected", "local")
+async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
+    Err(missing(
+        Detected::Local,
+        "no cloud platform was detected",
+        "local",
+    ))
 }
 
 #[cfg_attr(
     all(feature = "aws", feature = "aliyun", feature = "local"),
     allow(dead_code)
 )]
-fn missing(platform: Detected, why: &str, feature: &str) -> ExitCode {
-    eprintln!(
-        "error: this function was started on {platform} ({why}), but it was built without \
-         support for it: enable the `{feature}` feature of the `fc` crate"
-    );
-    ExitCode::FAILURE
+fn missing(platform: Detected, why: &str, feature: &str) -> Stop {
+    Stop::Failed(fc_core::Error::new(
+        fc_core::ErrorKind::Internal,
+        format!(
+            "this function was started on {platform} ({why}), but it was built without \
+             support for it: enable the `{feature}` feature of the `fc` crate"
+        ),
+    ))
 }
 
 /// Logs go to stderr, so an event function's stdout carries its result only. `RUST_LOG`

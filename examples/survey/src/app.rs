@@ -384,12 +384,15 @@ mod tests {
         .await;
         let again = handle(testing::post_json("/submitSurvey", &survey), ctx, app).await;
         assert_eq!(body(&first)["id"], body(&again)["id"]);
-        let mut keyed = testing::post_json("/submitSurvey", &survey);
-        keyed
-            .headers_mut()
-            .insert("idempotency-key", HeaderValue::from_static("form-42"));
-        let a = handle(keyed.clone(), testing::context(), app).await;
-        let b = handle(keyed, testing::context(), app).await;
+        let keyed = || {
+            let mut keyed = testing::post_json("/submitSurvey", &survey);
+            keyed
+                .headers_mut()
+                .insert("idempotency-key", HeaderValue::from_static("form-42"));
+            keyed
+        };
+        let a = handle(keyed(), testing::context(), app).await;
+        let b = handle(keyed(), testing::context(), app).await;
         assert_eq!(body(&a)["id"], body(&b)["id"]);
         assert_eq!(app.store.surveys().await.unwrap().len(), 2);
         assert_eq!(outbox(&dir), 2, "one notification per stored survey");

@@ -101,7 +101,7 @@ mod tests {
     fn query_parameters_are_decoded() {
         let req = ::http::Request::builder()
             .uri("/hello?name=J%C3%BCrgen+M&tag=a&tag=b")
-            .body(Body::Empty)
+            .body(Body::empty())
             .unwrap_or_default();
         assert_eq!(req.query_param("name").as_deref(), Some("Jürgen M"));
         assert_eq!(req.query_param("missing"), None);
@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn info_defaults_when_no_adapter_set_it() {
-        let mut req = Request::new(Body::Empty);
+        let mut req = Request::new(Body::empty());
         assert_eq!(req.info().trigger, Trigger::Local);
         let mut info = RequestInfo::default();
         info.path_params.insert("id".into(), "42".into());

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
@@ -237,30 +238,50 @@ impl FcEmulator {
         }
     }
 
-    /// Sends one request on a connection of its own, with the function's timeout.
+    /// Sends one request on a connection of its own, with the function's timeout on the
+    /// whole exchange.
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, EmulatorError> {
-        let exchange = async {
-            let stream = TcpStream::connect(self.addr)
-                .await
-                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
-            let (mut sender, conn) =
-                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                    .await
-                    .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
-            tokio::spawn(conn);
-            let (parts, body) = request.into_parts();
-            let response = sender
-                .send_request(Request::from_parts(parts, Full::new(body)))
-                .await
-                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
-            let (parts, body) = response.into_parts();
+        self.within_timeout(async {
+            let (parts, body) = self.exchange(request).await?.into_parts();
             let body = body
                 .collect()
                 .await
                 .map_err(|err| EmulatorError::Unreachable(err.to_string()))?
                 .to_bytes();
             Ok(Response::from_parts(parts, body))
-        };
+        })
+        .await
+    }
+
+    /// Sends one request and returns as soon as the response head arrives: the body streams
+    /// from the function as it writes it. The timeout bounds the wait for the head.
+    async fn send_streaming(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<Incoming>, EmulatorError> {
+        self.within_timeout(self.exchange(request)).await
+    }
+
+    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
+        tokio::spawn(conn);
+        let (parts, body) = request.into_parts();
+        sender
+            .send_request(Request::from_parts(parts, Full::new(body)))
+            .await
+            .map_err(|err| EmulatorError::Unreachable(err.to_string()))
+    }
+
+    async fn within_timeout<T>(
+        &self,
+        exchange: impl std::future::Future<Output = Result<T, EmulatorError>>,
+    ) -> Result<T, EmulatorError> {
         match tokio::time::timeout(self.function.timeout, exchange).await {
             Ok(result) => result,
             Err(_) => {
@@ -306,12 +327,35 @@ impl FcEmulator {
 
     /// One HTTP request to an HTTP function, passed through with `x-fc-control-path:
     /// /http-invoke`; with `base_path`, as on the default domain
-    /// (`/2016-08-15/proxy/<service>/<function>`). Returns the request id with the response.
+    /// (`/2016-08-15/proxy/<service>/<function>`). Returns the request id with the response,
+    /// read whole.
     pub async fn http(
         &self,
         request: Request<Bytes>,
         base_path: Option<&str>,
     ) -> Result<(String, Response<Bytes>), EmulatorError> {
+        let (request_id, request) = self.http_request(request, base_path)?;
+        let response = self.send(request).await?;
+        Ok((request_id, response))
+    }
+
+    /// Like [`FcEmulator::http`], returning once the response head arrives, with the body
+    /// still streaming from the function (chunked responses, server-sent events).
+    pub async fn http_streaming(
+        &self,
+        request: Request<Bytes>,
+        base_path: Option<&str>,
+    ) -> Result<(String, Response<Incoming>), EmulatorError> {
+        let (request_id, request) = self.http_request(request, base_path)?;
+        let response = self.send_streaming(request).await?;
+        Ok((request_id, response))
+    }
+
+    fn http_request(
+        &self,
+        request: Request<Bytes>,
+        base_path: Option<&str>,
+    ) -> Result<(String, Request<Bytes>), EmulatorError> {
         let request_id = crate::id::request_id();
         let (mut parts, body) = request.into_parts();
         if let Some(base) = base_path {
@@ -325,8 +369,7 @@ impl FcEmulator {
             }
         }
         self.add_headers(&mut parts.headers, &request_id, "/http-invoke");
-        let response = self.send(Request::from_parts(parts, body)).await?;
-        Ok((request_id, response))
+        Ok((request_id, Request::from_parts(parts, body)))
     }
 
     /// Like [`FcEmulator::stop`], returning what the function printed (with

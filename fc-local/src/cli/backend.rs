@@ -219,7 +219,7 @@ impl FcPool {
     pub(crate) async fn http(
         &self,
         request: Request<Bytes>,
-    ) -> Result<(Outcome, Response<Bytes>), EmulatorError> {
+    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
         let _permit = self
             .permits
             .acquire()
@@ -228,7 +228,7 @@ impl FcPool {
         let instance = self.instance().await?;
         let started = std::time::Instant::now();
         let (request_id, response) = self
-            .settle(&instance, instance.http(request, None).await)
+            .settle(&instance, instance.http_streaming(request, None).await)
             .await?;
         let outcome = Outcome {
             request_id,

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
+use fc_core::http::Body;
 use http::{HeaderValue, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -85,7 +86,7 @@ async fn handle(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     gateway: &Gateway,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let target = req
@@ -105,7 +106,7 @@ async fn handle(
                 "fc-local: {method} {target}: the body is over the platform's limit of {limit} bytes"
             );
             return finish(
-                gateway_error(StatusCode::PAYLOAD_TOO_LARGE),
+                gateway_error(StatusCode::PAYLOAD_TOO_LARGE).map(Body::binary),
                 &method,
                 &target,
                 started,
@@ -118,9 +119,10 @@ async fn handle(
             match pool.http(request).await {
                 Ok((outcome, response)) => {
                     report(gateway.platform, &outcome, gateway.memory_mb);
-                    response
+                    // Passed on as it streams from the function, as FC's HTTP trigger does.
+                    response.map(Body::new)
                 }
-                Err(err) => unreachable_function(&err),
+                Err(err) => unreachable_function(&err).map(Body::binary),
             }
         }
         (_, trigger) => {
@@ -158,6 +160,7 @@ async fn handle(
                 }
                 Err(err) => unreachable_function(&err),
             }
+            .map(Body::binary)
         }
     };
     finish(response, &method, &target, started)
@@ -201,16 +204,15 @@ fn answer(trigger: Trigger, outcome: Outcome) -> Response<Bytes> {
 }
 
 fn finish(
-    response: Response<Bytes>,
+    response: Response<Body>,
     method: &http::Method,
     target: &str,
     started: Instant,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<Body> {
     eprintln!(
         "fc-local: {method} {target} -> {} ({:.1} ms)",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let (parts, body) = response.into_parts();
-    hyper::Response::from_parts(parts, Full::new(body))
+    response
 }

@@ -40,7 +40,9 @@ mod context;
 mod events;
 mod http;
 mod query;
+mod stream;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use fc_core::http::{Request, Response};
@@ -48,7 +50,7 @@ use fc_core::{
     Error, ErrorKind, Event, Function, Instance, Json, ObjectEvent, Outcome, Payload,
     ScheduleEvent, TableEvent,
 };
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_runtime::{Diagnostic, FunctionResponse, LambdaEvent};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -77,6 +79,16 @@ pub trait FromLambda: Event {
     /// Encodes the handler's outcome as the invocation's response, or the error to report.
     #[doc(hidden)]
     fn into_lambda(outcome: Self::Outcome, origin: Self::Origin) -> Result<Box<RawValue>, Error>;
+
+    /// Like `into_lambda`, for a function whose responses Lambda streams: an HTTP response
+    /// goes out as a stream; every other outcome as a document, as there is nothing to stream.
+    #[doc(hidden)]
+    fn into_lambda_stream(
+        outcome: Self::Outcome,
+        origin: Self::Origin,
+    ) -> impl Future<Output = Result<stream::Answer, Error>> + Send {
+        async move { Self::into_lambda(outcome, origin).map(FunctionResponse::BufferedResponse) }
+    }
 }
 
 impl FromLambda for Request {
@@ -88,6 +100,13 @@ impl FromLambda for Request {
 
     fn into_lambda(outcome: Response, origin: http::Origin) -> Result<Box<RawValue>, Error> {
         http::encode(outcome, origin)
+    }
+
+    async fn into_lambda_stream(
+        outcome: Response,
+        _origin: http::Origin,
+    ) -> Result<stream::Answer, Error> {
+        Ok(stream::streamed(outcome))
     }
 }
 
@@ -140,6 +159,19 @@ const REQUIRED: [&str; 4] = [
 /// Runs `function` on Lambda: `init` once, before the first event is fetched, then one
 /// invocation at a time until Lambda stops the process.
 pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
+    run_with(function, false).await
+}
+
+/// Like [`run`], for a function whose HTTP responses Lambda streams: a Function URL with
+/// `InvokeMode: RESPONSE_STREAM`, or an API Gateway REST API integration with
+/// `responseTransferMode: STREAM`. The first bytes reach the client while the handler still
+/// writes the rest (server-sent events work). Lambda invokes such a function in streaming mode
+/// only, so a function is built for one mode or the other.
+pub async fn run_streaming<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
+    run_with(function, true).await
+}
+
+async fn run_with<E: FromLambda>(function: Function<E>, streaming: bool) -> Result<(), Error> {
     if let Some(missing) = REQUIRED
         .iter()
         .find(|name| std::env::var_os(name).is_none())
@@ -175,10 +207,14 @@ pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
         })
         .await;
     }
-    let invoker = Invoker { instance, env };
+    let invoker = Invoker {
+        instance,
+        env,
+        streaming,
+    };
     let handler = lambda_runtime::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let invoker = invoker.clone();
-        async move { invoker.invoke(event).await }
+        async move { invoker.answer(event).await }
     });
     lambda_runtime::run(handler).await.map_err(|err| {
         Error::new(
@@ -195,6 +231,7 @@ pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
 pub struct Invoker<E: FromLambda> {
     instance: Instance<E>,
     env: Arc<Env>,
+    streaming: bool,
 }
 
 impl<E: FromLambda> Clone for Invoker<E> {
@@ -202,6 +239,7 @@ impl<E: FromLambda> Clone for Invoker<E> {
         Invoker {
             instance: self.instance.clone(),
             env: Arc::clone(&self.env),
+            streaming: self.streaming,
         }
     }
 }
@@ -212,6 +250,7 @@ impl<E: FromLambda> Invoker<E> {
         Invoker {
             instance,
             env: Arc::new(Env::from_env()),
+            streaming: false,
         }
     }
 
@@ -220,6 +259,33 @@ impl<E: FromLambda> Invoker<E> {
         &self,
         event: LambdaEvent<Box<RawValue>>,
     ) -> Result<Box<RawValue>, Diagnostic> {
+        let (outcome, origin, request_id) = self.run(event).await?;
+        let outcome = outcome.buffered(&request_id).await;
+        E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
+    }
+
+    /// Like [`Invoker::invoke`], in the mode the function runs in: a streaming function's
+    /// HTTP responses are streamed.
+    pub(crate) async fn answer(
+        &self,
+        event: LambdaEvent<Box<RawValue>>,
+    ) -> Result<stream::Answer, Diagnostic> {
+        if !self.streaming {
+            return self
+                .invoke(event)
+                .await
+                .map(FunctionResponse::BufferedResponse);
+        }
+        let (outcome, origin, _) = self.run(event).await?;
+        E::into_lambda_stream(outcome, origin)
+            .await
+            .map_err(|err| diagnostic(&err))
+    }
+
+    async fn run(
+        &self,
+        event: LambdaEvent<Box<RawValue>>,
+    ) -> Result<(E::Outcome, E::Origin, String), Diagnostic> {
         let ctx = context::context(event.context, &self.env);
         let (decoded, origin) = E::from_lambda(event.payload.get()).map_err(|err| {
             tracing::error!(request_id = ctx.request_id, "{err}");
@@ -227,8 +293,7 @@ impl<E: FromLambda> Invoker<E> {
         })?;
         let request_id = ctx.request_id.clone();
         let outcome = self.instance.invoke(decoded, ctx).await;
-        let outcome = outcome.buffered(&request_id).await;
-        E::into_lambda(outcome, origin).map_err(|err| diagnostic(&err))
+        Ok((outcome, origin, request_id))
     }
 }
 

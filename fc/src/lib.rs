@@ -125,8 +125,9 @@ pub mod __private;
 /// stage, no FC base path), the platform's credentials headers removed, and
 /// [`Context`] and [`http::RequestInfo`] in its extensions. The response body may be any
 /// `http_body::Body` with `Bytes` data: on FC and locally it streams to the client as it is
-/// produced (server-sent events work); on Lambda it is collected and sent whole. A service
-/// error, or a panic, answers 500 with the request id and logs the detail.
+/// produced (server-sent events work); on Lambda it is collected and sent whole (see
+/// [`run_with_streaming_response`] to stream there too). A service error, or a panic, answers
+/// 500 with the request id and logs the detail.
 pub async fn run<S, B>(service: S) -> Result<(), Error>
 where
     S: tower_service::Service<http::Request, Response = ::http::Response<B>>
@@ -138,5 +139,31 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    __private::serve(Function::from_service(service)).await
+    __private::serve(Function::from_service(service), __private::Lambda::Buffered).await
+}
+
+/// Like [`run`], with Lambda response streaming: on Lambda every response is streamed, so the
+/// first bytes reach the client while the service still writes the rest, and bodies may pass
+/// Lambda's 6 MB buffered limit. Deploy the function behind a Function URL with
+/// `InvokeMode: RESPONSE_STREAM`, or an API Gateway REST integration with
+/// `responseTransferMode: STREAM` (`fc-local start --platform aws --trigger url --streaming`
+/// emulates it). On FC and locally it is the same as [`run`]: responses stream there anyway.
+///
+/// The name is lambda_http's, for the same thing.
+pub async fn run_with_streaming_response<S, B>(service: S) -> Result<(), Error>
+where
+    S: tower_service::Service<http::Request, Response = ::http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    __private::serve(
+        Function::from_service(service),
+        __private::Lambda::Streaming,
+    )
+    .await
 }

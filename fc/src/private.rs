@@ -94,7 +94,7 @@ pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(function)) {
+    match runtime.block_on(dispatch(function, Lambda::Buffered)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Stop::Reported(code)) => code,
         Err(Stop::Failed(err)) => {
@@ -110,8 +110,11 @@ pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
 
 /// What [`crate::run`] does inside the caller's runtime: detect, then serve `function` until
 /// the platform stops it.
-pub async fn serve<E: Deliverable>(function: Function<E>) -> Result<(), fc_core::Error> {
-    dispatch(function).await.map_err(|stop| match stop {
+pub async fn serve<E: Deliverable>(
+    function: Function<E>,
+    lambda: Lambda,
+) -> Result<(), fc_core::Error> {
+    dispatch(function, lambda).await.map_err(|stop| match stop {
         Stop::Failed(err) => err,
         Stop::Detection(err) => fc_core::Error::new(fc_core::ErrorKind::Internal, err),
         Stop::Reported(_) => fc_core::Error::new(
@@ -119,6 +122,15 @@ pub async fn serve<E: Deliverable>(function: Function<E>) -> Result<(), fc_core:
             "the local platform stopped on the error above",
         ),
     })
+}
+
+/// How Lambda gets a function's HTTP responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lambda {
+    /// Whole, as one JSON document.
+    Buffered,
+    /// As a stream (`InvokeMode: RESPONSE_STREAM`).
+    Streaming,
 }
 
 /// Why a function stopped serving.
@@ -129,24 +141,32 @@ enum Stop {
     Detection(String),
 }
 
-async fn dispatch<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
+async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Result<(), Stop> {
     init_tracing();
     let (platform, why) = detect(|name| std::env::var(name).ok()).map_err(Stop::Detection)?;
     tracing::debug!("running on {platform} ({why})");
     match platform {
         Detected::Local => run_local(function).await,
-        Detected::Aws => run_aws(function, &why).await,
+        Detected::Aws => run_aws(function, lambda, &why).await,
         Detected::Aliyun => run_aliyun(function, &why).await,
     }
 }
 
 #[cfg(feature = "aws")]
-async fn run_aws<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
-    fc_aws::run(function).await.map_err(Stop::Failed)
+async fn run_aws<E: Deliverable>(
+    function: Function<E>,
+    lambda: Lambda,
+    _why: &str,
+) -> Result<(), Stop> {
+    let result = match lambda {
+        Lambda::Buffered => fc_aws::run(function).await,
+        Lambda::Streaming => fc_aws::run_streaming(function).await,
+    };
+    result.map_err(Stop::Failed)
 }
 
 #[cfg(not(feature = "aws"))]
-async fn run_aws<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+async fn run_aws<E: Deliverable>(_: Function<E>, _: Lambda, why: &str) -> Result<(), Stop> {
     Err(missing(Detected::Aws, why, "aws"))
 }
 

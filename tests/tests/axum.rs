@@ -13,9 +13,15 @@ use http::{HeaderMap, Method};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const APP: &str = env!("CARGO_BIN_EXE_axum-app");
+const STREAMING_APP: &str = env!("CARGO_BIN_EXE_axum-app-streaming");
+const PROBE_STREAM: &str = env!("CARGO_BIN_EXE_probe-stream");
 
 fn start(platform: &str, trigger: &str) -> Server {
-    let args = [
+    start_app(platform, trigger, &[], APP)
+}
+
+fn start_app(platform: &str, trigger: &str, extra: &[&str], app: &str) -> Server {
+    let mut args = vec![
         "start",
         "--platform",
         platform,
@@ -23,9 +29,9 @@ fn start(platform: &str, trigger: &str) -> Server {
         trigger,
         "--port",
         "0",
-        "--",
-        APP,
     ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--", app]);
     Server::start_with(FC_LOCAL, &args, &[])
 }
 
@@ -129,16 +135,44 @@ fn answers_as_axum_serve_would(addr: SocketAddr, platform: &str, label: &str) {
 /// asks for the release.
 fn events_stream(addr: SocketAddr, label: &str) {
     let key = format!("k{}", std::process::id());
+    let target = format!("/events?key={key}");
+    let seen = first_then_rest(addr, &target, "data: tick 1", label, || {
+        let release = request(addr, "POST", &format!("/release?key={key}"), &[], b"");
+        assert_eq!(
+            release.status, 204,
+            "{label}: the handler was still waiting"
+        );
+    });
+    assert!(
+        seen.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{label}: {seen}"
+    );
+    let (first, last) = (seen.find("data: tick 1"), seen.find("data: released"));
+    assert!(
+        matches!((first, last), (Some(a), Some(b)) if a < b),
+        "{label}: {seen}"
+    );
+}
+
+/// Sends `GET target`, reads until `first` has arrived, runs `then`, and reads the rest.
+fn first_then_rest(
+    addr: SocketAddr,
+    target: &str,
+    first: &str,
+    label: &str,
+    then: impl FnOnce(),
+) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
         stream,
-        "GET /events?key={key} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen).contains("data: tick 1") {
+    while !String::from_utf8_lossy(&seen).contains(first) {
         let n = stream.read(&mut buf).unwrap_or(0);
         assert!(
             n > 0,
@@ -147,24 +181,13 @@ fn events_stream(addr: SocketAddr, label: &str) {
         );
         seen.extend_from_slice(&buf[..n]);
     }
-    let head = String::from_utf8_lossy(&seen).to_ascii_lowercase();
     assert!(
-        head.contains("content-type: text/event-stream"),
-        "{label}: {head}"
+        !String::from_utf8_lossy(&seen).contains("released"),
+        "{label}"
     );
-    assert!(!head.contains("released"), "{label}: {head}");
-    let release = request(addr, "POST", &format!("/release?key={key}"), &[], b"");
-    assert_eq!(
-        release.status, 204,
-        "{label}: the handler was still waiting"
-    );
+    then();
     stream.read_to_end(&mut seen).unwrap();
-    let all = String::from_utf8_lossy(&seen);
-    let (first, last) = (all.find("data: tick 1"), all.find("data: released"));
-    assert!(
-        matches!((first, last), (Some(a), Some(b)) if a < b),
-        "{label}: {all}"
-    );
+    String::from_utf8_lossy(&seen).into_owned()
 }
 
 #[test]
@@ -191,6 +214,39 @@ fn serves_behind_every_lambda_trigger() {
         let server = start("aws", trigger);
         answers_as_axum_serve_would(server.addr, "aws", trigger);
     }
+}
+
+/// With `fc::run_with_streaming_response`, Lambda gets every response as a stream (prelude,
+/// 8 NUL bytes, body), which a Function URL or REST API in `RESPONSE_STREAM` mode passes on as
+/// it comes.
+#[test]
+fn streams_on_lambda_when_the_function_opts_in() {
+    for trigger in ["url", "apigw-v1"] {
+        let server = start_app("aws", trigger, &["--streaming"], STREAMING_APP);
+        answers_as_axum_serve_would(server.addr, "aws", trigger);
+        // Each Lambda invocation may run in another instance, so the release is a file.
+        let file = std::env::temp_dir().join(format!("fc-stream-{}-{trigger}", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let server = start_app("aws", trigger, &["--streaming"], PROBE_STREAM);
+        let target = format!("/events?file={}", file.display());
+        let seen = first_then_rest(server.addr, &target, "tick 1", trigger, || {
+            std::fs::write(&file, b"").unwrap();
+        });
+        let (first, last) = (seen.find("tick 1"), seen.find("released"));
+        assert!(
+            matches!((first, last), (Some(a), Some(b)) if a < b),
+            "{trigger}: {seen}"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+    // A buffered function behind a streaming URL is a mistake the gateway names.
+    let server = start_app("aws", "url", &["--streaming"], APP);
+    assert_eq!(server.get("/items/1").status, 502);
+    assert!(
+        server.logged("not a streamed HTTP response"),
+        "{}",
+        server.stderr()
+    );
 }
 
 /// An HTTP API on a named stage puts the stage in `rawPath`; the Router sees its own routes.

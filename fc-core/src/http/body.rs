@@ -168,6 +168,12 @@ impl Body {
         }
     }
 
+    /// The body's data as a `Stream` of chunks, as axum's `Body::into_data_stream`; trailers
+    /// are dropped.
+    pub fn into_data_stream(self) -> DataStream {
+        DataStream(self)
+    }
+
     /// Reads a stream to its end; a buffered body is returned as it is. The collected bytes are
     /// text or binary by `content_type`, as for [`Body::from_bytes`].
     pub async fn collect(self, content_type: Option<&str>) -> Result<Body, BoxError> {
@@ -180,6 +186,29 @@ impl Body {
                 Ok(Body::from_bytes(bytes, content_type))
             }
             buffered => Ok(Body(buffered)),
+        }
+    }
+}
+
+/// A body's data chunks as a `Stream`, from [`Body::into_data_stream`].
+#[derive(Debug)]
+pub struct DataStream(Body);
+
+impl futures_core::Stream for DataStream {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match http_body::Body::poll_frame(Pin::new(&mut self.0), cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+                Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ mod body;
 mod info;
 
 pub use ::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version, header};
-pub use body::{Body, is_text_content_type};
+pub use body::{Body, DataStream, is_text_content_type};
 pub use info::{RequestExt, RequestInfo, Trigger};
 
 pub use crate::response::{Html, IntoResponse};

@@ -92,8 +92,8 @@ impl Backend {
 #[derive(Debug)]
 pub(crate) struct AwsPool {
     instances: Vec<LambdaEmulator>,
-    idle: Mutex<Vec<usize>>,
-    permits: Semaphore,
+    idle: Arc<Mutex<Vec<usize>>>,
+    permits: Arc<Semaphore>,
 }
 
 impl AwsPool {
@@ -112,9 +112,9 @@ impl AwsPool {
         // Reversed so the first instance is reused first, as Lambda reuses warm sandboxes.
         let idle = (0..instances.len()).rev().collect();
         Ok(AwsPool {
-            permits: Semaphore::new(instances.len()),
+            permits: Arc::new(Semaphore::new(instances.len())),
             instances,
-            idle: Mutex::new(idle),
+            idle: Arc::new(Mutex::new(idle)),
         })
     }
 
@@ -136,6 +136,44 @@ impl AwsPool {
             duration: invocation.duration,
             peak_memory_kib: invocation.peak_memory_kib,
         })
+    }
+
+    /// One invocation whose answer streams (`InvokeMode: RESPONSE_STREAM`): returned as soon
+    /// as the function starts it. The instance stays busy until the stream ends, as a Lambda
+    /// sandbox does.
+    pub(crate) async fn invoke_streaming(
+        &self,
+        payload: Bytes,
+    ) -> Result<(Outcome, Result<fc_core::http::Body, FunctionError>), EmulatorError> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
+        let index = lock(&self.idle).pop().ok_or_else(|| {
+            EmulatorError::Unreachable("no idle instance although one was free".into())
+        })?;
+        let (busy, ended) = tokio::sync::oneshot::channel::<()>();
+        let idle = Arc::clone(&self.idle);
+        tokio::spawn(async move {
+            // Sent never: the sender is dropped with the stream (or at once on an error).
+            let _ = ended.await;
+            lock(&idle).push(index);
+            drop(permit);
+        });
+        let invocation = self.instances[index].invoke_streaming(payload).await?;
+        let outcome = Outcome {
+            request_id: invocation.request_id,
+            result: Ok(Bytes::new()),
+            duration: invocation.duration,
+            peak_memory_kib: invocation.peak_memory_kib,
+        };
+        let result = invocation.result.map(|body| {
+            fc_core::http::Body::from_stream(Busy {
+                stream: body.into_data_stream(),
+                _busy: busy,
+            })
+        });
+        Ok((outcome, result))
     }
 
     async fn recycle(&self) {
@@ -268,5 +306,22 @@ impl FcPool {
 fn report_init(instance: &FcEmulator) {
     if let Err(err) = instance.init_result() {
         eprintln!("fc-local: /initialize failed: {err}");
+    }
+}
+
+/// A streamed answer that keeps its instance busy until it is read or dropped.
+struct Busy {
+    stream: fc_core::http::DataStream,
+    _busy: tokio::sync::oneshot::Sender<()>,
+}
+
+impl futures_core::Stream for Busy {
+    type Item = Result<Bytes, fc_core::BoxError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::pin::Pin::new(&mut self.stream).poll_next(cx)
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Gateway {
     pub(crate) trigger: Trigger,
     pub(crate) memory_mb: u32,
     pub(crate) platform: super::Platform,
+    /// AWS: the function's responses stream (`InvokeMode: RESPONSE_STREAM`).
+    pub(crate) streaming: bool,
 }
 
 /// Serves until `shutdown` completes.
@@ -114,6 +116,23 @@ async fn handle(
         }
     };
     let response = match (&*backend, gateway.trigger) {
+        (Backend::Aws(pool), Trigger::Aws(aws)) if gateway.streaming => {
+            let event = crate::lambda::http_event(
+                aws,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+                &peer.ip().to_string(),
+            );
+            match pool.invoke_streaming(Bytes::from(event.to_string())).await {
+                Ok((outcome, result)) => {
+                    report(gateway.platform, &outcome, gateway.memory_mb);
+                    streamed(result).await
+                }
+                Err(err) => unreachable_function(&err).map(Body::binary),
+            }
+        }
         (Backend::Aliyun(pool), Trigger::FcHttp) => {
             let request = hyper::Request::from_parts(parts, body);
             match pool.http(request).await {
@@ -164,6 +183,24 @@ async fn handle(
         }
     };
     finish(response, &method, &target, started)
+}
+
+/// A streamed answer as a Function URL in `RESPONSE_STREAM` mode passes it on: the prelude's
+/// status, headers and cookies, then the body as it comes.
+async fn streamed(result: Result<Body, crate::emulator::FunctionError>) -> Response<Body> {
+    let body = match result {
+        Ok(body) => body,
+        Err(err) => {
+            eprintln!("fc-local: the function failed: {err}");
+            return gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary);
+        }
+    };
+    crate::lambda::split_prelude(body)
+        .await
+        .unwrap_or_else(|why| {
+            eprintln!("fc-local: the function's answer is not a streamed HTTP response: {why}");
+            gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary)
+        })
 }
 
 fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {

@@ -158,6 +158,11 @@ struct StartArgs {
     /// one instance takes at once.
     #[arg(long, default_value_t = 10)]
     concurrency: usize,
+    /// AWS: the function streams its responses (a Function URL or REST API with
+    /// `InvokeMode: RESPONSE_STREAM`), as functions served with
+    /// `fc::run_with_streaming_response` do.
+    #[arg(long)]
+    streaming: bool,
     /// Rebuild (`cargo build`) and restart the function when sources change.
     #[arg(long)]
     watch: bool,
@@ -339,6 +344,14 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
     }
+    if args.streaming
+        && !matches!(
+            trigger,
+            Trigger::Aws(HttpTrigger::FunctionUrl | HttpTrigger::ApiGatewayV1)
+        )
+    {
+        return Err("--streaming is for AWS Function URLs (--trigger url) and REST APIs (--trigger apigw-v1); FC streams HTTP responses as they are".into());
+    }
     let settings = settings(&args.run, args.concurrency, Output::Prefixed(String::new()))?;
     let backend = backend::Backend::start(&settings)
         .await
@@ -365,6 +378,7 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
         trigger,
         memory_mb: settings.memory_mb,
         platform: settings.platform,
+        streaming: args.streaming,
     });
     if args.watch {
         let root = std::env::current_dir().map_err(|err| err.to_string())?;

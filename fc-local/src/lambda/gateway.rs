@@ -5,8 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use bytes::Bytes;
+use fc_core::http::Body;
 use fc_core::http::is_text_content_type;
-use http::{HeaderMap, HeaderValue, Method, Response, Uri, header};
+use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
 use serde_json::{Value, json};
 
 /// The HTTP triggers of AWS Lambda.
@@ -370,5 +371,94 @@ mod tests {
         assert_eq!(response.body().as_ref(), br#"{"ok":true}"#);
         assert!(http_response(HttpTrigger::ApiGatewayV1, br#"{"ok":true}"#).is_err());
         assert!(http_response(HttpTrigger::Alb, b"not json").is_err());
+    }
+}
+
+/// Reads a streamed HTTP response (`application/vnd.awslambda.http-integration-response`): the
+/// JSON metadata prelude `{statusCode, headers, cookies}`, 8 NUL bytes, then the body, which is
+/// returned still streaming. As a Function URL in `RESPONSE_STREAM` mode reads it.
+pub async fn split_prelude(body: Body) -> Result<Response<Body>, String> {
+    use http_body_util::BodyExt;
+
+    const DELIMITER: [u8; 8] = [0; 8];
+    let mut body = body;
+    let mut head = Vec::new();
+    let at = loop {
+        if let Some(at) = head.windows(8).position(|w| w == DELIMITER) {
+            break at;
+        }
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    head.extend_from_slice(&data);
+                }
+            }
+            Some(Err(err)) => return Err(format!("the stream failed before its prelude: {err}")),
+            None => {
+                return Err("the stream ended before its metadata prelude and 8 NUL bytes".into());
+            }
+        }
+    };
+    let rest = Bytes::copy_from_slice(&head[at + DELIMITER.len()..]);
+    let prelude: Prelude = serde_json::from_slice(&head[..at])
+        .map_err(|err| format!("the metadata prelude is not valid: {err}"))?;
+    let status = StatusCode::from_u16(prelude.status_code.unwrap_or(200))
+        .map_err(|err| format!("the metadata prelude's `statusCode` is not valid: {err}"))?;
+    let mut response = Response::new(Body::from_stream(Rest {
+        first: Some(rest),
+        rest: body.into_data_stream(),
+    }));
+    *response.status_mut() = status;
+    // One value is a string, several an array (http_serde's header map).
+    for (name, values) in prelude.headers {
+        let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
+            continue;
+        };
+        let values = match values {
+            Value::Array(values) => values,
+            one => vec![one],
+        };
+        for value in values.iter().filter_map(Value::as_str) {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.headers_mut().append(name.clone(), value);
+            }
+        }
+    }
+    for cookie in prelude.cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Prelude {
+    #[serde(default)]
+    status_code: Option<u16>,
+    #[serde(default)]
+    headers: BTreeMap<String, Value>,
+    #[serde(default)]
+    cookies: Vec<String>,
+}
+
+/// What followed the prelude in its chunk, then the rest of the stream.
+struct Rest {
+    first: Option<Bytes>,
+    rest: fc_core::http::DataStream,
+}
+
+impl futures_core::Stream for Rest {
+    type Item = Result<Bytes, fc_core::BoxError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if let Some(first) = self.first.take().filter(|b| !b.is_empty()) {
+            return std::task::Poll::Ready(Some(Ok(first)));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_next(cx)
     }
 }

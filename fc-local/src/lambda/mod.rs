@@ -20,12 +20,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use fc_core::http::Body;
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::sync::{Notify, oneshot};
 
 pub use crate::emulator::{EmulatorError, FunctionError, Output};
-pub use gateway::{HttpTrigger, http_event, http_response};
+pub use gateway::{HttpTrigger, http_event, http_response, split_prelude};
 
 use crate::emulator::Captured;
 
@@ -98,14 +99,15 @@ impl LambdaFunction {
     }
 }
 
-/// One invocation's result.
+/// One invocation's result: with `T = Bytes` the payload read whole, with `T = Body` as it
+/// streams ([`LambdaEmulator::invoke_streaming`]).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Invocation {
+pub struct Invocation<T = Bytes> {
     /// The request id the function was given.
     pub request_id: String,
     /// The response payload, or the error the function (or Lambda) reported.
-    pub result: Result<Bytes, FunctionError>,
+    pub result: Result<T, FunctionError>,
     /// From delivery to answer.
     pub duration: Duration,
     /// Whether this invocation started a new instance (a cold start).
@@ -128,7 +130,7 @@ struct Queued {
 struct Shared {
     queue: Mutex<VecDeque<Queued>>,
     ready: Notify,
-    waiting: Mutex<HashMap<String, oneshot::Sender<Result<Bytes, FunctionError>>>>,
+    waiting: Mutex<HashMap<String, oneshot::Sender<Result<Body, FunctionError>>>>,
     init_error: Mutex<Option<FunctionError>>,
     arn: String,
     /// How many extensions registered; with one, a stop begins with SIGTERM.
@@ -237,7 +239,44 @@ impl LambdaEmulator {
         request_id: String,
         payload: impl Into<Bytes>,
     ) -> Result<Invocation, EmulatorError> {
-        let payload = payload.into();
+        let invocation = self.deliver(request_id, payload.into()).await?;
+        let result = match invocation.result {
+            Ok(body) => body.collect(None).await.map_or_else(
+                |err| {
+                    Err(FunctionError {
+                        error_type: "Runtime.StreamError".into(),
+                        error_message: err.to_string(),
+                    })
+                },
+                |body| Ok(body.into_bytes().unwrap_or_default()),
+            ),
+            Err(err) => Err(err),
+        };
+        Ok(Invocation {
+            request_id: invocation.request_id,
+            result,
+            duration: invocation.duration,
+            cold_start: invocation.cold_start,
+            peak_memory_kib: invocation.peak_memory_kib,
+        })
+    }
+
+    /// Invokes as `InvokeWithResponseStream` does: returns once the function starts its
+    /// answer, whose body then streams as the function writes it. A function that streams
+    /// (`Lambda-Runtime-Function-Response-Mode: streaming`) sends its metadata prelude and 8
+    /// NUL bytes first; see [`split_prelude`].
+    pub async fn invoke_streaming(
+        &self,
+        payload: impl Into<Bytes>,
+    ) -> Result<Invocation<Body>, EmulatorError> {
+        self.deliver(crate::id::request_id(), payload.into()).await
+    }
+
+    async fn deliver(
+        &self,
+        request_id: String,
+        payload: Bytes,
+    ) -> Result<Invocation<Body>, EmulatorError> {
         // The Invoke API refuses these before any function runs.
         let refused = if payload.len() > PAYLOAD_LIMIT {
             Some(FunctionError {
@@ -290,7 +329,7 @@ impl LambdaEmulator {
         self.shared.ready.notify_one();
 
         enum Ended {
-            Answer(Result<Bytes, FunctionError>),
+            Answer(Result<Body, FunctionError>),
             Timeout,
             Exit(String),
         }

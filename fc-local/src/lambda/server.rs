@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use fc_core::http::Body;
 use http::{Method, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -82,10 +83,18 @@ async fn route(req: hyper::Request<Incoming>, shared: &Shared) -> Response<Full<
             let Some(waiting) = lock(&shared.waiting).remove(id) else {
                 return bad_request("InvalidRequestID", "Invalid request ID");
             };
+            let streaming = req
+                .headers()
+                .get("lambda-runtime-function-response-mode")
+                .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
             match what {
+                "response" if streaming => {
+                    stream_response(req.into_body(), waiting).await;
+                    accepted()
+                }
                 "response" => match Limited::new(req.into_body(), PAYLOAD_LIMIT).collect().await {
                     Ok(body) => {
-                        let _ = waiting.send(Ok(body.to_bytes()));
+                        let _ = waiting.send(Ok(Body::binary(body.to_bytes())));
                         accepted()
                     }
                     Err(_) => {
@@ -115,6 +124,44 @@ async fn route(req: hyper::Request<Incoming>, shared: &Shared) -> Response<Full<
             StatusCode::NOT_FOUND,
             serde_json::json!({ "errorMessage": "not found" }),
         ),
+    }
+}
+
+/// A streamed response: the invoker gets a body at once and each chunk as the function sends
+/// it; the function's request is answered when its stream ends.
+async fn stream_response(
+    mut body: Incoming,
+    waiting: tokio::sync::oneshot::Sender<Result<Body, FunctionError>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let _ = waiting.send(Ok(Body::from_stream(Chunks(rx))));
+    while let Some(frame) = body.frame().await {
+        let chunk = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => Ok(data),
+                // Trailers (a mid-stream error) end the body.
+                Err(_) => continue,
+            },
+            Err(err) => Err(err.into()),
+        };
+        if tx.send(chunk).await.is_err() {
+            // The client went away; the function's writes go nowhere, as on Lambda.
+            continue;
+        }
+    }
+}
+
+/// The chunks of a streamed response as a `Stream`.
+struct Chunks(tokio::sync::mpsc::Receiver<Result<Bytes, fc_core::BoxError>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, fc_core::BoxError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
     }
 }
 

@@ -52,6 +52,7 @@ pub use event::{
 pub use function::{BoxFuture, Function, Instance};
 pub use handler::{Handler, markers as handler_markers};
 pub use reply::{IntoPayload, Outcome, Payload, Reply, markers as payload_markers};
+pub use service::HttpService;
 pub use time::{Timestamp, TimestampError};
 
 /// The `async-trait` attribute, for implementing [`Handler`] by hand.

@@ -10,6 +10,33 @@ use crate::error::{BoxError, Error, ErrorKind};
 use crate::function::Function;
 use crate::http::{Body, IntoResponse, Request, Response};
 
+/// A tower service fc can run as an HTTP function: an axum `Router`, a `tower-http`-layered
+/// service, any `Service<http::Request<fc::http::Body>>` that is `Clone + Send + 'static` and
+/// answers with an `http_body::Body` of `Bytes`. Implemented for all of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an HTTP service fc can run",
+    label = "not a `tower::Service<http::Request<fc::http::Body>>` fc can run",
+    note = "fc runs a `Clone + Send + 'static` tower service whose response body is an `http_body::Body<Data = Bytes>`; an axum `Router` whose state is given with `.with_state(..)` is one"
+)]
+pub trait HttpService: Send + 'static {
+    /// The function that serves with this service.
+    #[doc(hidden)]
+    fn into_function(self) -> Function<Request>;
+}
+
+impl<S, B> HttpService for S
+where
+    S: Service<Request, Response = ::http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    fn into_function(self) -> Function<Request> {
+        Function::from_service(self)
+    }
+}
+
 impl Function<Request> {
     /// An HTTP function from a tower service: an axum `Router` as it is, a `tower-http`-layered
     /// service, anything that answers an `http::Request<fc::http::Body>`.

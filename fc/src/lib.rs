@@ -128,18 +128,8 @@ pub mod __private;
 /// produced (server-sent events work); on Lambda it is collected and sent whole (see
 /// [`run_with_streaming_response`] to stream there too). A service error, or a panic, answers
 /// 500 with the request id and logs the detail.
-pub async fn run<S, B>(service: S) -> Result<(), Error>
-where
-    S: tower_service::Service<http::Request, Response = ::http::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    __private::serve(Function::from_service(service), __private::Lambda::Buffered).await
+pub async fn run(service: impl HttpService) -> Result<(), Error> {
+    __private::serve(service.into_function(), __private::Lambda::Buffered).await
 }
 
 /// Like [`run`], with Lambda response streaming: on Lambda every response is streamed, so the
@@ -150,20 +140,6 @@ where
 /// emulates it). On FC and locally it is the same as [`run`]: responses stream there anyway.
 ///
 /// The name is lambda_http's, for the same thing.
-pub async fn run_with_streaming_response<S, B>(service: S) -> Result<(), Error>
-where
-    S: tower_service::Service<http::Request, Response = ::http::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    __private::serve(
-        Function::from_service(service),
-        __private::Lambda::Streaming,
-    )
-    .await
+pub async fn run_with_streaming_response(service: impl HttpService) -> Result<(), Error> {
+    __private::serve(service.into_function(), __private::Lambda::Streaming).await
 }

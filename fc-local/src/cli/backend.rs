@@ -118,15 +118,20 @@ impl AwsPool {
         })
     }
 
-    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
-        let _permit = self
-            .permits
-            .acquire()
+    /// Waits for an idle instance and takes it: its index, and the permit that counts it busy.
+    async fn checkout(&self) -> Result<(usize, tokio::sync::OwnedSemaphorePermit), EmulatorError> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
             .await
             .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
         let index = lock(&self.idle).pop().ok_or_else(|| {
             EmulatorError::Unreachable("no idle instance although one was free".into())
         })?;
+        Ok((index, permit))
+    }
+
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let (index, _permit) = self.checkout().await?;
         let result = self.instances[index].invoke(payload).await;
         lock(&self.idle).push(index);
         let invocation = result?;
@@ -145,13 +150,7 @@ impl AwsPool {
         &self,
         payload: Bytes,
     ) -> Result<(Outcome, Result<fc_core::http::Body, FunctionError>), EmulatorError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
-        let index = lock(&self.idle).pop().ok_or_else(|| {
-            EmulatorError::Unreachable("no idle instance although one was free".into())
-        })?;
+        let (index, permit) = self.checkout().await?;
         let (busy, ended) = tokio::sync::oneshot::channel::<()>();
         let idle = Arc::clone(&self.idle);
         tokio::spawn(async move {

@@ -8,6 +8,10 @@
 //! | `GET /events?key=K` | server-sent events, streamed: `tick 1`, then it waits until `POST /release?key=K`, then `released` |
 //!
 //! Every route answers CORS requests from any origin (`tower_http::cors::CorsLayer`).
+//!
+//! The waiting streams live in the instance's memory, so `/release` finds its stream where one
+//! instance serves every request (locally, an FC instance); on Lambda each request may reach
+//! another instance.
 
 use std::collections::HashMap;
 use std::convert::Infallible;

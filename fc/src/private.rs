@@ -136,6 +136,7 @@ pub enum Lambda {
 /// Why a function stopped serving.
 enum Stop {
     /// The platform said why already (the local platform prints its own errors).
+    #[cfg_attr(not(feature = "local"), allow(dead_code))]
     Reported(ExitCode),
     Failed(fc_core::Error),
     Detection(String),

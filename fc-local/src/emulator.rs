@@ -98,6 +98,19 @@ impl Captured {
         });
         lock(&self.readers).push(reader);
     }
+
+    /// Passes the stream's lines on to stderr with the function's name in front; tracked like
+    /// [`Captured::collect`], so a stop can wait for the last lines.
+    fn prefix_lines(&self, stream: impl AsyncRead + Unpin + Send + 'static, name: String) {
+        use tokio::io::AsyncBufReadExt;
+        let reader = tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("[{name}] {line}");
+            }
+        });
+        lock(&self.readers).push(reader);
+    }
 }
 
 /// A function's default name: its executable's, as a deploy tool would name it.
@@ -136,20 +149,10 @@ pub(crate) fn capture(child: &mut tokio::process::Child, captured: &Captured, ou
     ];
     for stream in streams.into_iter().flatten() {
         match output {
-            Output::Prefixed(name) => prefix_lines(stream, name.clone()),
+            Output::Prefixed(name) => captured.prefix_lines(stream, name.clone()),
             _ => captured.collect(stream),
         }
     }
-}
-
-fn prefix_lines(stream: impl AsyncRead + Unpin + Send + 'static, name: String) {
-    use tokio::io::AsyncBufReadExt;
-    tokio::spawn(async move {
-        let mut lines = tokio::io::BufReader::new(stream).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            eprintln!("[{name}] {line}");
-        }
-    });
 }
 
 /// The peak resident memory of a process so far, in KiB (Linux's `VmHWM`).

@@ -419,6 +419,9 @@ impl LambdaEmulator {
                 if let Ok(Ok(_)) =
                     tokio::time::timeout(Duration::from_millis(500), child.wait()).await
                 {
+                    // The last lines the function wrote while stopping are still in the pipes.
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
                     return true;
                 }
             }

@@ -42,7 +42,6 @@ mod http;
 mod query;
 mod stream;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use fc_core::http::{Request, Response};
@@ -86,8 +85,8 @@ pub trait FromLambda: Event {
     fn into_lambda_stream(
         outcome: Self::Outcome,
         origin: Self::Origin,
-    ) -> impl Future<Output = Result<stream::Answer, Error>> + Send {
-        async move { Self::into_lambda(outcome, origin).map(FunctionResponse::BufferedResponse) }
+    ) -> Result<stream::Answer, Error> {
+        Self::into_lambda(outcome, origin).map(FunctionResponse::BufferedResponse)
     }
 }
 
@@ -102,7 +101,7 @@ impl FromLambda for Request {
         http::encode(outcome, origin)
     }
 
-    async fn into_lambda_stream(
+    fn into_lambda_stream(
         outcome: Response,
         _origin: http::Origin,
     ) -> Result<stream::Answer, Error> {
@@ -277,9 +276,7 @@ impl<E: FromLambda> Invoker<E> {
                 .map(FunctionResponse::BufferedResponse);
         }
         let (outcome, origin, _) = self.run(event).await?;
-        E::into_lambda_stream(outcome, origin)
-            .await
-            .map_err(|err| diagnostic(&err))
+        E::into_lambda_stream(outcome, origin).map_err(|err| diagnostic(&err))
     }
 
     async fn run(

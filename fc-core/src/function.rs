@@ -195,8 +195,7 @@ impl<E: Event> Instance<E> {
     /// A panic fails this invocation only: it becomes an [`ErrorKind::Panic`] error (a 500 for
     /// HTTP). A handler's error is logged with its detail; an HTTP client sees only the request
     /// id.
-    pub async fn invoke(&self, mut event: E, ctx: Context) -> E::Outcome {
-        event.attach(&ctx);
+    pub async fn invoke(&self, event: E, ctx: Context) -> E::Outcome {
         let request_id = ctx.request_id.clone();
         match CatchUnwind((self.invoke)(event, ctx)).await {
             Ok(outcome) => outcome.finish(&request_id),

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use tower_service::Service;
 
+use crate::context::Context;
 use crate::error::{BoxError, Error, ErrorKind};
 use crate::function::Function;
 use crate::http::{Body, IntoResponse, Request, Response};
@@ -33,7 +34,18 @@ where
     B::Error: Into<BoxError>,
 {
     fn into_function(self) -> Function<Request> {
-        Function::from_service(self)
+        // The mutex makes a `Send` service shareable between invocations; it is held only to
+        // clone the service.
+        let service = Mutex::new(self);
+        Function::new(move |mut request: Request, ctx: Context| {
+            // Moved, not copied: a service has no other way to the context.
+            request.extensions_mut().insert(ctx);
+            let service = service
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            call(service, request)
+        })
     }
 }
 
@@ -42,28 +54,12 @@ impl Function<Request> {
     /// service, anything that answers an `http::Request<fc::http::Body>`.
     ///
     /// Each invocation calls a clone of the service (as axum and lambda_http do), with the
-    /// [`Context`](crate::Context) and [`RequestInfo`](crate::http::RequestInfo) in the
-    /// request's extensions. The response body may be any `http_body::Body`: a platform that
-    /// can stream passes it through, the others collect it. A service error is a 500 that names
-    /// the request id; its detail goes to the log.
-    pub fn from_service<S, B>(service: S) -> Self
-    where
-        S: Service<Request, Response = ::http::Response<B>> + Clone + Send + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
-    {
-        // The mutex makes a `Send` service shareable between invocations; it is held only to
-        // clone the service.
-        let service = Mutex::new(service);
-        Function::new(move |request: Request| {
-            let service = service
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone();
-            call(service, request)
-        })
+    /// [`Context`] and [`RequestInfo`](crate::http::RequestInfo) in the request's extensions.
+    /// The response body may be any `http_body::Body`: a platform that can stream passes it
+    /// through, the others collect it. A service error is a 500 that names the request id; its
+    /// detail goes to the log.
+    pub fn from_service(service: impl HttpService) -> Self {
+        service.into_function()
     }
 }
 
@@ -95,7 +91,7 @@ mod tests {
 
     use super::*;
     use crate::http::{RequestExt, StatusCode};
-    use crate::{Context, testing};
+    use crate::testing;
 
     /// Echoes the request id from the context in the extensions, and the path.
     #[derive(Clone)]

@@ -151,6 +151,20 @@ impl Drop for Server {
     }
 }
 
+/// `fc-local start --platform <platform> --port 0 <extra…> -- <function>`: the function behind
+/// fc-local's gateway on a free port, as a user starts it (`fc_local` is the built command).
+pub fn start_behind_gateway(
+    fc_local: &str,
+    platform: &str,
+    extra: &[&str],
+    function: &str,
+) -> Server {
+    let mut args = vec!["start", "--platform", platform, "--port", "0"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--", function]);
+    Server::start_with(fc_local, &args, &[])
+}
+
 /// Waits for `child` to exit, at most [`PATIENCE`].
 pub fn wait(child: &mut Child) -> ExitStatus {
     let deadline = std::time::Instant::now() + PATIENCE;

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
-use fc_tests::{PATIENCE, Server, request};
+use fc_tests::{PATIENCE, Server, request, start_behind_gateway};
 use http::{HeaderMap, Method};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
@@ -21,18 +21,9 @@ fn start(platform: &str, trigger: &str) -> Server {
 }
 
 fn start_app(platform: &str, trigger: &str, extra: &[&str], app: &str) -> Server {
-    let mut args = vec![
-        "start",
-        "--platform",
-        platform,
-        "--trigger",
-        trigger,
-        "--port",
-        "0",
-    ];
+    let mut args = vec!["--trigger", trigger];
     args.extend_from_slice(extra);
-    args.extend_from_slice(&["--", app]);
-    Server::start_with(FC_LOCAL, &args, &[])
+    start_behind_gateway(FC_LOCAL, platform, &args, app)
 }
 
 /// What every platform must answer the same way; `platform` is what `fc::Context` says.

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
-use fc_tests::{Reply, Server, event_template, request, run};
+use fc_tests::{Reply, Server, event_template, request, run, start_behind_gateway};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -15,10 +15,7 @@ const PROBE_SCHEDULE: &str = env!("CARGO_BIN_EXE_probe-schedule");
 const PROBE_ECHO: &str = env!("CARGO_BIN_EXE_probe-echo");
 
 fn start(platform: &str, extra: &[&str], function: &str) -> Server {
-    let mut args = vec!["start", "--platform", platform, "--port", "0"];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&["--", function]);
-    Server::start_with(FC_LOCAL, &args, &[])
+    start_behind_gateway(FC_LOCAL, platform, extra, function)
 }
 
 #[test]

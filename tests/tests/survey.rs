@@ -86,22 +86,11 @@ fn start_platform(platform: &str, trigger: &str, scratch: &Scratch) -> Server {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let mut args = vec![
-        "start",
-        "--platform",
-        platform,
-        "--trigger",
-        trigger,
-        "--port",
-        "0",
-        "--timeout",
-        "20",
-    ];
+    let mut args = vec!["--trigger", trigger, "--timeout", "20"];
     for pair in &env {
         args.extend_from_slice(&["--env", pair]);
     }
-    args.extend_from_slice(&["--", SURVEY]);
-    Server::start_with(FC_LOCAL, &args, &[])
+    fc_tests::start_behind_gateway(FC_LOCAL, platform, &args, SURVEY)
 }
 
 #[test]

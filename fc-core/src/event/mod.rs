@@ -14,9 +14,9 @@ pub use schedule::ScheduleEvent;
 pub use table::{BatchFailures, RowChange, TableEvent, TableRecord};
 pub use value::{Row, Value};
 
+use crate::Error;
 use crate::http::{Request, Response};
 use crate::reply::{Outcome, Payload};
-use crate::{Context, Error};
 
 /// A type a handler can take as its event.
 ///
@@ -34,22 +34,11 @@ pub trait Event: Sized + Send + 'static {
 
     /// The event's name in messages.
     const NAME: &'static str;
-
-    /// Gives the event what it carries of the invocation's context: an HTTP request keeps a
-    /// copy in its extensions, for tower services and axum's `Extension<fc::Context>`.
-    #[doc(hidden)]
-    fn attach(&mut self, ctx: &Context) {
-        let _ = ctx;
-    }
 }
 
 impl Event for Request {
     type Outcome = Response;
     const NAME: &'static str = "HTTP request";
-
-    fn attach(&mut self, ctx: &Context) {
-        self.extensions_mut().insert(ctx.clone());
-    }
 }
 
 impl Event for ObjectEvent {

@@ -166,11 +166,15 @@ impl AwsPool {
             duration: invocation.duration,
             peak_memory_kib: invocation.peak_memory_kib,
         };
+        // The stream holds `busy`, so the instance is free again once it is read or dropped.
         let result = invocation.result.map(|body| {
-            fc_core::http::Body::from_stream(Busy {
-                stream: body.into_data_stream(),
-                _busy: busy,
-            })
+            fc_core::http::Body::from_stream(futures_util::StreamExt::map(
+                body.into_data_stream(),
+                move |chunk| {
+                    let _busy = &busy;
+                    chunk
+                },
+            ))
         });
         Ok((outcome, result))
     }
@@ -305,22 +309,5 @@ impl FcPool {
 fn report_init(instance: &FcEmulator) {
     if let Err(err) = instance.init_result() {
         eprintln!("fc-local: /initialize failed: {err}");
-    }
-}
-
-/// A streamed answer that keeps its instance busy until it is read or dropped.
-struct Busy {
-    stream: fc_core::http::DataStream,
-    _busy: tokio::sync::oneshot::Sender<()>,
-}
-
-impl futures_core::Stream for Busy {
-    type Item = Result<Bytes, fc_core::BoxError>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        std::pin::Pin::new(&mut self.stream).poll_next(cx)
     }
 }

@@ -404,10 +404,12 @@ pub async fn split_prelude(body: Body) -> Result<Response<Body>, String> {
         .map_err(|err| format!("the metadata prelude is not valid: {err}"))?;
     let status = StatusCode::from_u16(prelude.status_code.unwrap_or(200))
         .map_err(|err| format!("the metadata prelude's `statusCode` is not valid: {err}"))?;
-    let mut response = Response::new(Body::from_stream(Rest {
-        first: Some(rest),
-        rest: body.into_data_stream(),
-    }));
+    // What followed the prelude in its chunk, then the rest of the stream.
+    let first = futures_util::stream::iter((!rest.is_empty()).then_some(Ok(rest)));
+    let mut response = Response::new(Body::from_stream(futures_util::StreamExt::chain(
+        first,
+        body.into_data_stream(),
+    )));
     *response.status_mut() = status;
     // One value is a string, several an array (http_serde's header map).
     for (name, values) in prelude.headers {
@@ -441,24 +443,4 @@ struct Prelude {
     headers: BTreeMap<String, Value>,
     #[serde(default)]
     cookies: Vec<String>,
-}
-
-/// What followed the prelude in its chunk, then the rest of the stream.
-struct Rest {
-    first: Option<Bytes>,
-    rest: fc_core::http::DataStream,
-}
-
-impl futures_core::Stream for Rest {
-    type Item = Result<Bytes, fc_core::BoxError>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if let Some(first) = self.first.take().filter(|b| !b.is_empty()) {
-            return std::task::Poll::Ready(Some(Ok(first)));
-        }
-        std::pin::Pin::new(&mut self.rest).poll_next(cx)
-    }
 }

@@ -133,8 +133,10 @@ async fn stream_response(
     mut body: Incoming,
     waiting: tokio::sync::oneshot::Sender<Result<Body, FunctionError>>,
 ) {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let _ = waiting.send(Ok(Body::from_stream(Chunks(rx))));
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, fc_core::BoxError>>(16);
+    let mut rx = rx;
+    let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let _ = waiting.send(Ok(Body::from_stream(chunks)));
     while let Some(frame) = body.frame().await {
         let chunk = match frame {
             Ok(frame) => match frame.into_data() {
@@ -148,20 +150,6 @@ async fn stream_response(
             // The client went away; the function's writes go nowhere, as on Lambda.
             continue;
         }
-    }
-}
-
-/// The chunks of a streamed response as a `Stream`.
-struct Chunks(tokio::sync::mpsc::Receiver<Result<Bytes, fc_core::BoxError>>);
-
-impl futures_core::Stream for Chunks {
-    type Item = Result<Bytes, fc_core::BoxError>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
     }
 }
 

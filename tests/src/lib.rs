@@ -277,6 +277,8 @@ pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
         match stream.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => response.extend_from_slice(&buf[..n]),
+            // A signal (a child's exit, say) may interrupt a blocking read: read again.
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(err)
                 if !response.is_empty() && err.kind() == std::io::ErrorKind::ConnectionReset =>
             {

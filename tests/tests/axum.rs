@@ -164,7 +164,10 @@ fn first_then_rest(
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
     while !String::from_utf8_lossy(&seen).contains(first) {
-        let n = stream.read(&mut buf).unwrap_or(0);
+        let n = match stream.read(&mut buf) {
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            read => read.unwrap_or(0),
+        };
         assert!(
             n > 0,
             "{label}: the stream ended before its first event: {}",

@@ -99,6 +99,34 @@ impl Session<'_> {
         );
     }
 
+    /// A real double click: two presses of the mouse button in one action sequence.
+    fn double_click(&self, css: &str) {
+        let id = self.element(css);
+        let press = [
+            json!({"type": "pointerDown", "button": 0}),
+            json!({"type": "pointerUp", "button": 0}),
+        ];
+        let mut actions =
+            vec![json!({"type": "pointerMove", "origin": {ELEMENT: id}, "x": 0, "y": 0})];
+        actions.extend(press.iter().cloned());
+        actions.extend(press.iter().cloned());
+        self.driver.call(
+            "POST",
+            &self.path("/actions"),
+            json!({"actions": [{"type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"}, "actions": actions}]}),
+        );
+    }
+
+    /// Runs `script` in the page and gives back what it returns.
+    fn script(&self, script: &str) -> Value {
+        self.driver.call(
+            "POST",
+            &self.path("/execute/sync"),
+            json!({"script": script, "args": []}),
+        )
+    }
+
     fn text(&self, css: &str) -> String {
         let id = self.element(css);
         self.driver
@@ -166,7 +194,11 @@ fn a_person_fills_in_the_form_and_sees_the_answers() {
     let outbox = scratch.join("outbox").display().to_string();
     let server = Server::start(
         SURVEY,
-        &[("DATABASE_URL", &database), ("OUTBOX_DIR", &outbox)],
+        &[
+            ("DATABASE_URL", &database),
+            ("OUTBOX_DIR", &outbox),
+            ("SHOP_NAME", "Corner Market"),
+        ],
     );
 
     let port = free_port();
@@ -206,6 +238,11 @@ fn a_person_fills_in_the_form_and_sees_the_answers() {
         &session.path("/url"),
         json!({"url": format!("http://{}/", server.addr)}),
     );
+    assert!(
+        session
+            .text("h1")
+            .contains("How was your visit to Corner Market?")
+    );
     session.type_into("#name", "Ada Lovelace");
     session.type_into("#phone", "+44 20 7946 0000");
     session.click("input[name=satisfaction][value='5']");
@@ -218,24 +255,77 @@ fn a_person_fills_in_the_form_and_sees_the_answers() {
         "{confirmation}"
     );
 
-    // An invalid form: no name, a phone with letters, no rating.
+    // An invalid form: no name, a phone with letters, no rating. The errors speak to a person.
     session.type_into("#phone", "call me");
     session.click("#submit");
     let phone_error = session.wait_text("#error-phone", "phone");
     session.screenshot("survey-invalid.png");
-    assert!(
-        phone_error.contains("may contain only digits"),
-        "{phone_error}"
+    assert_eq!(
+        phone_error,
+        "Please enter a phone number of 5 to 20 digits (spaces, + and - are fine)."
     );
-    assert!(session.text("#error-name").contains("is required"));
-    assert!(session.text("#error-satisfaction").contains("is required"));
-    assert!(session.text("#result").contains("Please correct"));
+    assert!(
+        session
+            .text("#error-name")
+            .contains("Please enter your name")
+    );
+    assert!(
+        session
+            .text("#error-satisfaction")
+            .contains("how satisfied you are")
+    );
+    assert!(
+        session
+            .text("#result")
+            .contains("Please look at the fields")
+    );
+
+    // A double click on a slow connection sends the survey once: Send is disabled while it is
+    // on its way. The page's requests are counted, and each takes a second to leave.
+    session.script(
+        "window.sent = 0; const send = window.fetch; \
+         window.fetch = (...args) => { window.sent++; \
+           return new Promise((go) => setTimeout(go, 1000)).then(() => send(...args)); };",
+    );
+    session.type_into("#name", "Grace Hopper");
+    session.type_into("#phone", "+1 202 555 0100");
+    session.click("input[name=satisfaction][value='4']");
+    session.double_click("#submit");
+    let confirmation = session.wait_text("#result", "Thank you");
+    assert!(
+        confirmation.starts_with("Thank you! Your survey number is #2."),
+        "{confirmation}"
+    );
+    assert_eq!(session.script("return window.sent;"), json!(1));
+
+    // An answer lost on the way back: the survey was stored, the page says to send it again,
+    // and sending it again stores nothing new, because the form keeps its Idempotency-Key.
+    session.script(
+        "const send = window.fetch; let lost = false; \
+         window.fetch = async (...args) => { const answer = await send(...args); \
+           if (!lost) { lost = true; throw new TypeError('network error'); } return answer; };",
+    );
+    session.type_into("#name", "Katherine Johnson");
+    session.type_into("#phone", "+1 757 555 0199");
+    session.click("input[name=satisfaction][value='5']");
+    session.click("#submit");
+    let lost = session.wait_text("#result", "send it again");
+    assert!(lost.contains("could not be sent"), "{lost}");
+    session.click("#submit");
+    let confirmation = session.wait_text("#result", "Thank you");
+    assert!(
+        confirmation.starts_with("Thank you! Your survey number is #3."),
+        "{confirmation}"
+    );
     session
         .driver
         .call("DELETE", &session.path(""), Value::Null);
 
     let mails = std::fs::read_dir(&outbox).unwrap().count();
-    assert_eq!(mails, 2, "one survey sent: the shop's mail and Ada's copy");
+    assert_eq!(
+        mails, 4,
+        "three surveys: three mails to the shop, and Ada's copy"
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&scratch);
 }

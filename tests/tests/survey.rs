@@ -49,6 +49,7 @@ impl Scratch {
         vec![
             ("DATABASE_URL".into(), self.database()),
             ("OUTBOX_DIR".into(), self.outbox().display().to_string()),
+            ("SHOP_NAME".into(), "Corner Market".into()),
         ]
     }
 }
@@ -99,7 +100,12 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
     let env: Vec<(String, String)> = scratch.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let local = Server::start(SURVEY, &env);
-    assert!(local.get("/").text().contains("How was your visit?"));
+    assert!(
+        local
+            .get("/")
+            .text()
+            .contains("How was your visit to Corner Market?")
+    );
     submit(&local, "local");
     drop(local);
     let cases = [

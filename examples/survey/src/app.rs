@@ -1,12 +1,22 @@
-//! The HTTP function: routes, content negotiation, and the submit flow.
+//! The HTTP function: an axum Router with the form page, the API description and the submit
+//! flow.
 
-use fc::http::{HeaderValue, Html, IntoResponse, Method, Request, Response, StatusCode, header};
-use fc::{Context, Error, Json};
-use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Json, Router};
+use fc::{Context, Error};
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::mail::Mailer;
 use crate::store::Store;
-use crate::validate::{FieldError, validate};
+use crate::validate::{FieldError, SurveyForm};
 
 /// The time the notification may take; with less left, it stays pending.
 const MAIL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
@@ -14,138 +24,154 @@ const MAIL_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 /// The largest submission accepted: a survey is a few hundred bytes.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
+/// The shop's name on the page when `SHOP_NAME` is not set.
+pub const DEFAULT_SHOP: &str = "our shop";
+
 const PAGE: &str = include_str!("page.html");
 const OPENAPI: &str = include_str!("openapi.json");
 
-/// What one instance holds: made once in `init`.
+/// What one instance holds: made once, before the first request.
 #[derive(Debug)]
 pub struct App {
     /// The database.
     pub store: Store,
     /// The notifier.
     pub mailer: Mailer,
+    /// The shop's name, as the page shows it.
+    pub shop: String,
 }
 
 /// Builds the instance's database pool and mailer from the environment (`DATABASE_URL`,
-/// `SMTP_URL`, `NOTIFY_TO`, …).
+/// `SMTP_URL`, `NOTIFY_TO`, `SHOP_NAME`, …).
 pub async fn setup() -> Result<App, Error> {
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::store::DEFAULT_URL.into());
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let url = var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_URL.into());
     Ok(App {
         store: Store::connect(&url).await?,
         mailer: Mailer::from_env()?,
+        shop: var("SHOP_NAME").unwrap_or_else(|| DEFAULT_SHOP.into()),
     })
 }
 
-fn problem(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+struct Shared {
+    app: App,
+    page: String,
 }
 
-fn method_not_allowed(allow: &'static str) -> Response {
-    let mut response = problem(StatusCode::METHOD_NOT_ALLOWED, format!("use {allow}"));
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
+/// The survey's routes, over `app`.
+pub fn router(app: App) -> Router {
+    let page = PAGE.replace("{{shop}}", &html_escape::encode_text(&app.shop));
+    Router::new()
+        .route("/", get(page_handler))
+        .route("/openapi.json", get(openapi))
+        .route("/submitSurvey", post(submit))
+        .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(Arc::new(Shared { app, page }))
 }
 
-/// Routes one request.
-pub async fn handle(req: Request, ctx: Context, app: &App) -> Response {
-    let path = req.uri().path().trim_end_matches('/');
-    match (path, req.method()) {
-        ("", &Method::GET | &Method::HEAD) => Html(PAGE).into_response(),
-        ("", _) => method_not_allowed("GET"),
-        ("/openapi.json", &Method::GET | &Method::HEAD) => {
-            let mut response = OPENAPI.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response
+async fn page_handler(State(shared): State<Arc<Shared>>) -> Html<String> {
+    Html(shared.page.clone())
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+async fn not_found(req: Request) -> Problem {
+    Problem(
+        StatusCode::NOT_FOUND,
+        format!("There is no page {}.", req.uri().path()),
+    )
+}
+
+/// A failure said in one sentence: `{"error": "..."}`.
+#[derive(Debug)]
+struct Problem(StatusCode, String);
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// Invalid fields, each with what to do about it: `{"errors": [{"field", "message"}]}`.
+struct Invalid(Vec<FieldError>);
+
+impl IntoResponse for Invalid {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, Json(json!({ "errors": self.0 }))).into_response()
+    }
+}
+
+/// A survey from a JSON body, or from a form as a browser without script posts it.
+struct Submitted(SurveyForm);
+
+impl<S: Send + Sync> FromRequest<S> for Submitted {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if form {
+            let Form(survey) = Form::<SurveyForm>::from_request(req, state)
+                .await
+                .map_err(|rejection| Problem(rejection.status(), rejection.body_text()))?;
+            return Ok(Submitted(survey));
         }
-        ("/openapi.json", _) => method_not_allowed("GET"),
-        ("/submitSurvey", &Method::POST) => submit(req, ctx, app).await.into_response(),
-        ("/submitSurvey", _) => method_not_allowed("POST"),
-        _ => problem(
-            StatusCode::NOT_FOUND,
-            format!("no page {}", req.uri().path()),
-        ),
+        match Json::<SurveyForm>::from_request(req, state).await {
+            Ok(Json(survey)) => Ok(Submitted(survey)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the survey as application/json or application/x-www-form-urlencoded.".into(),
+            )),
+            Err(rejection) => Err(Problem(rejection.status(), rejection.body_text())),
+        }
     }
 }
 
-fn field_errors(errors: Vec<FieldError>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response()
+/// The key that makes a retry store nothing new: the page's `Idempotency-Key`, else the
+/// invocation's request id, which a platform's own retry keeps.
+fn idempotency_key(headers: &HeaderMap, ctx: &Context) -> Result<String, Invalid> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Ok(key)) if !key.trim().is_empty() && key.len() <= 200 => Ok(key.trim().to_owned()),
+        Some(_) => Err(Invalid(vec![FieldError {
+            field: "body",
+            message: "The Idempotency-Key header must be 1 to 200 visible characters.".into(),
+        }])),
+        None => Ok(ctx.request_id.clone()),
+    }
 }
 
-/// The submitted fields, from JSON or a form.
-fn fields(req: &Request) -> Result<Map<String, Value>, Box<Response>> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if req.body().len() > BODY_LIMIT {
-        return Err(Box::new(problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a survey is at most {BODY_LIMIT} bytes"),
-        )));
-    }
-    let body = req.body().as_bytes();
-    match essence.as_str() {
-        "application/json" => match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(fields)) => Ok(fields),
-            Ok(_) => Err(Box::new(field_errors(vec![FieldError {
-                field: "body",
-                message: "must be a JSON object with name, phone, satisfaction and email".into(),
-            }]))),
-            Err(err) => Err(Box::new(field_errors(vec![FieldError {
-                field: "body",
-                message: format!("is not valid JSON: {err}"),
-            }]))),
-        },
-        "application/x-www-form-urlencoded" => Ok(form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect()),
-        _ => Err(Box::new(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+async fn submit(
+    State(shared): State<Arc<Shared>>,
+    Extension(ctx): Extension<Context>,
+    headers: HeaderMap,
+    Submitted(form): Submitted,
+) -> Result<Response, Response> {
+    let app = &shared.app;
+    let key = idempotency_key(&headers, &ctx).map_err(IntoResponse::into_response)?;
+    let submission = form
+        .check()
+        .map_err(|errors| Invalid(errors).into_response())?;
+    let saved = app.store.save(&key, &submission).await.map_err(|err| {
+        tracing::error!(
+            request_id = ctx.request_id,
+            "the survey was not stored: {err:#}"
+        );
+        Problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
             format!(
-                "send the survey as application/json or application/x-www-form-urlencoded, not `{}`",
-                if content_type.is_empty() {
-                    "(no content type)"
-                } else {
-                    content_type
-                }
+                "The survey could not be stored; please send it again (request {}).",
+                ctx.request_id
             ),
-        ))),
-    }
-}
-
-async fn submit(req: Request, ctx: Context, app: &App) -> Result<Response, Error> {
-    let fields = match fields(&req) {
-        Ok(fields) => fields,
-        Err(response) => return Ok(*response),
-    };
-    let submission = match validate(&fields) {
-        Ok(submission) => submission,
-        Err(errors) => return Ok(field_errors(errors)),
-    };
-    // A retried invocation carries the same key, so the survey is stored once.
-    let key = match req.headers().get("idempotency-key").map(|v| v.to_str()) {
-        Some(Ok(key)) if !key.trim().is_empty() && key.len() <= 200 => key.trim().to_owned(),
-        Some(_) => {
-            return Ok(field_errors(vec![FieldError {
-                field: "body",
-                message: "the Idempotency-Key header must be 1 to 200 visible characters".into(),
-            }]));
-        }
-        None => ctx.request_id.clone(),
-    };
-    let saved = app.store.save(&key, &submission).await?;
+        )
+        .into_response()
+    })?;
     let mut notified = saved.notified;
     if saved.new {
         // The survey is stored whatever happens to the mail; a failure leaves it pending, and
@@ -154,11 +180,12 @@ async fn submit(req: Request, ctx: Context, app: &App) -> Result<Response, Error
             Ok(()) => app.mailer.notify(saved.id, &submission).await,
             Err(err) => Err(err),
         };
-        match sent {
-            Ok(()) => {
-                app.store.mark_notified(saved.id).await?;
-                notified = true;
-            }
+        let marked = match sent {
+            Ok(()) => app.store.mark_notified(saved.id).await,
+            Err(err) => Err(err),
+        };
+        match marked {
+            Ok(()) => notified = true,
             Err(err) => tracing::error!(
                 request_id = ctx.request_id,
                 survey = saved.id,
@@ -183,16 +210,31 @@ async fn submit(req: Request, ctx: Context, app: &App) -> Result<Response, Error
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+    use axum::http::HeaderValue;
     use fc::testing;
+    use http_body_util::BodyExt;
+    use serde_json::Value;
     use std::path::PathBuf;
+    use tower::ServiceExt;
 
-    async fn app(name: &str, smtp: Option<&str>) -> (App, PathBuf) {
+    struct Fixture {
+        router: Router,
+        store: Store,
+        dir: PathBuf,
+    }
+
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    async fn fixture(name: &str, smtp: Option<&str>, shop: &str) -> Fixture {
         let dir = std::env::temp_dir().join(format!("survey-app-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::connect(&format!("sqlite://{}/survey.db", dir.display()))
-            .await
-            .unwrap();
+        let url = format!("sqlite://{}/survey.db", dir.display());
         let mailer = Mailer::new(
             smtp,
             &dir.join("outbox"),
@@ -200,33 +242,59 @@ mod tests {
             "shop@example.com",
         )
         .unwrap();
-        (App { store, mailer }, dir)
+        let app = App {
+            store: Store::connect(&url).await.unwrap(),
+            mailer,
+            shop: shop.into(),
+        };
+        Fixture {
+            router: router(app),
+            store: Store::connect(&url).await.unwrap(),
+            dir,
+        }
     }
 
-    async fn call(app: App, req: Request) -> (Response, &'static App) {
-        let app: &'static App = Box::leak(Box::new(app));
-        let response = testing::invoke_with_context(
-            move |req: Request, ctx: Context| async move { handle(req, ctx, app).await },
-            req,
-            testing::context(),
-        )
-        .await;
-        (response, app)
+    impl Fixture {
+        async fn send(&self, req: axum::http::Request<Body>, ctx: Context) -> (StatusCode, String) {
+            let mut req = req;
+            req.extensions_mut().insert(ctx);
+            let response = self.router.clone().oneshot(req).await.unwrap();
+            let status = response.status();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        }
+
+        async fn call(&self, req: axum::http::Request<Body>) -> (StatusCode, Value) {
+            let (status, body) = self.send(req, testing::context()).await;
+            let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+            (status, value)
+        }
+
+        fn outbox(&self) -> usize {
+            std::fs::read_dir(self.dir.join("outbox"))
+                .map(|d| d.count())
+                .unwrap_or(0)
+        }
     }
 
-    fn body(response: &Response) -> Value {
-        serde_json::from_slice(response.body().as_bytes()).unwrap()
+    fn post(content_type: &str, body: impl Into<Body>) -> axum::http::Request<Body> {
+        axum::http::Request::post("/submitSurvey")
+            .header("content-type", content_type)
+            .body(body.into())
+            .unwrap()
     }
 
-    fn outbox(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir.join("outbox"))
-            .map(|d| d.count())
-            .unwrap_or(0)
+    fn post_json(value: &Value) -> axum::http::Request<Body> {
+        post("application/json", value.to_string())
+    }
+
+    fn get(path: &str) -> axum::http::Request<Body> {
+        axum::http::Request::get(path).body(Body::empty()).unwrap()
     }
 
     #[test]
     fn the_page_never_turns_what_it_echoes_into_markup() {
-        // Answers and field errors (which quote what was typed) are set as text only.
+        // Answers and field errors (which may quote what was typed) are set as text only.
         for sink in [
             "innerHTML",
             "outerHTML",
@@ -236,39 +304,34 @@ mod tests {
         ] {
             assert!(!PAGE.contains(sink), "the page uses {sink}");
         }
-        assert!(PAGE.contains("slot.textContent = e.field + ' ' + e.message"));
+        assert!(PAGE.contains("slot.textContent = e.message"));
     }
 
     #[tokio::test]
-    async fn the_page_and_the_description_are_served() {
-        let (app, dir) = app("page", None).await;
-        let (response, app) = call(app, testing::get("/")).await;
-        assert_eq!(response.status(), StatusCode::OK);
+    async fn the_page_names_the_shop_and_the_description_is_served() {
+        let f = fixture("page", None, "Bits & <Bytes>").await;
+        let (status, page) = f.send(get("/"), testing::context()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<form id=\"survey\""));
         assert!(
-            response
-                .body()
-                .as_str()
-                .unwrap()
-                .contains("<form id=\"survey\"")
+            page.contains("How was your visit to Bits &amp; &lt;Bytes&gt;?"),
+            "the name is escaped"
         );
-        let response = handle(testing::get("/openapi.json"), testing::context(), app).await;
-        let spec = body(&response);
+        let (status, spec) = f.call(get("/openapi.json")).await;
+        assert_eq!(status, StatusCode::OK);
         assert_eq!(spec["openapi"], "3.0.3");
         assert!(spec["paths"]["/submitSurvey"]["post"]["responses"]["415"].is_object());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn a_good_submission_is_stored_and_notified() {
-        let (app, dir) = app("good", None).await;
-        let req = testing::post_json(
-            "/submitSurvey",
-            &json!({"name": "Ada", "phone": "12345", "satisfaction": 5, "email": "ada@example.org"}),
-        );
-        let (response, app) = call(app, req).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(body(&response)["notification"], "sent");
-        let stored = app.store.surveys().await.unwrap();
+        let f = fixture("good", None, DEFAULT_SHOP).await;
+        let (status, body) = f
+            .call(post_json(&json!({"name": "Ada", "phone": "12345", "satisfaction": 5, "email": "ada@example.org"})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["notification"], "sent");
+        let stored = f.store.surveys().await.unwrap();
         assert_eq!(
             (
                 stored.len(),
@@ -278,26 +341,22 @@ mod tests {
             (1, "Ada", true)
         );
         assert_eq!(
-            outbox(&dir),
+            f.outbox(),
             2,
             "the shop's notification and the customer's copy"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn forms_are_accepted_too() {
-        let (app, dir) = app("form", None).await;
-        let req = testing::request("POST", "/submitSurvey")
-            .header(
-                "content-type",
-                "application/x-www-form-urlencoded; charset=UTF-8",
-            )
-            .body("name=Li+Lei&phone=138+0013+8000&satisfaction=4&email=".into())
-            .unwrap();
-        let (response, app) = call(app, req).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let stored = app.store.surveys().await.unwrap();
+        let f = fixture("form", None, DEFAULT_SHOP).await;
+        let req = post(
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            "name=Li+Lei&phone=138+0013+8000&satisfaction=4&email=",
+        );
+        let (status, body) = f.call(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let stored = f.store.surveys().await.unwrap();
         assert_eq!(
             (
                 stored[0].submission.name.as_str(),
@@ -305,131 +364,147 @@ mod tests {
             ),
             ("Li Lei", None)
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
-    async fn bad_requests_get_the_right_status() {
-        let (app, dir) = app("bad", None).await;
-        let req = testing::post_json(
-            "/submitSurvey",
-            &json!({"name": "", "phone": "12", "satisfaction": 0}),
-        );
-        let (response, app) = call(app, req).await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        let fields: Vec<String> = body(&response)["errors"]
+    async fn bad_requests_get_the_right_status_and_a_sentence() {
+        let f = fixture("bad", None, DEFAULT_SHOP).await;
+        let (status, body) = f
+            .call(post_json(
+                &json!({"name": "", "phone": "12", "satisfaction": 0}),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let fields: Vec<&str> = body["errors"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .map(|e| e["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["name", "phone", "satisfaction"]);
         let cases = [
             (
-                testing::post("/submitSurvey", "name=x"),
+                post("text/plain", "name=x"),
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "application/json or application/x-www-form-urlencoded",
             ),
             (
-                testing::get("/submitSurvey"),
-                StatusCode::METHOD_NOT_ALLOWED,
-            ),
-            (testing::post("/", "x"), StatusCode::METHOD_NOT_ALLOWED),
-            (testing::get("/nope"), StatusCode::NOT_FOUND),
-            (
-                testing::request("POST", "/submitSurvey")
-                    .header("content-type", "application/json")
-                    .body("{\"name\":".into())
+                axum::http::Request::post("/submitSurvey")
+                    .body(Body::from("{}"))
                     .unwrap(),
-                StatusCode::BAD_REQUEST,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "application/json",
             ),
             (
-                testing::request("POST", "/submitSurvey")
-                    .header("content-type", "application/json")
-                    .body("[1]".into())
-                    .unwrap(),
+                post("application/json", "{\"name\":"),
                 StatusCode::BAD_REQUEST,
+                "EOF",
             ),
             (
-                testing::post_json("/submitSurvey", &json!({"name": "x".repeat(BODY_LIMIT)})),
+                post("application/json", "1"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "expected struct SurveyForm",
+            ),
+            (
+                post_json(&json!({"name": 42})),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "name: invalid type: integer `42`",
+            ),
+            (
+                post_json(&json!({"satisfaction": "five"})),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "a whole number from 1 to 5",
+            ),
+            (
+                post(
+                    "application/x-www-form-urlencoded",
+                    "name=A&phone=12345&satisfaction=lots",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "a whole number from 1 to 5",
+            ),
+            (
+                post_json(&json!({"name": "x".repeat(BODY_LIMIT)})),
                 StatusCode::PAYLOAD_TOO_LARGE,
+                "",
+            ),
+            (
+                get("/nope"),
+                StatusCode::NOT_FOUND,
+                "There is no page /nope.",
             ),
         ];
-        for (req, status) in cases {
+        for (req, status, says) in cases {
             let target = format!("{} {}", req.method(), req.uri());
-            assert_eq!(
-                handle(req, testing::context(), app).await.status(),
-                status,
-                "{target}"
-            );
+            let (got, body) = f.call(req).await;
+            assert_eq!(got, status, "{target}: {body}");
+            assert!(body.to_string().contains(says), "{target}: {body}");
         }
+        let (status, _) = f.call(get("/submitSurvey")).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        let (status, _) = f
+            .call(axum::http::Request::post("/").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        let mut keyed = post_json(&json!({"name": "A", "phone": "12345", "satisfaction": 1}));
+        keyed
+            .headers_mut()
+            .insert("idempotency-key", HeaderValue::from_static("  "));
+        assert_eq!(f.call(keyed).await.0, StatusCode::BAD_REQUEST);
         assert!(
-            app.store.surveys().await.unwrap().is_empty(),
+            f.store.surveys().await.unwrap().is_empty(),
             "nothing invalid was stored"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn retries_store_one_survey() {
-        let (app, dir) = app("retry", None).await;
+        let f = fixture("retry", None, DEFAULT_SHOP).await;
         let survey = json!({"name": "Ada", "phone": "12345", "satisfaction": 3});
-        let app: &'static App = Box::leak(Box::new(app));
         let mut ctx = testing::context();
         ctx.request_id = "same-invocation".into();
-        let first = handle(
-            testing::post_json("/submitSurvey", &survey),
-            ctx.clone(),
-            app,
-        )
-        .await;
-        let again = handle(testing::post_json("/submitSurvey", &survey), ctx, app).await;
-        assert_eq!(body(&first)["id"], body(&again)["id"]);
+        let (_, first) = f.send(post_json(&survey), ctx.clone()).await;
+        let (_, again) = f.send(post_json(&survey), ctx).await;
+        assert_eq!(first, again);
         let keyed = || {
-            let mut keyed = testing::post_json("/submitSurvey", &survey);
+            let mut keyed = post_json(&survey);
             keyed
                 .headers_mut()
                 .insert("idempotency-key", HeaderValue::from_static("form-42"));
             keyed
         };
-        let a = handle(keyed(), testing::context(), app).await;
-        let b = handle(keyed(), testing::context(), app).await;
-        assert_eq!(body(&a)["id"], body(&b)["id"]);
-        assert_eq!(app.store.surveys().await.unwrap().len(), 2);
-        assert_eq!(outbox(&dir), 2, "one notification per stored survey");
-        let _ = std::fs::remove_dir_all(&dir);
+        let a = f.call(keyed()).await.1;
+        let b = f.call(keyed()).await.1;
+        assert_eq!(a["id"], b["id"]);
+        assert_eq!(f.store.surveys().await.unwrap().len(), 2);
+        assert_eq!(f.outbox(), 2, "one notification per stored survey");
     }
 
     #[tokio::test]
     async fn with_no_time_left_the_mail_waits_and_the_survey_is_kept() {
-        let (app, dir) = app("late", None).await;
-        let app: &'static App = Box::leak(Box::new(app));
+        let f = fixture("late", None, DEFAULT_SHOP).await;
         let mut ctx = testing::context();
         ctx.deadline = Some(std::time::SystemTime::now() + std::time::Duration::from_millis(500));
-        let req = testing::post_json(
-            "/submitSurvey",
-            &json!({"name": "Ada", "phone": "12345", "satisfaction": 2}),
-        );
-        let response = handle(req, ctx, app).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(body(&response)["notification"], "pending");
-        assert_eq!(outbox(&dir), 0);
-        assert_eq!(app.store.surveys().await.unwrap().len(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
+        let req = post_json(&json!({"name": "Ada", "phone": "12345", "satisfaction": 2}));
+        let (status, body) = f.send(req, ctx).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert!(body.contains("\"pending\""), "{body}");
+        assert_eq!(f.outbox(), 0);
+        assert_eq!(f.store.surveys().await.unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn a_failed_notification_keeps_the_survey_and_says_pending() {
         // Nothing listens on port 1: the SMTP connection fails.
-        let (app, dir) = app("smtp-down", Some("smtp://127.0.0.1:1")).await;
-        let req = testing::post_json(
-            "/submitSurvey",
-            &json!({"name": "Ada", "phone": "12345", "satisfaction": 2}),
-        );
-        let (response, app) = call(app, req).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(body(&response)["notification"], "pending");
-        let stored = app.store.surveys().await.unwrap();
+        let f = fixture("smtp-down", Some("smtp://127.0.0.1:1"), DEFAULT_SHOP).await;
+        let (status, body) = f
+            .call(post_json(
+                &json!({"name": "Ada", "phone": "12345", "satisfaction": 2}),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(body["notification"], "pending");
+        let stored = f.store.surveys().await.unwrap();
         assert_eq!((stored.len(), stored[0].notified), (1, false));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,5 +1,5 @@
-//! The supermarket's customer-satisfaction survey, as one fc function that runs locally, on
-//! AWS Lambda and on Function Compute.
+//! The supermarket's customer-satisfaction survey, as one axum app that runs locally, on AWS
+//! Lambda and on Function Compute through `fc::run`.
 //!
 //! `GET /` serves the form; `POST /submitSurvey` validates a submission, stores it in SQL
 //! (SQLite by default, MySQL with `DATABASE_URL=mysql://…`) once per idempotency key, and
@@ -13,7 +13,7 @@ pub mod mail;
 pub mod store;
 pub mod validate;
 
-pub use app::{App, handle, setup};
+pub use app::{App, router, setup};
 pub use mail::Mailer;
 pub use store::Store;
-pub use validate::{FieldError, Submission, validate};
+pub use validate::{FieldError, Submission, SurveyForm};

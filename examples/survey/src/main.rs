@@ -2,11 +2,8 @@
 //!
 //! Run with `cargo run -p survey`, then open http://127.0.0.1:3000.
 
-use fc::Context;
-use fc::http::{Request, Response};
-use survey::App;
-
-#[fc::handler(init = survey::setup)]
-async fn survey(req: Request, ctx: Context, app: &App) -> Response {
-    survey::handle(req, ctx, app).await
+#[tokio::main]
+async fn main() -> Result<(), fc::Error> {
+    let app = survey::setup().await?;
+    fc::run(survey::router(app)).await
 }

@@ -260,6 +260,66 @@ pub fn request(
     send_raw(addr, &raw)
 }
 
+/// A `GET` whose response is read as it arrives, as a browser's `EventSource` reads an event
+/// stream: what came so far is kept, and reading stops at the text a test waits for.
+#[derive(Debug)]
+pub struct Streamed {
+    stream: TcpStream,
+    seen: Vec<u8>,
+    label: String,
+}
+
+impl Streamed {
+    /// Sends `GET target` asking for `text/event-stream`; `label` names it in failures.
+    pub fn get(addr: SocketAddr, target: &str, label: &str) -> Streamed {
+        let mut stream =
+            TcpStream::connect(addr).unwrap_or_else(|e| panic!("{label}: connect {addr}: {e}"));
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap_or_else(|e| panic!("{label}: send: {e}"));
+        Streamed {
+            stream,
+            seen: Vec::new(),
+            label: label.to_owned(),
+        }
+    }
+
+    /// Everything received so far, head included.
+    pub fn seen(&self) -> String {
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+
+    /// Reads until `text` has arrived; fails if the response ends first.
+    pub fn until(&mut self, text: &str) -> String {
+        let mut buf = [0u8; 4096];
+        while !self.seen().contains(text) {
+            let n = match self.stream.read(&mut buf) {
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                read => read.unwrap_or(0),
+            };
+            assert!(
+                n > 0,
+                "{}: the stream ended before `{text}`: {}",
+                self.label,
+                self.seen()
+            );
+            self.seen.extend_from_slice(&buf[..n]);
+        }
+        self.seen()
+    }
+
+    /// Reads the rest, to the end of the response.
+    pub fn rest(mut self) -> String {
+        let mut rest = Vec::new();
+        let _ = self.stream.read_to_end(&mut rest);
+        self.seen.extend_from_slice(&rest);
+        self.seen()
+    }
+}
+
 /// Sends raw bytes and parses whatever HTTP response comes back. The body is read by its
 /// `Content-Length` or chunks, or to the end when it has neither, so a server that keeps the
 /// connection open is still read whole.

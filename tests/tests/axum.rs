@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 
 use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
-use fc_tests::{PATIENCE, Server, request, start_behind_gateway};
+use fc_tests::{Server, Streamed, request, start_behind_gateway};
 use http::{HeaderMap, Method};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
@@ -154,34 +153,11 @@ fn first_then_rest(
     label: &str,
     then: impl FnOnce(),
 ) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen).contains(first) {
-        let n = match stream.read(&mut buf) {
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            read => read.unwrap_or(0),
-        };
-        assert!(
-            n > 0,
-            "{label}: the stream ended before its first event: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.extend_from_slice(&buf[..n]);
-    }
-    assert!(
-        !String::from_utf8_lossy(&seen).contains("released"),
-        "{label}"
-    );
+    let mut stream = Streamed::get(addr, target, label);
+    let seen = stream.until(first);
+    assert!(!seen.contains("released"), "{label}");
     then();
-    stream.read_to_end(&mut seen).unwrap();
-    String::from_utf8_lossy(&seen).into_owned()
+    stream.rest()
 }
 
 #[test]

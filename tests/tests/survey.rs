@@ -8,11 +8,12 @@ use std::path::PathBuf;
 
 use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::smtp::SmtpServer;
-use fc_tests::{Server, event_template, run};
+use fc_tests::{Server, Streamed, event_template, run};
 use survey::Store;
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const SURVEY: &str = env!("CARGO_BIN_EXE_survey");
+const LIVE: &str = env!("CARGO_BIN_EXE_survey-live");
 const NOTIFY: &str = env!("CARGO_BIN_EXE_survey-notify");
 const INDEX: &str = env!("CARGO_BIN_EXE_object-index");
 
@@ -82,16 +83,88 @@ fn submit(server: &Server, name: &str) -> serde_json::Value {
 }
 
 fn start_platform(platform: &str, trigger: &str, scratch: &Scratch) -> Server {
+    start_function(SURVEY, platform, &["--trigger", trigger], scratch)
+}
+
+fn start_function(function: &str, platform: &str, extra: &[&str], scratch: &Scratch) -> Server {
     let env: Vec<String> = scratch
         .env()
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let mut args = vec!["--trigger", trigger, "--timeout", "20"];
+    let mut args = extra.to_vec();
+    if !extra.contains(&"--timeout") {
+        args.extend_from_slice(&["--timeout", "20"]);
+    }
     for pair in &env {
         args.extend_from_slice(&["--env", pair]);
     }
-    fc_tests::start_behind_gateway(FC_LOCAL, platform, &args, SURVEY)
+    fc_tests::start_behind_gateway(FC_LOCAL, platform, &args, function)
+}
+
+/// Stores a survey straight into the database, as another instance would.
+fn store_one(url: &str, key: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let submission = survey::Submission {
+        name: key.into(),
+        phone: "12345".into(),
+        satisfaction: 5,
+        email: None,
+    };
+    runtime.block_on(async {
+        let store = Store::connect(url).await.unwrap();
+        assert!(store.save(key, &submission).await.unwrap().new);
+    });
+}
+
+/// The live count streams wherever the platform streams: the first count arrives, then a survey
+/// stored meanwhile arrives as the next event on the same response. Where invocations have a
+/// deadline, the stream ends cleanly before it, and the browser reconnects.
+#[test]
+fn the_live_count_streams_on_every_platform() {
+    let scratch = Scratch::new("live");
+    let env: Vec<(String, String)> = scratch.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cases: [(&str, &[&str]); 4] = [
+        ("local", &[]),
+        (
+            "aws",
+            &["--trigger", "url", "--streaming", "--timeout", "5"],
+        ),
+        (
+            "aws",
+            &["--trigger", "apigw-v1", "--streaming", "--timeout", "5"],
+        ),
+        ("aliyun", &["--trigger", "http", "--timeout", "5"]),
+    ];
+    for (n, (platform, args)) in cases.into_iter().enumerate() {
+        let label = format!("{platform} {args:?}");
+        let server = if platform == "local" {
+            Server::start(LIVE, &env)
+        } else {
+            start_function(LIVE, platform, args, &scratch)
+        };
+        assert!(server.get("/").text().contains("new EventSource('count')"));
+        let mut stream = Streamed::get(server.addr, "/count", &label);
+        let first = stream.until(&format!("event: count\ndata: {n}\n"));
+        assert!(
+            first
+                .to_ascii_lowercase()
+                .contains("content-type: text/event-stream"),
+            "{label}: {first}"
+        );
+        assert!(first.contains("retry: 1000"), "{label}: {first}");
+        store_one(&scratch.database(), &format!("live-{n}"));
+        stream.until(&format!("data: {}\n", n + 1));
+        if platform != "local" {
+            // Five seconds to run: the stream ends two seconds early, and cleanly.
+            let all = stream.rest();
+            assert!(all.ends_with("0\r\n\r\n"), "{label}: {all}");
+        }
+    }
 }
 
 #[test]

@@ -4,11 +4,13 @@
 //! `GET /` serves the form; `POST /submitSurvey` validates a submission, stores it in SQL
 //! (SQLite by default, MySQL with `DATABASE_URL=mysql://…`) once per idempotency key, and
 //! e-mails the shop (SMTP with `SMTP_URL`, else `.eml` files in `./outbox`); `GET
-//! /openapi.json` describes the API.
+//! /openapi.json` describes the API. `live` is a second app: the number of stored surveys as
+//! server-sent events.
 //!
 //! The table-stream and object-storage examples reuse the store and the mailer.
 
 pub mod app;
+pub mod live;
 pub mod mail;
 pub mod store;
 pub mod validate;

@@ -210,6 +210,14 @@ impl Store {
             .collect()
     }
 
+    /// How many surveys are stored.
+    pub async fn survey_count(&self) -> Result<i64, Error> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM surveys")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// Records an object change once: the same change delivered again is not recorded twice.
     /// Returns whether it was new.
     pub async fn record_object(

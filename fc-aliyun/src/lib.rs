@@ -19,7 +19,7 @@
 //! | `fc::ObjectEvent` | OSS trigger |
 //! | `fc::TableEvent` | Tablestore trigger (CBOR) |
 //! | `fc::ScheduleEvent` | timer trigger |
-//! | `fc::Json<T>` | anything else |
+//! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!
 //! The `Context` comes from the `x-fc-*` headers; the credentials headers go into it (redacted)
 //! and never into the request a handler sees. A failed event invocation answers
@@ -53,7 +53,7 @@ mod samples;
 
 use bytes::Bytes;
 use fc_core::http::{Body, Request, Response, StatusCode};
-use fc_core::{Error, Event, Json, ObjectEvent, Payload, ScheduleEvent, TableEvent};
+use fc_core::{Error, Event, JsonEvent, ObjectEvent, Payload, ScheduleEvent, TableEvent};
 use serde::de::DeserializeOwned;
 
 pub use headers::{ServiceName, TracingHeaders};
@@ -71,7 +71,7 @@ pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered on Alibaba Cloud Function Compute",
     label = "fc-aliyun has no decoder for this event type",
-    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
+    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromFc: Event {
     /// What answering needs to know about the event (for HTTP, its shape).
@@ -166,7 +166,7 @@ impl FromFc for ScheduleEvent {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> FromFc for Json<T> {
+impl<T: DeserializeOwned + Send + 'static> FromFc for JsonEvent<T> {
     type Origin = ();
 
     fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {

@@ -9,7 +9,7 @@
 //! | `fc::ObjectEvent` | S3 notifications (keys URL-decoded) |
 //! | `fc::TableEvent` | DynamoDB Streams (every attribute type; return `fc::BatchFailures` to retry only failed records) |
 //! | `fc::ScheduleEvent` | EventBridge scheduled events |
-//! | `fc::Json<T>` | anything else |
+//! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!
 //! HTTP handlers see the same request on every source: the path they routed on (an HTTP API's
 //! stage is removed), decoded query, multi-value headers, cookies, decoded base64 bodies; the
@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use fc_core::http::{Request, Response};
 use fc_core::{
-    Error, ErrorKind, Event, Function, Instance, Json, ObjectEvent, Outcome, Payload,
+    Error, ErrorKind, Event, Function, Instance, JsonEvent, ObjectEvent, Outcome, Payload,
     ScheduleEvent, TableEvent,
 };
 use lambda_runtime::{Diagnostic, FunctionResponse, LambdaEvent};
@@ -64,7 +64,7 @@ use crate::context::Env;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered on AWS Lambda",
     label = "fc-aws has no decoder for this event type",
-    note = "on AWS a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
+    note = "on AWS a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromLambda: Event {
     /// What encoding the outcome needs to know about the event (for HTTP, its source).
@@ -132,7 +132,7 @@ json_event!(ObjectEvent, events::object_event);
 json_event!(TableEvent, events::table_event);
 json_event!(ScheduleEvent, events::schedule_event);
 
-impl<T: DeserializeOwned + Send + 'static> FromLambda for Json<T> {
+impl<T: DeserializeOwned + Send + 'static> FromLambda for JsonEvent<T> {
     type Origin = ();
 
     fn from_lambda(payload: &str) -> Result<(Self, ()), Error> {

@@ -18,14 +18,19 @@ use crate::http::{Body, HeaderMap, Request, RequestInfo, Uri, header};
 /// Parses `raw` as `T`, the whole of it; a failure says which field of the `what` was wrong
 /// and what was expected there: "invalid S3 event at `Records[0].s3`: missing field `bucket`".
 pub fn parse_json<'a, T: Deserialize<'a>>(raw: &'a [u8], what: &str) -> Result<T, Error> {
+    from_json(raw).map_err(|(at, err)| Error::invalid_event(format!("invalid {what}{at}: {err}")))
+}
+
+/// Parses `raw` as `T`, the whole of it; a failure gives where it happened (`` at `a.b[0]` ``,
+/// or nothing for the document itself) and serde's error, which has the line and column.
+pub(crate) fn from_json<'a, T: Deserialize<'a>>(
+    raw: &'a [u8],
+) -> Result<T, (String, serde_json::Error)> {
     // Tracking the path costs on every value, and only a failure needs it: parse plainly, and
     // parse again with the path only to explain a failure.
     if let Ok(value) = serde_json::from_slice(raw) {
         return Ok(value);
     }
-    let invalid = |at: String, err: serde_json::Error| {
-        Error::invalid_event(format!("invalid {what}{at}: {err}"))
-    };
     let mut de = serde_json::Deserializer::from_slice(raw);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let at = match err.path().to_string().as_str() {
@@ -37,9 +42,9 @@ pub fn parse_json<'a, T: Deserialize<'a>>(raw: &'a [u8], what: &str) -> Result<T
             }
             path => format!(" at `{path}`"),
         };
-        invalid(at, err.into_inner())
+        (at, err.into_inner())
     })?;
-    de.end().map_err(|err| invalid(String::new(), err))?;
+    de.end().map_err(|err| (String::new(), err))?;
     Ok(value)
 }
 

@@ -236,7 +236,7 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Json, ObjectEvent};
+    use crate::event::{JsonEvent, ObjectEvent};
     use crate::http::{Request, StatusCode};
     use crate::testing;
 
@@ -312,18 +312,18 @@ mod tests {
                 .is_some_and(|b| b.contains("r-panic"))
         );
 
-        async fn event_panic(_e: Json<u32>) -> u32 {
+        async fn event_panic(_e: JsonEvent<u32>) -> u32 {
             panic!("no")
         }
         let instance = Function::new(event_panic).init().await.expect("init");
         let err = instance
-            .invoke(Json(1), testing::context())
+            .invoke(JsonEvent(1), testing::context())
             .await
             .expect_err("fails");
         assert_eq!(err.kind(), ErrorKind::Panic);
         assert_eq!(err.message(), "handler panicked: no");
         // The instance still serves.
-        let again = instance.invoke(Json(2), testing::context()).await;
+        let again = instance.invoke(JsonEvent(2), testing::context()).await;
         assert!(again.is_err());
     }
 
@@ -353,11 +353,11 @@ mod tests {
 
     #[tokio::test]
     async fn closures_are_handlers() {
-        let instance = Function::new(|Json(n): Json<u32>| async move { n * 2 })
+        let instance = Function::new(|JsonEvent(n): JsonEvent<u32>| async move { n * 2 })
             .init()
             .await
             .expect("init");
-        let out = instance.invoke(Json(21), testing::context()).await;
+        let out = instance.invoke(JsonEvent(21), testing::context()).await;
         assert_eq!(out.map(|p| p.to_string()).ok().as_deref(), Some("42"));
     }
 }

@@ -11,7 +11,8 @@
 //! | [`ObjectEvent`] | objects created or removed (S3, OSS) |
 //! | [`TableEvent`] | rows inserted, modified or removed (DynamoDB Streams, Tablestore) |
 //! | [`ScheduleEvent`] | a schedule fired (EventBridge, FC timer) |
-//! | [`Json<T>`] | any other JSON event, and JSON responses |
+//! | [`JsonEvent<T>`] | any other event, deserialized from its JSON |
+//! | [`Json<T>`] | a JSON body a handler returns |
 //! | [`Handler`] | the shapes of `async fn` fc can run |
 //! | [`Error`] | what handlers, `init` and adapters fail with |
 //!
@@ -46,12 +47,13 @@ mod time;
 pub use context::{Context, Credentials, Platform, Secret};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
-    BatchFailures, Event, Json, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
+    BatchFailures, Event, JsonEvent, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
     ScheduleEvent, TableEvent, TableRecord, Value,
 };
 pub use function::{BoxFuture, Function, Instance};
 pub use handler::{Handler, markers as handler_markers};
 pub use reply::{IntoPayload, Outcome, Payload, Reply, markers as payload_markers};
+pub use response::Json;
 pub use service::HttpService;
 pub use time::{Timestamp, TimestampError};
 

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, Json, ObjectEvent, ScheduleEvent, TableEvent};
+use crate::event::{Event, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use crate::http::{Body, IntoResponse, Request, Response};
 use crate::response::Failure;
 
@@ -87,6 +87,9 @@ pub mod markers {
     /// `Ok` is the result, `Err` the failure.
     #[derive(Debug)]
     pub struct Fallible;
+    /// The result is already a [`Payload`](super::Payload) or the failure.
+    #[derive(Debug)]
+    pub struct Done;
 }
 
 /// Something an event handler can return: any `Serialize` value, or a `Result` of one whose
@@ -115,6 +118,13 @@ impl<T: Serialize, E: Into<Error>> IntoPayload<markers::Fallible> for Result<T, 
             Ok(value) => Payload::json(&value),
             Err(err) => Err(err.into()),
         }
+    }
+}
+
+/// An outcome already made passes as it is (what `#[handler]`'s expansion hands over).
+impl IntoPayload<markers::Done> for Result<Payload, Error> {
+    fn into_payload(self) -> Result<Payload, Error> {
+        self
     }
 }
 
@@ -255,7 +265,7 @@ macro_rules! payload_reply {
 
 payload_reply!(ObjectEvent, TableEvent, ScheduleEvent);
 
-impl<T: Send + 'static, R: IntoPayload<M> + Send, M> Reply<Json<T>, M> for R {
+impl<T: Send + 'static, R: IntoPayload<M> + Send, M> Reply<JsonEvent<T>, M> for R {
     fn into_outcome(self) -> Result<Payload, Error> {
         self.into_payload()
     }

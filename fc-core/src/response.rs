@@ -1,14 +1,14 @@
 //! Turning what an HTTP handler returns into a response.
 
 use std::borrow::Cow;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
-use crate::event::Json;
 use crate::http::{Body, Response};
 
 /// Something an HTTP handler can return.
@@ -25,6 +25,47 @@ use crate::http::{Body, Response};
 pub trait IntoResponse {
     /// Makes the response.
     fn into_response(self) -> Response;
+}
+
+/// A JSON body a handler returns: an HTTP response with `Content-Type: application/json`, or
+/// an event handler's result.
+///
+/// ```
+/// use fc_core::{Json, http::Request};
+///
+/// #[derive(serde::Serialize)]
+/// struct Greeting { hello: String }
+///
+/// async fn hello(req: Request) -> Json<Greeting> {
+///     Json(Greeting { hello: req.uri().path().to_owned() })
+/// }
+/// ```
+///
+/// It is not an event: an HTTP handler takes [`Request`](crate::http::Request) and reads a
+/// JSON body with [`RequestExt::json`](crate::http::RequestExt::json); any other JSON event is
+/// a [`JsonEvent<T>`](crate::JsonEvent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Json<T>(pub T);
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> From<T> for Json<T> {
+    fn from(value: T) -> Self {
+        Json(value)
+    }
 }
 
 /// An HTML response (`Content-Type: text/html; charset=utf-8`).

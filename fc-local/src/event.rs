@@ -169,7 +169,7 @@ fn show(payload: &Payload) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fc_core::{Json, ObjectEvent};
+    use fc_core::{JsonEvent, ObjectEvent};
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
@@ -215,17 +215,17 @@ mod tests {
             err.message()
         );
 
-        let err = decode::<Json<u8>>(b"  \n").unwrap_err();
+        let err = decode::<JsonEvent<u8>>(b"  \n").unwrap_err();
         assert_eq!(err.message(), "no event: expected a JSON event as JSON");
 
-        let err = decode::<Json<u8>>(b"1 2").unwrap_err();
+        let err = decode::<JsonEvent<u8>>(b"1 2").unwrap_err();
         assert!(
             err.message().contains("trailing characters"),
             "{}",
             err.message()
         );
 
-        let err = decode::<Json<serde_json::Value>>(b"{").unwrap_err();
+        let err = decode::<JsonEvent<serde_json::Value>>(b"{").unwrap_err();
         assert!(
             err.message()
                 .starts_with("invalid JSON event: EOF while parsing"),

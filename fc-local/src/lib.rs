@@ -42,7 +42,7 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use fc_core::http::Request;
-use fc_core::{Event, Function, Json, ObjectEvent, ScheduleEvent, TableEvent};
+use fc_core::{Event, Function, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use serde::de::DeserializeOwned;
 
 pub use config::{Config, DEFAULT_BODY_LIMIT};
@@ -56,7 +56,7 @@ pub use server::{serve, serve_on};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered by fc's local platform",
     label = "the local platform cannot make this event",
-    note = "`fc::Json<T>` needs `T: serde::de::DeserializeOwned`"
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait LocalEvent: Event {
     /// Runs a function of this event as the local platform does.
@@ -88,7 +88,7 @@ macro_rules! json_events {
 
 json_events!(ObjectEvent, TableEvent, ScheduleEvent);
 
-impl<T: DeserializeOwned + Send + 'static> LocalEvent for Json<T> {
+impl<T: DeserializeOwned + Send + 'static> LocalEvent for JsonEvent<T> {
     fn run_local(
         function: Function<Self>,
         config: Config,

@@ -1,11 +1,11 @@
 //! Parsing, checking and expanding `#[handler]`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, FnArg, ItemFn, Lit, Meta, Path, ReturnType, Token, Type};
+use syn::{Expr, ExprLit, FnArg, Ident, ItemFn, Lit, Meta, Path, ReturnType, Token, Type};
 
 /// The attribute's options, checked.
 struct Config {
@@ -148,6 +148,26 @@ fn check<'a>(item: &'a ItemFn, config: &Config) -> Result<Signature<'a>, syn::Er
             FnArg::Typed(typed) => types.push(&*typed.ty),
         }
     }
+    for ty in types.iter().filter(|ty| contains_impl_trait(ty)) {
+        errors.push(syn::Error::new_spanned(
+            ty,
+            "a handler cannot be generic: fc calls it with one event type, so name the type",
+        ));
+    }
+    match types.first().and_then(|ty| last_segment(ty)) {
+        Some(name) if name == "Json" => errors.push(syn::Error::new_spanned(
+            types[0],
+            "`Json<T>` is a JSON body a handler returns, not an event: for an HTTP function take \
+             `fc::http::Request` and read the body with `req.json::<T>()` (or serve an axum \
+             Router with `fc::run`, whose `Json` extractor answers 400); for any other JSON \
+             event take `fc::JsonEvent<T>`",
+        )),
+        Some(name) if name == "Context" => errors.push(syn::Error::new_spanned(
+            types[0],
+            "the event comes first: `async fn(event, fc::Context)`",
+        )),
+        _ => {}
+    }
     let max = if config.init.is_some() { 3 } else { 2 };
     if let Some(extra) = sig.inputs.iter().nth(max) {
         let message = if config.init.is_some() {
@@ -167,13 +187,19 @@ fn check<'a>(item: &'a ItemFn, config: &Config) -> Result<Signature<'a>, syn::Er
         errors.push(syn::Error::new(sig.paren_token.span.join(), message));
     }
     if config.init.is_some() {
-        if let Some(last) = types.last().filter(|_| types.len() >= 2) {
-            if !matches!(last, Type::Reference(_)) {
+        match types.last().filter(|_| types.len() >= 2) {
+            Some(Type::Reference(state)) if state.mutability.is_some() => {
                 errors.push(syn::Error::new_spanned(
-                    last,
-                    "with `init`, the last parameter receives the state by reference: `&State`",
+                    state,
+                    "every invocation shares the state: take it as `&State`, not `&mut State` \
+                     (put what changes behind a `Mutex` or an atomic)",
                 ));
             }
+            Some(Type::Reference(_)) | None => {}
+            Some(last) => errors.push(syn::Error::new_spanned(
+                last,
+                "with `init`, the last parameter receives the state by reference: `&State`",
+            )),
         }
     } else if let Some(Type::Reference(state)) = types.get(1) {
         errors.push(syn::Error::new_spanned(
@@ -209,53 +235,166 @@ fn check<'a>(item: &'a ItemFn, config: &Config) -> Result<Signature<'a>, syn::Er
 }
 
 fn contains_impl_trait(ty: &Type) -> bool {
-    ty.to_token_stream()
+    fn any_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(ident) => ident == "impl",
+            TokenTree::Group(group) => any_impl(group.stream()),
+            _ => false,
+        })
+    }
+    any_impl(ty.to_token_stream())
+}
+
+/// The name a type is known by: `Json` for `fc::Json<Order>`.
+fn last_segment(ty: &Type) -> Option<&syn::Ident> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|s| &s.ident),
+        Type::Group(group) => last_segment(&group.elem),
+        Type::Paren(paren) => last_segment(&paren.elem),
+        _ => None,
+    }
+}
+
+/// Where a type starts and ends. Generated code that must be reported at the type itself
+/// begins with a token spanned at the start and ends with one spanned at the end: the compiler
+/// then spans the whole of it as the type, and folds its errors into the type's own.
+#[derive(Clone, Copy)]
+struct Extent {
+    first: Span,
+    last: Span,
+}
+
+impl Extent {
+    fn of(tokens: impl ToTokens) -> Extent {
+        let mut spans = tokens.into_token_stream().into_iter().map(|tt| tt.span());
+        let first = spans.next().unwrap_or_else(Span::call_site);
+        let last = spans.last().unwrap_or(first);
+        Extent { first, last }
+    }
+}
+
+/// `tokens` with every span set to `span`: a path the user gave (`crate = "..."`), placed
+/// where an error about it should point.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
         .into_iter()
-        .any(|tt| matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "impl"))
+        .map(|mut tt| {
+            if let TokenTree::Group(group) = &tt {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tt = TokenTree::Group(inner);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 fn expand(item: &ItemFn, config: &Config, sig: &Signature<'_>) -> TokenStream {
     let krate = config
         .krate
         .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::fc));
+        .unwrap_or_else(|| syn::parse_quote!(::fc))
+        .into_token_stream();
+    // Each part of the signature is checked by one helper of `fc::__private`, spanned on the
+    // user's token, whose result does not depend on whether the check passed: a mistake is
+    // reported once, there (see `fc/src/private.rs`).
     let name = &item.sig.ident;
+    let at_name = name.span();
+    let fc_at = |span: Span| respan(krate.clone(), span);
+
     let event = sig.event;
-    // Each check is spanned on the token it is about, so the compiler points there.
-    let event_check = quote_spanned! {event.span()=>
-        #krate::__private::assert_event::<#event>();
+    let at_event = Extent::of(event);
+    let fc_event = fc_at(at_event.first);
+    let event_end = quote_spanned!(at_event.last=> >);
+    let checked = quote_spanned! {at_event.first=>
+        #fc_event::__private::Checked<#event #event_end
     };
-    let context_check = sig.context.map(|ty| {
-        quote_spanned! {ty.span()=> #krate::__private::assert_context::<#ty>(); }
-    });
-    let output_check = match sig.output {
-        Some(ty) if !contains_impl_trait(ty) => Some(quote_spanned! {ty.span()=>
-            #krate::__private::assert_reply::<#event, #ty, _>();
-        }),
-        Some(_) => None,
-        None => Some(quote! { #krate::__private::assert_reply::<#event, (), _>(); }),
+
+    let event_var = Ident::new("__fc_event", at_name);
+    let context_var = Ident::new("__fc_context", at_name);
+    let state_var = Ident::new("__fc_state", at_name);
+    let fc_name = fc_at(at_name);
+    let mut args = vec![event_var.to_token_stream()];
+    if let Some(context) = sig.context {
+        let at = Extent::of(context);
+        let fc = fc_at(at.first);
+        args.push(quote_spanned! {at.first=>
+            #fc::__private::context::<#context>(#context_var)
+        });
+    }
+    if sig.state.is_some() {
+        args.push(state_var.to_token_stream());
+    }
+    let state = match sig.state {
+        Some(state) => state.to_token_stream(),
+        None => quote_spanned!(at_name=> ()),
     };
-    let init_check = config.init.as_ref().zip(sig.state).map(|(init, state)| {
-        quote_spanned! {init.span()=> #krate::__private::assert_init::<#state, _, _, _>(#init); }
-    });
-    let function = match (&config.init, &config.shutdown) {
-        (Some(init), Some(shutdown)) => quote_spanned! {name.span()=>
-            #krate::__private::Function::with_lifecycle(#name, #init, #shutdown)
+
+    // `None`: `impl IntoResponse`, which cannot be named.
+    let (output, at_output) = match sig.output {
+        Some(ty) if !contains_impl_trait(ty) => (Some(ty.to_token_stream()), Extent::of(ty)),
+        Some(ty) => (None, Extent::of(ty)),
+        None => (
+            Some(quote_spanned!(at_name=> ())),
+            Extent {
+                first: at_name,
+                last: at_name,
+            },
+        ),
+    };
+    let fc_output = fc_at(at_output.first);
+    let reply = match output {
+        Some(output) => quote_spanned! {at_output.first=>
+            #fc_output::__private::reply::<#checked, #output, _>(#name(#(#args),*).await)
         },
-        (Some(init), None) => quote_spanned! {name.span()=>
-            #krate::__private::Function::with_init(#name, #init)
-        },
-        _ => quote_spanned! {name.span()=> #krate::__private::Function::new(#name) },
+        // The value is spanned as the return type, from its first token to its last, for the
+        // compiler to point there.
+        None => {
+            let mut name = name.clone();
+            name.set_span(at_output.first);
+            let call = Group::new(Delimiter::Parenthesis, quote!(#(#args),*));
+            let await_ = quote_spanned!(at_output.last=> .await);
+            quote_spanned! {at_output.first=>
+                #fc_output::__private::reply_opaque::<#checked, _>(#name #call #await_)
+            }
+        }
+    };
+    let handler = quote_spanned! {at_name=>
+        move |#event_var: #event, #context_var: #fc_name::Context, #state_var: &'static #state| {
+            async move { #reply }
+        }
+    };
+
+    let init = match &config.init {
+        Some(init) => {
+            let at = Extent::of(init);
+            let fc = fc_at(at.first);
+            quote_spanned!(at.first=> #fc::__private::init::<#state, _, _, _>(#init))
+        }
+        None => quote_spanned!(at_name=> #fc_name::__private::no_init()),
+    };
+    let shutdown = match &config.shutdown {
+        Some(shutdown) => {
+            let at = Extent::of(shutdown);
+            let fc = fc_at(at.first);
+            quote_spanned! {at.first=>
+                ::std::option::Option::Some(#fc::__private::shutdown::<#state, _, _>(#shutdown))
+            }
+        }
+        None => quote_spanned!(at_name=> ::std::option::Option::None),
+    };
+    // Spanned on the name: a bound of `start` that no helper checked, like a future that is
+    // not `Send`, is reported there.
+    let start = quote_spanned! {at_name=>
+        #fc_name::__private::start::<#event, _, _, _, _>(#handler, #init, #shutdown)
     };
     quote! {
         #item
 
         fn main() -> ::std::process::ExitCode {
-            #event_check
-            #context_check
-            #output_check
-            #init_check
-            #krate::__private::start(#function)
+            #start
         }
     }
 }

@@ -31,7 +31,25 @@
 //! | [`ObjectEvent`] | S3 | OSS | any `Serialize`, or `Result` of one |
 //! | [`TableEvent`] | DynamoDB Streams | Tablestore | any `Serialize`, or `Result` of one |
 //! | [`ScheduleEvent`] | EventBridge schedule | timer | any `Serialize`, or `Result` of one |
-//! | [`Json<T>`] | anything else | anything else | any `Serialize`, or `Result` of one |
+//! | [`JsonEvent<T>`] | anything else | anything else | any `Serialize`, or `Result` of one |
+//!
+//! An HTTP handler reads a JSON body as its own type with `req.json::<T>()`
+//! ([`http::RequestExt::json`], a 400 or 415 [`http::JsonRejection`] when it does not fit) and
+//! answers JSON with [`Json<T>`]:
+//!
+//! ```no_run
+//! use fc::http::{JsonRejection, Request, RequestExt, StatusCode};
+//! use fc::Json;
+//!
+//! #[derive(serde::Deserialize, serde::Serialize)]
+//! struct Order { id: u64 }
+//!
+//! #[fc::handler]
+//! async fn create(req: Request) -> Result<(StatusCode, Json<Order>), JsonRejection> {
+//!     let order: Order = req.json()?;
+//!     Ok((StatusCode::CREATED, Json(order)))
+//! }
+//! ```
 //!
 //! # `#[handler]`
 //!
@@ -51,11 +69,20 @@
 //! }
 //! ```
 //!
-//! expands to the function as written plus
+//! expands to the function as written plus a `main` that hands it to the platform, each part
+//! of the signature checked on its own token (a mistake is one compile error, there):
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
-//!     fc::__private::start(fc::__private::Function::with_init(index, setup))
+//!     fc::__private::start::<ObjectEvent, _, _, _, _>(
+//!         move |event: ObjectEvent, ctx: fc::Context, db: &'static Db| async move {
+//!             fc::__private::reply::<fc::__private::Checked<ObjectEvent>, Result<usize, Error>, _>(
+//!                 index(event, fc::__private::context::<Context>(ctx), db).await,
+//!             )
+//!         },
+//!         fc::__private::init::<Db, _, _, _>(setup),
+//!         None, // `shutdown = close`: Some(fc::__private::shutdown::<Db, _, _>(close))
+//!     )
 //! }
 //! ```
 //!

@@ -1,21 +1,77 @@
 //! What `#[fc::handler]` expands to calls into. Not a public API.
 
+use std::future::Future;
 use std::process::ExitCode;
 
-pub use fc_core::Function;
-use fc_core::{Context, Event, Reply};
+use fc_core::Function;
+use fc_core::http::Request;
+use fc_core::{
+    BoxFuture, Context, Error, Event, JsonEvent, ObjectEvent, Reply, ScheduleEvent, TableEvent,
+};
 
 use crate::detect::{Detected, detect};
 
-/// An event every enabled platform can deliver.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an event fc can deliver on every enabled platform",
-    label = "not deliverable",
-    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::Json<T>` with `T: serde::de::DeserializeOwned`"
-)]
-pub trait Deliverable: Event + LocalDelivery + AwsDelivery + AliyunDelivery {}
+// What `#[handler]` expands to, for
+//
+//     #[fc::handler(init = setup)]
+//     async fn hello(req: Request, ctx: Context, db: &Db) -> R { ... }
+//
+// is, every path spanned on the user's token it is about:
+//
+//     fn main() -> ExitCode {
+//         fc::__private::start::<Request, _, _, _, _>(
+//             move |event: Request, ctx: fc::Context, state: &'static Db| async move {
+//                 fc::__private::reply::<fc::__private::Checked<Request>, R, _>(
+//                     hello(event, fc::__private::context::<Context>(ctx), state).await,
+//                 )
+//             },
+//             fc::__private::init::<Db, _, _, _>(setup),
+//             None, // or Some(fc::__private::shutdown::<Db, _, _>(close))
+//         )
+//     }
+//
+// Each helper checks one part of the signature and gives back a type that does not depend on
+// whether the check passed, so a mistake is reported once, on its token, and not again by
+// every later use: `context` returns the type asked for, `reply` the platform's outcome,
+// `init` and `shutdown` boxed closures of the state type. An event type fc cannot deliver is
+// reported on the event's token by `start` and by `Checked`, which the compiler folds into
+// one error; `Checked<E>` then leaves the type open, so `reply` does not add "`R` cannot be
+// returned by a handler of `String`".
 
-impl<E: Event + LocalDelivery + AwsDelivery + AliyunDelivery> Deliverable for E {}
+/// An event every enabled platform can deliver.
+///
+/// Implemented for each of fc's events rather than for every `E` that meets the bounds, so
+/// that a type that is no event at all is one error ("not an event") and not one per platform.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event fc can deliver",
+    label = "not an event",
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` for any other JSON event"
+)]
+pub trait Deliverable: Event + LocalDelivery + AwsDelivery + AliyunDelivery {
+    /// `Self`.
+    type Checked;
+}
+
+macro_rules! deliverable {
+    ($($event:ty),*) => {$(
+        impl Deliverable for $event {
+            type Checked = Self;
+        }
+    )*};
+}
+
+deliverable!(Request, ObjectEvent, TableEvent, ScheduleEvent);
+
+impl<T> Deliverable for JsonEvent<T>
+where
+    JsonEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery,
+{
+    type Checked = Self;
+}
+
+/// `E` when fc can deliver it; otherwise the compiler reports `E` once and leaves this type
+/// open, so what depends on the event adds no errors of its own.
+pub type Checked<E> = <E as Deliverable>::Checked;
 
 #[cfg(feature = "aliyun")]
 #[doc(hidden)]
@@ -53,11 +109,16 @@ pub trait LocalDelivery {}
 #[cfg(not(feature = "local"))]
 impl<E> LocalDelivery for E {}
 
-/// Makes the compiler point at the event parameter when fc cannot deliver that type.
-pub fn assert_event<E: Deliverable>() {}
+/// What a handler of `E` returned, as the platform's outcome; the compiler points at the
+/// return type when it is not a result for `E`.
+pub fn reply<E: Event, R: Reply<E, M>, M>(value: R) -> E::Outcome {
+    value.into_outcome()
+}
 
-/// Makes the compiler point at the return type when it is not a result for `E`.
-pub fn assert_reply<E: Event, R: Reply<E, M>, M>() {}
+/// Like [`reply`], for a handler that returns `impl Trait`, which cannot be named.
+pub fn reply_opaque<E: Event, M>(value: impl Reply<E, M>) -> E::Outcome {
+    value.into_outcome()
+}
 
 /// The second parameter of a handler must be the context.
 #[diagnostic::on_unimplemented(
@@ -65,25 +126,81 @@ pub fn assert_reply<E: Event, R: Reply<E, M>, M>() {}
     label = "expected `fc::Context`",
     note = "to receive the state made by `init`, add `#[handler(init = ...)]` and take it as `&State`"
 )]
-pub trait IsContext {}
+pub trait IsContext {
+    /// The context itself.
+    fn from_context(ctx: Context) -> Self;
+}
 
-impl IsContext for Context {}
+impl IsContext for Context {
+    fn from_context(ctx: Context) -> Self {
+        ctx
+    }
+}
 
-/// Makes the compiler point at a second parameter that is not the context.
-pub fn assert_context<T: IsContext>() {}
+/// The context, as the handler's second parameter; the compiler points at that parameter when
+/// it is not the context.
+pub fn context<C: IsContext>(ctx: Context) -> C {
+    C::from_context(ctx)
+}
 
-/// Makes the compiler point at `init` when what it makes is not the state the handler takes.
-pub fn assert_init<S, I, F, E>(_init: I)
+/// A handler's `init`, boxed: it runs once per instance.
+pub type Init<S> = Box<dyn FnOnce() -> BoxFuture<Result<S, Error>> + Send>;
+
+/// A handler's `shutdown`, boxed.
+pub type Shutdown<S> = Box<dyn FnOnce(&'static S) -> BoxFuture<()> + Send>;
+
+/// `init`, checked to make the state `S` the handler takes; the compiler points at `init` when
+/// it does not.
+pub fn init<S, I, F, E>(init: I) -> Init<S>
 where
-    I: FnOnce() -> F,
-    F: std::future::Future<Output = Result<S, E>>,
-    E: Into<fc_core::Error>,
+    I: FnOnce() -> F + Send + 'static,
+    F: Future<Output = Result<S, E>> + Send + 'static,
+    E: Into<Error>,
 {
+    Box::new(move || Box::pin(async move { init().await.map_err(Into::into) }))
+}
+
+/// The `init` of a handler without one: its state is `()`.
+pub fn no_init() -> Init<()> {
+    Box::new(|| Box::pin(async { Ok(()) }))
+}
+
+/// `shutdown`, checked to take the state `S`; the compiler points at `shutdown` when it does
+/// not.
+pub fn shutdown<S, D, F>(shutdown: D) -> Shutdown<S>
+where
+    S: Sync + 'static,
+    D: FnOnce(&'static S) -> F + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    Box::new(move |state| Box::pin(shutdown(state)))
+}
+
+/// What `#[handler]`'s `main` runs: detects the platform, starts the runtime and runs the
+/// handler there, with its `init` and `shutdown`. The exit code says whether it ended well.
+///
+/// The handler is the generated closure, which returns the outcome `reply` made, so the only
+/// bounds here a user's mistake can break are `E: Deliverable`, reported on the event's
+/// token, and a future that is not `Send`, reported on the handler's name.
+pub fn start<E, S, H, F, M>(handler: H, init: Init<S>, shutdown: Option<Shutdown<S>>) -> ExitCode
+where
+    E: Deliverable,
+    S: Send + Sync + 'static,
+    H: Fn(E, Context, &'static S) -> F + Send + Sync + 'static,
+    F: Future + Send,
+    F::Output: Reply<E, M>,
+    M: 'static,
+{
+    let function = match shutdown {
+        Some(shutdown) => Function::with_lifecycle(handler, init, shutdown),
+        None => Function::with_init(handler, init),
+    };
+    run(function)
 }
 
 /// Detects the platform, starts the runtime and runs `function` there. The exit code says
 /// whether it ended well.
-pub fn start<E: Deliverable>(function: Function<E>) -> ExitCode {
+fn run<E: Deliverable>(function: Function<E>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,10 +1,10 @@
 //! A function that answers any event with a summary of it: right for a queue, wrong for a
 //! gateway that expects an HTTP response.
 
-use fc::Json;
+use fc::JsonEvent;
 
 #[fc::handler]
-async fn probe(Json(event): Json<serde_json::Value>) -> serde_json::Value {
+async fn probe(JsonEvent(event): JsonEvent<serde_json::Value>) -> serde_json::Value {
     let fields: Vec<String> = event
         .as_object()
         .map(|o| o.keys().cloned().collect())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use fc::{Context, Error, Json};
+use fc::{Context, Error, JsonEvent};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -15,7 +15,10 @@ enum Command {
 }
 
 #[fc::handler]
-async fn probe(Json(command): Json<Command>, ctx: Context) -> Result<serde_json::Value, Error> {
+async fn probe(
+    JsonEvent(command): JsonEvent<Command>,
+    ctx: Context,
+) -> Result<serde_json::Value, Error> {
     match command {
         Command::Echo { value } => {
             Ok(serde_json::json!({ "echo": value, "platform": ctx.platform.as_str() }))

@@ -3,6 +3,6 @@ struct Order {
 }
 
 #[fc::handler]
-async fn order(fc::Json(order): fc::Json<Order>) -> u64 {
+async fn order(fc::JsonEvent(order): fc::JsonEvent<Order>) -> u64 {
     order.id
 }

@@ -32,8 +32,9 @@ mod json {
         id: u64,
     }
 
+    // Any other event, as its JSON; a JSON result.
     #[fc::handler]
-    async fn order(fc::Json(order): fc::Json<Order>) -> fc::Json<u64> {
+    async fn order(fc::JsonEvent(order): fc::JsonEvent<Order>) -> fc::Json<u64> {
         fc::Json(order.id)
     }
 }

@@ -1,0 +1,4 @@
+#[fc::handler]
+async fn hello(_ctx: fc::Context, _req: fc::http::Request) -> &'static str {
+    "hello"
+}

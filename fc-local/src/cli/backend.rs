@@ -130,9 +130,25 @@ impl AwsPool {
         Ok((index, permit))
     }
 
-    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+    /// The function's settings (every instance has the same).
+    pub(crate) fn function(&self) -> &LambdaFunction {
+        // `start` makes at least one instance.
+        self.instances[0].function()
+    }
+
+    pub(crate) async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        self.invoke_as(crate::id::request_id(), payload).await
+    }
+
+    /// One invocation under a request id chosen beforehand, as an asynchronous invocation's,
+    /// which the Invoke API answers before the function runs.
+    pub(crate) async fn invoke_as(
+        &self,
+        request_id: String,
+        payload: Bytes,
+    ) -> Result<Outcome, EmulatorError> {
         let (index, _permit) = self.checkout().await?;
-        let result = self.instances[index].invoke(payload).await;
+        let result = self.instances[index].invoke_as(request_id, payload).await;
         lock(&self.idle).push(index);
         let invocation = result?;
         Ok(Outcome {

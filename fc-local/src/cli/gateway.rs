@@ -1,5 +1,8 @@
 //! The HTTP gateway of `fc-local start`: each request becomes the chosen trigger's event (or is
-//! passed through, for FC's HTTP trigger), and the function's answer becomes the response.
+//! passed through, for FC's HTTP trigger), and the function's answer becomes the response. On
+//! AWS the same listener serves Lambda's Invoke API too (see [`invoke_api`]).
+
+mod invoke_api;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -96,6 +99,10 @@ async fn handle(
         .path_and_query()
         .map_or_else(|| "/".to_owned(), ToString::to_string);
     let backend = Arc::clone(&*gateway.backend.read().await);
+    if gateway.platform == super::Platform::Aws && invoke_api::serves(req.uri().path()) {
+        let response = invoke_api::handle(req, gateway, backend).await;
+        return finish(response, &method, &target, started);
+    }
     let limit = match gateway.platform {
         super::Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
         super::Platform::Aliyun => 32 * 1024 * 1024,

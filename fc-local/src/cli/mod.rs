@@ -109,6 +109,17 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve an HTTP gateway on 127.0.0.1 that invokes the function through the chosen trigger.
+    ///
+    /// With --platform aws the same port also serves Lambda's Invoke API, as AWS's Runtime
+    /// Interface Emulator does, for the AWS CLI and SDKs pointed at it with --endpoint-url:
+    /// `POST /2015-03-31/functions/NAME/invocations` (Invoke: RequestResponse, Event, DryRun)
+    /// and `POST /2021-11-15/functions/NAME/response-streaming-invocations`
+    /// (InvokeWithResponseStream: an event stream of PayloadChunk events as the function writes,
+    /// then InvokeComplete). NAME is the executable's name, the function's ARN, or `function`.
+    /// For example:
+    ///
+    ///   aws lambda invoke --endpoint-url http://127.0.0.1:3000 --function-name hello
+    ///   --cli-binary-format raw-in-base64-out --payload '{"name":"fc"}' out.json
     Start(StartArgs),
     /// Invoke the function once with an event; print its result.
     Invoke(InvokeArgs),

@@ -33,6 +33,38 @@ use crate::emulator::Captured;
 /// Lambda's limit on a synchronous invocation's request and response payloads.
 pub const PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 
+/// Lambda's limit on an asynchronous (`Event`) invocation's payload: 1 MB since January 2026.
+pub const ASYNC_PAYLOAD_LIMIT: usize = 1024 * 1024;
+
+/// The `errorType` of a payload over the limit, as Lambda's Invoke API answers it (HTTP 413).
+pub const TOO_LARGE: &str = "RequestEntityTooLargeException";
+
+/// Lambda's refusal of a payload over `limit` bytes.
+pub fn too_large(limit: usize) -> FunctionError {
+    FunctionError {
+        error_type: TOO_LARGE.into(),
+        error_message: format!(
+            "Request must be smaller than {limit} bytes for the InvokeFunction operation"
+        ),
+    }
+}
+
+/// Why the Invoke API refuses `payload` before any function runs, if it does: over `limit`
+/// bytes ([`too_large`]), or not JSON (`InvalidRequestContentException`, HTTP 400).
+pub fn refusal(payload: &[u8], limit: usize) -> Option<FunctionError> {
+    if payload.len() > limit {
+        return Some(too_large(limit));
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(payload)
+        .err()
+        // Deep nesting is valid JSON that this check cannot follow; Lambda passes it on.
+        .filter(|err| !err.to_string().starts_with("recursion limit exceeded"))
+        .map(|err| FunctionError {
+            error_type: "InvalidRequestContentException".into(),
+            error_message: format!("Could not parse request body into json: {err}"),
+        })
+}
+
 /// The function to run and the settings Lambda would give it.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -91,7 +123,8 @@ impl LambdaFunction {
         self
     }
 
-    fn arn(&self) -> String {
+    /// The function's ARN, in the emulator's account (`123456789012`).
+    pub fn arn(&self) -> String {
         format!(
             "arn:aws:lambda:{}:123456789012:function:{}",
             self.region, self.function_name
@@ -115,6 +148,32 @@ pub struct Invocation<T = Bytes> {
     /// The instance's peak memory so far, in KiB (Lambda's "Max Memory Used"), when known.
     pub peak_memory_kib: Option<u64>,
 }
+
+/// How a streamed answer fails after it began, as an error of its body's stream: the error the
+/// function reported in its trailers, or the stream broke (`Runtime.StreamError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamError(pub FunctionError);
+
+impl StreamError {
+    /// The function's error behind a streamed body's error.
+    pub fn of(err: &(dyn std::error::Error + 'static)) -> FunctionError {
+        err.downcast_ref::<StreamError>().map_or_else(
+            || FunctionError {
+                error_type: "Runtime.StreamError".into(),
+                error_message: err.to_string(),
+            },
+            |StreamError(error)| error.clone(),
+        )
+    }
+}
+
+impl std::fmt::Display for StreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StreamError {}
 
 /// An event waiting for the function's `/next`.
 #[derive(Debug)]
@@ -242,12 +301,7 @@ impl LambdaEmulator {
         let invocation = self.deliver(request_id, payload.into()).await?;
         let result = match invocation.result {
             Ok(body) => body.collect(None).await.map_or_else(
-                |err| {
-                    Err(FunctionError {
-                        error_type: "Runtime.StreamError".into(),
-                        error_message: err.to_string(),
-                    })
-                },
+                |err| Err(StreamError::of(&*err)),
                 |body| Ok(body.into_bytes().unwrap_or_default()),
             ),
             Err(err) => Err(err),
@@ -277,25 +331,7 @@ impl LambdaEmulator {
         request_id: String,
         payload: Bytes,
     ) -> Result<Invocation<Body>, EmulatorError> {
-        // The Invoke API refuses these before any function runs.
-        let refused = if payload.len() > PAYLOAD_LIMIT {
-            Some(FunctionError {
-                error_type: "RequestEntityTooLargeException".into(),
-                error_message: format!(
-                    "Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
-                ),
-            })
-        } else {
-            serde_json::from_slice::<serde::de::IgnoredAny>(&payload)
-                .err()
-                // Deep nesting is valid JSON that this check cannot follow; Lambda passes it on.
-                .filter(|err| !err.to_string().starts_with("recursion limit exceeded"))
-                .map(|err| FunctionError {
-                    error_type: "InvalidRequestContentException".into(),
-                    error_message: format!("Could not parse request body into json: {err}"),
-                })
-        };
-        if let Some(refused) = refused {
+        if let Some(refused) = refusal(&payload, PAYLOAD_LIMIT) {
             return Ok(Invocation {
                 request_id,
                 result: Err(refused),

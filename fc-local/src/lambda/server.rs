@@ -3,19 +3,22 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use base64::Engine;
 use bytes::Bytes;
 use fc_core::http::Body;
 use http::{Method, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::{FunctionError, PAYLOAD_LIMIT, Shared, lock};
+use super::{FunctionError, PAYLOAD_LIMIT, Shared, StreamError, lock};
 
 const PREFIX: &str = "/2018-06-01/runtime";
+/// The header (or trailer) that names a function error's type.
+const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
 const EXTENSIONS: &str = "/2020-01-01/extension";
 
 pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -138,11 +141,12 @@ async fn stream_response(
     let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let _ = waiting.send(Ok(Body::from_stream(chunks)));
     while let Some(frame) = body.frame().await {
-        let chunk = match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => Ok(data),
-                // Trailers (a mid-stream error) end the body.
-                Err(_) => continue,
+        let chunk = match frame.map(Frame::into_data) {
+            Ok(Ok(data)) => Ok(data),
+            // Trailers: a mid-stream error, when they name one, ends the stream with it.
+            Ok(Err(frame)) => match frame.into_trailers().ok().and_then(|t| trailer_error(&t)) {
+                Some(error) => Err(StreamError(error).into()),
+                None => continue,
             },
             Err(err) => Err(err.into()),
         };
@@ -212,25 +216,94 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     response
 }
 
+/// The error a streaming runtime reports in its trailers (AWS's custom-runtime docs):
+/// `Lambda-Runtime-Function-Error-Type`, and `Lambda-Runtime-Function-Error-Body` in base64.
+fn trailer_error(trailers: &http::HeaderMap) -> Option<FunctionError> {
+    let error_type = trailers.get(ERROR_TYPE)?;
+    let body = trailers
+        .get("lambda-runtime-function-error-body")
+        .and_then(|body| {
+            base64::engine::general_purpose::STANDARD
+                .decode(body.as_bytes())
+                .ok()
+        })
+        .unwrap_or_default();
+    Some(parse_error(Some(error_type), &body))
+}
+
 /// The `{errorType, errorMessage}` a runtime posts, read leniently as Lambda does.
 async fn read_error(req: hyper::Request<Incoming>) -> FunctionError {
-    let header_type = req
-        .headers()
-        .get("lambda-runtime-function-error-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header_type = req.headers().get(ERROR_TYPE).cloned();
     let body = Limited::new(req.into_body(), PAYLOAD_LIMIT)
         .collect()
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    parse_error(header_type.as_ref(), &body)
+}
+
+/// An error from its type header and its body: JSON `{errorType, errorMessage}` where it is,
+/// the text otherwise.
+fn parse_error(header_type: Option<&http::HeaderValue>, body: &[u8]) -> FunctionError {
+    let header_type = header_type.and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let parsed: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let text = |key: &str| parsed.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     FunctionError {
         error_type: text("errorType")
             .or(header_type)
             .unwrap_or_else(|| "Unhandled".into()),
         error_message: text("errorMessage")
-            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+            .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a panic is the failure report
+
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// A runtime that fails mid-stream says why in trailers; the streamed body ends with it.
+    #[tokio::test]
+    async fn error_trailers_end_a_streamed_answer_with_the_function_error() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared::default());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        lock(&shared.waiting).insert("r1".into(), tx);
+        let server = tokio::spawn(serve(listener, Arc::clone(&shared)));
+        let error_body =
+            base64::engine::general_purpose::STANDARD.encode(r#"{"errorMessage":"went wrong"}"#);
+        let mut runtime = tokio::net::TcpStream::connect(addr).await.unwrap();
+        runtime
+            .write_all(
+                format!(
+                    "POST {PREFIX}/invocation/r1/response HTTP/1.1\r\nHost: {addr}\r\n\
+                     Lambda-Runtime-Function-Response-Mode: streaming\r\n\
+                     Transfer-Encoding: chunked\r\n\
+                     Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n\
+                     4\r\nhalf\r\n0\r\n\
+                     Lambda-Runtime-Function-Error-Type: Function.Oops\r\n\
+                     Lambda-Runtime-Function-Error-Body: {error_body}\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+        let mut chunks = rx.await.unwrap().unwrap().into_data_stream();
+        assert_eq!(chunks.next().await.unwrap().unwrap(), "half");
+        let err = chunks.next().await.unwrap().unwrap_err();
+        assert_eq!(
+            StreamError::of(&*err),
+            FunctionError {
+                error_type: "Function.Oops".into(),
+                error_message: "went wrong".into(),
+            }
+        );
+        assert!(chunks.next().await.is_none());
+        server.abort();
     }
 }

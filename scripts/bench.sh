@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Whole-process performance of fc against a plain lambda_http function doing the same work:
 # warm invocations/s and cold starts under fc-local's Lambda emulator, binary sizes, the FC
-# emulator's figures and fc-local's gateways under load. Compared functions are measured
+# emulator's figures and fc-local's gateways under load; then one axum Router
+# (tests/src/axum_hello.rs) through fc against the same Router under lambda_http::run and
+# axum::serve. Compared functions are measured
 # alternately in one run, so drift hits them alike. Prints one markdown table on stdout
 # (progress on stderr); exits non-zero if a measurement fails, not if a target is missed.
 #
-#   scripts/bench.sh                      # ROUNDS=5 WARM_SECONDS=3 COLD_RUNS=20 GATEWAY_SECONDS=10
+#   scripts/bench.sh    # ROUNDS=5 WARM_SECONDS=3 COLD_RUNS=20 GATEWAY_SECONDS=10 SERVE_SECONDS=3
 #   ROUNDS=3 GATEWAY_SECONDS=5 scripts/bench.sh
 #
 # ROUNDS: warm windows per function; WARM_SECONDS: each window; COLD_RUNS: cold starts per
-# function; GATEWAY_SECONDS: each gateway's load; CONNECTIONS: its kept-alive clients.
+# function; GATEWAY_SECONDS: each gateway's load; CONNECTIONS: its kept-alive clients;
+# SERVE_SECONDS: each round of load on the Router served directly (fc's FC runtime, fc's local
+# platform, axum::serve, alternating on one port).
 # CRITERION=0 skips the in-process benches (`cargo bench`), whose ratios come as a second table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +23,7 @@ WARM_SECONDS=${WARM_SECONDS:-3}
 COLD_RUNS=${COLD_RUNS:-20}
 GATEWAY_SECONDS=${GATEWAY_SECONDS:-10}
 CONNECTIONS=${CONNECTIONS:-32}
+SERVE_SECONDS=${SERVE_SECONDS:-3}
 CRITERION=${CRITERION:-1}
 
 BENCH=$ROOT/target/bench
@@ -35,7 +40,7 @@ cargo build --release -q -p hello
 cp target/release/hello "$BENCH/hello-all"
 cargo build --release -q -p hello --no-default-features --features aws
 cp target/release/hello "$BENCH/hello-aws"
-cargo build --release -q -p fc-tests --bin fc-local --bin perf
+cargo build --release -q -p fc-tests --bin fc-local --bin perf --bin axum-hello --bin axum-serve
 
 # The baseline: what `cargo lambda new` generates for an HTTP function, with hello's logic.
 # Outside the workspace (its own [workspace] table), pinned by the workspace's lock file, with
@@ -98,7 +103,33 @@ say "building the plain lambda_http baseline"
 CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$PLAIN/Cargo.toml"
 cp target/release/plain-lambda-http "$BENCH/plain"
 
+# The same Router's source under lambda_http::run, as lambda_http's own axum example serves one.
+PLAIN_AXUM=$BENCH/plain-lambda-http-axum
+mkdir -p "$PLAIN_AXUM/src"
+# Files are replaced only when they change, so cargo sees nothing new on the next run.
+update() { cmp -s "$1.new" "$1" 2>/dev/null && rm "$1.new" || mv "$1.new" "$1"; }
+sed -e 's/^name = "plain-lambda-http"/name = "plain-lambda-http-axum"/' \
+    -e 's|^tokio = .*|&\naxum = { version = "0.8", default-features = false, features = ["query", "tokio", "http1"] }\nserde = { version = "1", features = ["derive"] }|' \
+    "$PLAIN/Cargo.toml" > "$PLAIN_AXUM/Cargo.toml.new"
+update "$PLAIN_AXUM/Cargo.toml"
+cat > "$PLAIN_AXUM/src/main.rs.new" <<EOF
+#[path = "$ROOT/tests/src/axum_hello.rs"]
+mod app;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    lambda_http::run(app::router()).await
+}
+EOF
+update "$PLAIN_AXUM/src/main.rs"
+cmp -s Cargo.lock "$PLAIN_AXUM/Cargo.lock" 2>/dev/null || cp Cargo.lock "$PLAIN_AXUM/Cargo.lock"
+say "building the axum Router under lambda_http"
+CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$PLAIN_AXUM/Cargo.toml"
+cp target/release/plain-lambda-http-axum "$BENCH/plain-axum"
+
 ALL=$BENCH/hello-all AWS=$BENCH/hello-aws BASE=$BENCH/plain
+AXUM_FC=$ROOT/target/release/axum-hello AXUM_PLAIN=$BENCH/plain-axum AXUM_SERVE=$ROOT/target/release/axum-serve
 PERF=$ROOT/target/release/perf FC_LOCAL=$ROOT/target/release/fc-local
 RESULTS=$WORK/results
 
@@ -115,6 +146,11 @@ say "FC warm and cold"
 # The emulator polls a new instance's port from 1 ms up; this spawns the function itself and
 # polls every 0.2 ms, which is the start itself.
 "$PERF" fc-cold-direct "$COLD_RUNS" all="$ALL" >> "$RESULTS"
+
+say "axum Router: Lambda warm, $ROUNDS rounds of ${WARM_SECONDS}s; served directly, $ROUNDS rounds of ${SERVE_SECONDS}s"
+"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" axum-fc="$AXUM_FC" axum-lambda-http="$AXUM_PLAIN" >> "$RESULTS"
+"$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" fc-runtime="FC_CUSTOM_LISTEN_PORT:$AXUM_FC" \
+    fc-local="PORT:$AXUM_FC" axum-serve="PORT:$AXUM_SERVE" >> "$RESULTS"
 
 wait_for_banner() { # file -> host:port from the "serving ... on http://HOST:PORT" line
     for _ in $(seq 1 300); do
@@ -183,6 +219,17 @@ for platform in aws aliyun; do
     echo "| fc-local gateway --platform $platform, $CONNECTIONS connections × ${GATEWAY_SECONDS}s: req/s; p50 / p99 ms; non-200 | $(field gateway "$platform" per_s) req/s; $(field gateway "$platform" p50_ms) / $(field gateway "$platform" p99_ms) ms; $errors non-200 | | | | | 0 non-200 | $([ "$errors" = 0 ] && echo met || echo "not met") |"
 done
 echo
+echo "| the same axum Router (tests/src/axum_hello.rs) | through fc | baseline | ratio | target | result |"
+echo "|---|---|---|---|---|---|"
+a=$(field lambda-warm axum-fc per_s) b=$(field lambda-warm axum-lambda-http per_s) r=$(ratio "$a" "$b")
+echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $a ($(field lambda-warm axum-fc min)–$(field lambda-warm axum-fc max)) | lambda_http::run: $b ($(field lambda-warm axum-lambda-http min)–$(field lambda-warm axum-lambda-http max)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+b=$(field serve axum-serve per_s)
+for who in fc-runtime fc-local; do
+    what=$([ $who = fc-runtime ] && echo "as an FC custom runtime" || echo "on the local platform")
+    a=$(field serve $who per_s) r=$(ratio "$a" "$b")
+    echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200)) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+done
+echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."
 
 # --- in process: cargo bench ------------------------------------------------------------------
@@ -209,6 +256,7 @@ row "API Gateway HTTP API (v2) sample, IAM authorizer" http_apigw-v2 fc-aws lamb
 row "API Gateway HTTP API (v2) sample, no authorizer" http_apigw-v2-no-authorizer fc-aws lambda_http 1.05
 row "S3 sample" s3 fc-aws aws_lambda_events 1.05
 row "DynamoDB Streams sample" dynamodb fc-aws aws_lambda_events 1.05
+row "the axum Router, HTTP API (v2) event, vs lambda_http over the same Router" axum_apigw-v2 fc-aws lambda_http 1.00
 row "FC API Gateway event (fc-aliyun) vs the same request as a v1 event (fc-aws)" api-gateway fc-aliyun "fc-aws, same request as v1" 1.10
 echo "| FC HTTP passthrough request | $(us "$(median http-passthrough fc-aliyun)") | | | — | — |"
 echo "| FC OSS event (2 records) | $(us "$(median oss fc-aliyun)") | | | — | — |"

@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -230,10 +231,27 @@ fn event_answer(result: Result<Bytes, Error>, request_id: &str) -> (HyperRespons
 /// The end marker FC's console reads the invocation's log by; a failure gets FC's suffix.
 fn log_end(request_id: &str, failed: bool) {
     if failed {
-        println!("FC Invoke End RequestId: {request_id}, Error: Unhandled function error");
+        mark(&[
+            "FC Invoke End RequestId: ",
+            request_id,
+            ", Error: Unhandled function error",
+        ]);
     } else {
-        println!("FC Invoke End RequestId: {request_id}");
+        mark(&["FC Invoke End RequestId: ", request_id]);
     }
+}
+
+/// Writes one of FC's log markers to stdout, by which FC's console groups an invocation's log.
+/// The line is made first and written whole, so the stdout lock, which concurrent invocations
+/// queue on, is held for one write only; a stdout that cannot be written to is no reason to
+/// fail the invocation.
+fn mark(parts: &[&str]) {
+    let mut line = String::with_capacity(96);
+    for part in parts {
+        line.push_str(part);
+    }
+    line.push('\n');
+    let _ = std::io::stdout().lock().write_all(line.as_bytes());
 }
 
 /// Reads a body up to FC's limit; the status says why it could not be read.
@@ -268,8 +286,8 @@ async fn route<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> Hy
         "/pre-stop" => pre_stop(req, state).await,
         "/pre-freeze" => {
             let id = request_id(&req);
-            println!("FC PreFreeze Start RequestId: {id}");
-            println!("FC PreFreeze End RequestId: {id}");
+            mark(&["FC PreFreeze Start RequestId: ", &id]);
+            mark(&["FC PreFreeze End RequestId: ", &id]);
             respond(StatusCode::OK, None, Bytes::new())
         }
         _ => http_invoke(req, state).await,
@@ -287,9 +305,9 @@ fn request_id(req: &hyper::Request<Incoming>) -> String {
 async fn initialize<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
     let ctx = headers::context(req.headers(), &state.env, Phase::Initialize);
     let id = ctx.request_id;
-    println!("FC Initialize Start RequestId: {id}");
+    mark(&["FC Initialize Start RequestId: ", &id]);
     let result = state.instance().await;
-    println!("FC Initialize End RequestId: {id}");
+    mark(&["FC Initialize End RequestId: ", &id]);
     match result {
         Ok(_) => respond(StatusCode::OK, None, Bytes::new()),
         Err(err) => {
@@ -307,7 +325,7 @@ async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> H
     let _in_flight = InFlight::new(state);
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
     let id = ctx.request_id.clone();
-    println!("FC Invoke Start RequestId: {id}");
+    mark(&["FC Invoke Start RequestId: ", &id]);
     let result = async {
         let body = read_body(req.into_body()).await.map_err(|(_, err)| err)?;
         let instance = state.instance().await?;
@@ -323,7 +341,7 @@ async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>)
     let _in_flight = InFlight::new(state);
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
     let id = ctx.request_id.clone();
-    println!("FC Invoke Start RequestId: {id}");
+    mark(&["FC Invoke Start RequestId: ", &id]);
     let (parts, body) = req.into_parts();
     let result = async {
         let body = read_body(body).await?;
@@ -357,15 +375,10 @@ async fn event_invocation<E: FromFc>(
     body: &[u8],
 ) -> Result<Bytes, Error> {
     let (event, origin) = E::from_invoke(body)?;
-    // Its own task, so nothing the connection does cancels the handler halfway.
-    let outcome = tokio::spawn(async move {
-        let request_id = ctx.request_id.clone();
-        let outcome = instance.invoke(event, ctx).await;
-        outcome.buffered(&request_id).await
-    })
-    .await
-    .map_err(task_failed)?;
-    E::into_invoke(outcome, origin)
+    let request_id = ctx.request_id.clone();
+    // Nothing the connection does cancels the handler halfway.
+    let outcome = instance.invocation(event, ctx).await;
+    E::into_invoke(outcome.buffered(&request_id).await, origin)
 }
 
 /// A passed-through HTTP request once its body is read.
@@ -376,17 +389,9 @@ async fn http_invocation<E: FromFc>(
     body: Bytes,
 ) -> Result<Response, (StatusCode, Error)> {
     let request = E::from_http(parts, body).map_err(|err| (StatusCode::NOT_FOUND, err))?;
-    let outcome = tokio::spawn(async move { instance.invoke(request, ctx).await })
-        .await
-        .map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, task_failed(err)))?;
+    // Nothing the connection does cancels the handler halfway.
+    let outcome = instance.invocation(request, ctx).await;
     Ok(E::into_http(outcome))
-}
-
-fn task_failed(err: tokio::task::JoinError) -> Error {
-    Error::new(
-        ErrorKind::Internal,
-        format!("the invocation task failed: {err}"),
-    )
 }
 
 /// One invocation as the server performs it once the request is read; public for the
@@ -426,10 +431,10 @@ impl<E: FromFc> Invoker<E> {
 
 async fn pre_stop<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
     let id = request_id(&req);
-    println!("FC PreStop Start RequestId: {id}");
+    mark(&["FC PreStop Start RequestId: ", &id]);
     wait_idle(state).await;
     run_shutdown_hook(state).await;
-    println!("FC PreStop End RequestId: {id}");
+    mark(&["FC PreStop End RequestId: ", &id]);
     state.stop.notify_one();
     respond(StatusCode::OK, None, Bytes::new())
 }

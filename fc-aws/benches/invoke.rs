@@ -8,6 +8,9 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+#[path = "../../tests/src/axum_hello.rs"]
+mod axum_hello;
+
 use std::convert::Infallible;
 use std::path::PathBuf;
 
@@ -135,6 +138,58 @@ fn http(c: &mut Criterion) {
     }
 }
 
+/// The HTTP API sample turned into `GET /hello?name=bench`, the route the shared Router serves.
+fn hello_v2_event() -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&read("example-apigw-v2-request-no-authorizer.json"))
+            .expect("the sample is JSON");
+    event["rawPath"] = "/hello".into();
+    event["rawQueryString"] = "name=bench".into();
+    event["queryStringParameters"] = serde_json::json!({ "name": "bench" });
+    event["requestContext"]["http"]["method"] = "GET".into();
+    event["requestContext"]["http"]["path"] = "/hello".into();
+    event.as_object_mut().map(|e| e.remove("body"));
+    serde_json::to_vec(&event).expect("the event encodes")
+}
+
+/// The same axum Router through fc and through lambda_http, on the same event.
+fn axum(c: &mut Criterion) {
+    let runtime = runtime();
+    let fc = invoker(&runtime, Function::from_service(axum_hello::router()));
+    let ctx = context();
+    let body = hello_v2_event();
+    let answered = |response: &[u8]| {
+        let response: serde_json::Value = serde_json::from_slice(response).expect("JSON");
+        assert_eq!(
+            (response["statusCode"].as_u64(), response["body"].as_str()),
+            (Some(200), Some("hello, bench!\n")),
+            "{response}"
+        );
+    };
+    answered(&runtime.block_on(fc_invoke(&fc, &body, &ctx)));
+    let mut adapter = Adapter::from(axum_hello::router());
+    let response = runtime
+        .block_on(adapter.call(LambdaEvent::new(payload(&body), ctx.clone())))
+        .expect("the invocation succeeds");
+    answered(&serde_json::to_vec(&response).expect("the response encodes"));
+    let mut group = c.benchmark_group("axum/apigw-v2");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
+        b.to_async(&runtime).iter(|| fc_invoke(&fc, &body, &ctx));
+    });
+    group.bench_function(BenchmarkId::from_parameter("lambda_http"), |b| {
+        b.to_async(&runtime).iter(|| {
+            let event = LambdaEvent::new(payload(&body), ctx.clone());
+            let response = adapter.call(event);
+            async move {
+                let response = response.await.expect("the invocation succeeds");
+                serde_json::to_vec(&response).expect("the response encodes")
+            }
+        });
+    });
+    group.finish();
+}
+
 fn records(c: &mut Criterion) {
     let runtime = runtime();
     let ctx = context();
@@ -171,5 +226,5 @@ fn records(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, http, records);
+criterion_group!(benches, http, axum, records);
 criterion_main!(benches);

@@ -207,6 +207,65 @@ impl<E: Event> Instance<E> {
     }
 }
 
+impl<E: Event> Instance<E> {
+    /// Runs the handler for one event as a platform does: where it is awaited, with no task or
+    /// thread of its own; but if what awaits it goes away first (a client hung up), the
+    /// invocation still runs to its end in a task of its own. [`Invocation::cancel`] is the
+    /// only way to stop it, for a deadline.
+    pub fn invocation(&self, event: E, ctx: Context) -> Invocation<E::Outcome> {
+        let instance = self.clone();
+        Invocation {
+            running: Some(Box::pin(async move { instance.invoke(event, ctx).await })),
+        }
+    }
+}
+
+/// One invocation under way: see [`Instance::invocation`].
+#[must_use = "an invocation does nothing until it is awaited"]
+pub struct Invocation<T: Send + 'static> {
+    running: Option<BoxFuture<T>>,
+}
+
+impl<T: Send + 'static> Invocation<T> {
+    /// Stops the invocation where it is: its deadline passed.
+    pub fn cancel(mut self) {
+        self.running = None;
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Invocation<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.running.is_some() {
+            "Invocation(running)"
+        } else {
+            "Invocation(done)"
+        })
+    }
+}
+
+impl<T: Send + 'static> Future for Invocation<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
+        let Some(running) = self.running.as_mut() else {
+            panic!("an invocation polled after it ended");
+        };
+        let outcome = std::task::ready!(running.as_mut().poll(cx));
+        self.running = None;
+        Poll::Ready(outcome)
+    }
+}
+
+impl<T: Send + 'static> Drop for Invocation<T> {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(running);
+        }
+    }
+}
+
 /// Polls a future, turning a panic inside it into an `Err`.
 struct CatchUnwind<F>(F);
 
@@ -295,6 +354,45 @@ mod tests {
         assert_eq!(
             (err.kind(), err.message()),
             (ErrorKind::Init, "database unreachable")
+        );
+    }
+
+    async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+        std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+    }
+
+    #[tokio::test]
+    async fn an_invocation_whose_caller_goes_away_still_ends() {
+        static ENDED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        async fn slow(_req: Request) -> &'static str {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            ENDED.store(true, std::sync::atomic::Ordering::SeqCst);
+            "done"
+        }
+        let instance = Function::new(slow).init().await.expect("init");
+        let mut invocation = instance.invocation(testing::get("/"), testing::context());
+        // The caller polls once, then hangs up.
+        assert!(
+            poll_once(&mut invocation).await.is_pending(),
+            "still running"
+        );
+        drop(invocation);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(ENDED.load(std::sync::atomic::Ordering::SeqCst));
+
+        let done = instance
+            .invocation(testing::get("/"), testing::context())
+            .await;
+        assert_eq!(done.body().as_str(), Some("done"));
+
+        ENDED.store(false, std::sync::atomic::Ordering::SeqCst);
+        let mut cancelled = instance.invocation(testing::get("/"), testing::context());
+        assert!(poll_once(&mut cancelled).await.is_pending());
+        cancelled.cancel();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(
+            !ENDED.load(std::sync::atomic::Ordering::SeqCst),
+            "cancelled"
         );
     }
 

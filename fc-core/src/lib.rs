@@ -50,7 +50,7 @@ pub use event::{
     BatchFailures, Event, JsonEvent, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
     ScheduleEvent, TableEvent, TableRecord, Value,
 };
-pub use function::{BoxFuture, Function, Instance};
+pub use function::{BoxFuture, Function, Instance, Invocation};
 pub use handler::{Handler, markers as handler_markers};
 pub use reply::{IntoPayload, Outcome, Payload, Reply, markers as payload_markers};
 pub use response::Json;

@@ -155,8 +155,8 @@ async fn handle(
     response
 }
 
-/// Runs the handler in a task of its own, as a platform would: a client that hangs up does not
-/// cancel it; the deadline does.
+/// Runs the handler as a platform would: a client that hangs up does not cancel it; the
+/// deadline does.
 async fn invoke(
     instance: &Instance<Request>,
     request: Request,
@@ -164,20 +164,11 @@ async fn invoke(
     timeout: Duration,
 ) -> Response {
     let request_id = ctx.request_id.clone();
-    let instance = instance.clone();
-    let mut task = tokio::spawn(async move { instance.invoke(request, ctx).await });
-    match tokio::time::timeout(timeout, &mut task).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(err)) => {
-            tracing::error!(request_id, "invocation task failed: {err}");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error",
-                &request_id,
-            )
-        }
+    let mut invocation = instance.invocation(request, ctx);
+    match tokio::time::timeout(timeout, &mut invocation).await {
+        Ok(response) => response,
         Err(_) => {
-            task.abort();
+            invocation.cancel();
             tracing::error!(
                 request_id,
                 "invocation timed out after {:.2} seconds",

@@ -10,7 +10,12 @@
 //! perf fc-cold <runs> NAME=BINARY...
 //! perf fc-cold-direct <runs> NAME=BINARY...            FC cold start without the emulator
 //! perf gateway <name> <host:port> <connections> <seconds>
+//! perf serve <seconds> <rounds> <connections> NAME=VAR:BINARY...
 //! ```
+//!
+//! `serve` starts each binary itself with `VAR` set to one port, the same for all (`PORT` for
+//! the local platform and `axum::serve`, `FC_CUSTOM_LISTEN_PORT` for an FC custom runtime), and
+//! loads it directly, with the headers FC's front end adds on every request.
 //!
 //! Every function must answer `GET /hello?name=bench` (an API Gateway HTTP API event on Lambda,
 //! a passed-through HTTP request on FC) with 200 and `hello, bench!\n`; anything else aborts.
@@ -348,8 +353,7 @@ struct Tally {
     failed: u64,
 }
 
-async fn connection(addr: Arc<str>, until: Instant) -> Tally {
-    let request = format!("GET {PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes();
+async fn connection(addr: Arc<str>, request: Arc<[u8]>, until: Instant) -> Tally {
     let mut tally = Tally::default();
     let mut stream = None;
     while Instant::now() < until {
@@ -392,16 +396,7 @@ async fn gateway(name: &str, addr: &str, connections: usize, seconds: f64) -> Re
     drop(probe);
 
     let started = Instant::now();
-    let until = started + Duration::from_secs_f64(seconds);
-    let workers: Vec<_> = (0..connections)
-        .map(|_| tokio::spawn(connection(Arc::clone(&addr), until)))
-        .collect();
-    let mut all = Tally::default();
-    for worker in workers {
-        let tally = worker.await?;
-        all.latencies.extend(tally.latencies);
-        all.failed += tally.failed;
-    }
+    let all = load(addr, &request, connections, seconds).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let ms = sorted(all.latencies);
     println!(
@@ -413,6 +408,120 @@ async fn gateway(name: &str, addr: &str, connections: usize, seconds: f64) -> Re
         all.failed,
     );
     Ok(())
+}
+
+/// A server under `serve`: the variable that gives it its port, and its executable.
+struct Served {
+    name: String,
+    var: String,
+    program: String,
+}
+
+/// Starts `served` on `port` and waits until it accepts.
+async fn start_served(served: &Served, port: u16) -> Result<tokio::process::Child> {
+    let mut child = tokio::process::Command::new(&served.program)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("FC_PLATFORM")
+        .env(&served.var, port.to_string())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        if let Some(status) = child.try_wait()? {
+            return Err(format!("{} exited before listening: {status}", served.name).into());
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!("{} did not listen on {port}", served.name).into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(child)
+}
+
+/// Requests/s of servers on the same port under the same load, `rounds` times each, alternating.
+async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String]) -> Result<()> {
+    let servers: Vec<Served> = subjects(args)?
+        .into_iter()
+        .map(|subject| {
+            let (var, program) = subject
+                .program
+                .split_once(':')
+                .ok_or_else(|| format!("expected NAME=VAR:BINARY, got {}", subject.name))?;
+            Ok::<_, Box<dyn Error + Send + Sync>>(Served {
+                name: subject.name,
+                var: var.to_owned(),
+                program: program.to_owned(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr: Arc<str> = format!("127.0.0.1:{port}").into();
+    let mut rates = vec![Vec::new(); servers.len()];
+    let mut failed = vec![0u64; servers.len()];
+    for round in 0..rounds {
+        for i in 0..servers.len() {
+            let k = (i + round) % servers.len();
+            let served = &servers[k];
+            let mut child = start_served(served, port).await?;
+            let request = fc_style_request(&addr);
+            let mut probe = BufReader::new(TcpStream::connect(&*addr).await?);
+            let (status, body) = get(&mut probe, request.as_bytes()).await?;
+            check(status, &body, &served.name)?;
+            drop(probe);
+            let tally = load(Arc::clone(&addr), &request, connections, seconds).await?;
+            child.kill().await?;
+            let rate = tally.latencies.len() as f64 / seconds;
+            eprintln!(
+                "  round {}: {} {rate:.0} requests/s",
+                round + 1,
+                served.name
+            );
+            rates[k].push(rate);
+            failed[k] += tally.failed;
+        }
+    }
+    for (k, served) in servers.iter().enumerate() {
+        let rates = sorted(std::mem::take(&mut rates[k]));
+        println!(
+            "serve {} per_s={:.1} min={:.1} max={:.1} rounds={rounds} non200={} connections={connections}",
+            served.name,
+            percentile(&rates, 50.0),
+            rates.first().copied().unwrap_or(f64::NAN),
+            rates.last().copied().unwrap_or(f64::NAN),
+            failed[k],
+        );
+    }
+    Ok(())
+}
+
+/// `GET /hello?name=bench` as FC's front end passes it to a custom runtime; other servers
+/// ignore the extra headers.
+fn fc_style_request(addr: &str) -> String {
+    format!(
+        "GET {PATH} HTTP/1.1\r\nHost: {addr}\r\nx-fc-control-path: /http-invoke\r\n\
+         x-fc-request-id: 6f1b9a2e-bench\r\nx-fc-function-name: bench\r\n\r\n"
+    )
+}
+
+/// `connections` kept-alive clients for `seconds`; what they saw, together.
+async fn load(addr: Arc<str>, request: &str, connections: usize, seconds: f64) -> Result<Tally> {
+    let request: Arc<[u8]> = request.as_bytes().into();
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    let workers: Vec<_> = (0..connections)
+        .map(|_| tokio::spawn(connection(Arc::clone(&addr), Arc::clone(&request), until)))
+        .collect();
+    let mut all = Tally::default();
+    for worker in workers {
+        let tally = worker.await?;
+        all.latencies.extend(tally.latencies);
+        all.failed += tally.failed;
+    }
+    Ok(all)
 }
 
 fn number<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Result<T> {
@@ -441,6 +550,12 @@ async fn run(args: &[String]) -> Result<()> {
             };
             let runs = number(args, 1, "runs")?;
             cold(platform, runs, &subjects(&args[2..])?).await
+        }
+        Some("serve") => {
+            let seconds = number(args, 1, "seconds")?;
+            let rounds = number(args, 2, "rounds")?;
+            let connections = number(args, 3, "connections")?;
+            serve(seconds, rounds, connections, &args[4..]).await
         }
         Some("gateway") if args.len() == 5 => {
             let connections = number(args, 3, "connections")?;

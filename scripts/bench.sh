@@ -150,7 +150,8 @@ say "FC warm and cold"
 say "axum Router: Lambda warm, $ROUNDS rounds of ${WARM_SECONDS}s; served directly, $ROUNDS rounds of ${SERVE_SECONDS}s"
 "$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" axum-fc="$AXUM_FC" axum-lambda-http="$AXUM_PLAIN" >> "$RESULTS"
 "$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" fc-runtime="FC_CUSTOM_LISTEN_PORT:$AXUM_FC" \
-    fc-local="PORT:$AXUM_FC" axum-serve="PORT:$AXUM_SERVE" >> "$RESULTS"
+    fc-local="PORT:$AXUM_FC" fc-local-quiet="PORT,RUST_LOG=warn:$AXUM_FC" \
+    axum-serve="PORT:$AXUM_SERVE" >> "$RESULTS"
 
 wait_for_banner() { # file -> host:port from the "serving ... on http://HOST:PORT" line
     for _ in $(seq 1 300); do
@@ -224,8 +225,12 @@ echo "|---|---|---|---|---|---|"
 a=$(field lambda-warm axum-fc per_s) b=$(field lambda-warm axum-lambda-http per_s) r=$(ratio "$a" "$b")
 echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $a ($(field lambda-warm axum-fc min)–$(field lambda-warm axum-fc max)) | lambda_http::run: $b ($(field lambda-warm axum-lambda-http min)–$(field lambda-warm axum-lambda-http max)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 b=$(field serve axum-serve per_s)
-for who in fc-runtime fc-local; do
-    what=$([ $who = fc-runtime ] && echo "as an FC custom runtime" || echo "on the local platform")
+for who in fc-runtime fc-local fc-local-quiet; do
+    case $who in
+        fc-runtime) what="as an FC custom runtime" ;;
+        fc-local) what="on the local platform (an access log line per request)" ;;
+        *) what="on the local platform, access log off (RUST_LOG=warn)" ;;
+    esac
     a=$(field serve $who per_s) r=$(ratio "$a" "$b")
     echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200)) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 done

@@ -105,6 +105,25 @@ async fn fc_invoke<E: FromLambda>(invoker: &Invoker<E>, body: &[u8], ctx: &Conte
     serde_json::to_vec(&response).expect("the response encodes")
 }
 
+/// lambda_http's whole invocation on the same bytes: its `Adapter` behind the same
+/// lambda_runtime step, and the response serialized.
+fn lambda_http_invoke<A>(
+    adapter: &mut A,
+    body: &[u8],
+    ctx: &Context,
+) -> impl Future<Output = Vec<u8>> + use<A>
+where
+    A: Service<LambdaEvent<lambda_http::request::LambdaRequest>>,
+    A::Response: serde::Serialize,
+    A::Error: std::fmt::Debug,
+{
+    let response = adapter.call(LambdaEvent::new(payload(body), ctx.clone()));
+    async move {
+        let response = response.await.expect("the invocation succeeds");
+        serde_json::to_vec(&response).expect("the response encodes")
+    }
+}
+
 fn http(c: &mut Criterion) {
     let runtime = runtime();
     let fc = invoker(&runtime, Function::new(fc_hello));
@@ -125,14 +144,8 @@ fn http(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::from_parameter("lambda_http"), |b| {
             let mut adapter = Adapter::from(lambda_http::service_fn(lambda_http_hello));
-            b.to_async(&runtime).iter(|| {
-                let event = LambdaEvent::new(payload(&body), ctx.clone());
-                let response = adapter.call(event);
-                async move {
-                    let response = response.await.expect("the invocation succeeds");
-                    serde_json::to_vec(&response).expect("the response encodes")
-                }
-            });
+            b.to_async(&runtime)
+                .iter(|| lambda_http_invoke(&mut adapter, &body, &ctx));
         });
         group.finish();
     }
@@ -168,24 +181,15 @@ fn axum(c: &mut Criterion) {
     };
     answered(&runtime.block_on(fc_invoke(&fc, &body, &ctx)));
     let mut adapter = Adapter::from(axum_hello::router());
-    let response = runtime
-        .block_on(adapter.call(LambdaEvent::new(payload(&body), ctx.clone())))
-        .expect("the invocation succeeds");
-    answered(&serde_json::to_vec(&response).expect("the response encodes"));
+    answered(&runtime.block_on(lambda_http_invoke(&mut adapter, &body, &ctx)));
     let mut group = c.benchmark_group("axum/apigw-v2");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
         b.to_async(&runtime).iter(|| fc_invoke(&fc, &body, &ctx));
     });
     group.bench_function(BenchmarkId::from_parameter("lambda_http"), |b| {
-        b.to_async(&runtime).iter(|| {
-            let event = LambdaEvent::new(payload(&body), ctx.clone());
-            let response = adapter.call(event);
-            async move {
-                let response = response.await.expect("the invocation succeeds");
-                serde_json::to_vec(&response).expect("the response encodes")
-            }
-        });
+        b.to_async(&runtime)
+            .iter(|| lambda_http_invoke(&mut adapter, &body, &ctx));
     });
     group.finish();
 }

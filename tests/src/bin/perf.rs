@@ -10,12 +10,13 @@
 //! perf fc-cold <runs> NAME=BINARY...
 //! perf fc-cold-direct <runs> NAME=BINARY...            FC cold start without the emulator
 //! perf gateway <name> <host:port> <connections> <seconds>
-//! perf serve <seconds> <rounds> <connections> NAME=VAR:BINARY...
+//! perf serve <seconds> <rounds> <connections> NAME=VAR[,ENV=VALUE...]:BINARY...
 //! ```
 //!
 //! `serve` starts each binary itself with `VAR` set to one port, the same for all (`PORT` for
-//! the local platform and `axum::serve`, `FC_CUSTOM_LISTEN_PORT` for an FC custom runtime), and
-//! loads it directly, with the headers FC's front end adds on every request.
+//! the local platform and `axum::serve`, `FC_CUSTOM_LISTEN_PORT` for an FC custom runtime) and
+//! any `ENV=VALUE` after it, and loads it directly, with the headers FC's front end adds on
+//! every request.
 //!
 //! Every function must answer `GET /hello?name=bench` (an API Gateway HTTP API event on Lambda,
 //! a passed-through HTTP request on FC) with 200 and `hello, bench!\n`; anything else aborts.
@@ -414,6 +415,7 @@ async fn gateway(name: &str, addr: &str, connections: usize, seconds: f64) -> Re
 struct Served {
     name: String,
     var: String,
+    env: Vec<(String, String)>,
     program: String,
 }
 
@@ -423,6 +425,7 @@ async fn start_served(served: &Served, port: u16) -> Result<tokio::process::Chil
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env_remove("FC_PLATFORM")
         .env(&served.var, port.to_string())
+        .envs(served.env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -446,13 +449,26 @@ async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String])
     let servers: Vec<Served> = subjects(args)?
         .into_iter()
         .map(|subject| {
-            let (var, program) = subject
-                .program
-                .split_once(':')
-                .ok_or_else(|| format!("expected NAME=VAR:BINARY, got {}", subject.name))?;
+            let bad = || {
+                format!(
+                    "expected NAME=VAR[,ENV=VALUE...]:BINARY, got {}",
+                    subject.name
+                )
+            };
+            let (vars, program) = subject.program.split_once(':').ok_or_else(bad)?;
+            let mut vars = vars.split(',');
+            let var = vars.next().unwrap_or_default().to_owned();
+            let env = vars
+                .map(|pair| {
+                    pair.split_once('=')
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .ok_or_else(bad)
+                })
+                .collect::<Result<_, _>>()?;
             Ok::<_, Box<dyn Error + Send + Sync>>(Served {
                 name: subject.name,
-                var: var.to_owned(),
+                var,
+                env,
                 program: program.to_owned(),
             })
         })

@@ -65,7 +65,7 @@ fn subjects(args: &[String]) -> Result<Vec<Subject>> {
 
 /// Who goes first in round `round`: rotating the order keeps any "second in line" effect
 /// (caches, CPU frequency) from always favouring the same function.
-fn rotated(subjects: &[Subject], round: usize) -> impl Iterator<Item = (usize, &Subject)> {
+fn rotated<T>(subjects: &[T], round: usize) -> impl Iterator<Item = (usize, &T)> {
     let n = subjects.len();
     (0..n).map(move |i| {
         let k = (i + round) % n;
@@ -131,6 +131,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Rates as the table reads them: `per_s=` the median, `min=`, `max=`.
+fn spread(rates: Vec<f64>) -> String {
+    let rates = sorted(rates);
+    format!(
+        "per_s={:.1} min={:.1} max={:.1}",
+        percentile(&rates, 50.0),
+        rates.first().copied().unwrap_or(f64::NAN),
+        rates.last().copied().unwrap_or(f64::NAN),
+    )
 }
 
 fn sorted(mut samples: Vec<f64>) -> Vec<f64> {
@@ -249,13 +260,10 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
     }
     let mode = platform.mode(true);
     for (k, subject) in subjects.iter().enumerate() {
-        let rates = sorted(std::mem::take(&mut rates[k]));
         println!(
-            "{mode} {} per_s={:.1} min={:.1} max={:.1} rounds={rounds} invocations={} peak_kib={}",
+            "{mode} {} {} rounds={rounds} invocations={} peak_kib={}",
             subject.name,
-            percentile(&rates, 50.0),
-            rates.first().copied().unwrap_or(f64::NAN),
-            rates.last().copied().unwrap_or(f64::NAN),
+            spread(std::mem::take(&mut rates[k])),
             counts[k],
             memory[k].map_or_else(|| "-".to_owned(), |m: u64| m.to_string()),
         );
@@ -480,9 +488,7 @@ async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String])
     let mut rates = vec![Vec::new(); servers.len()];
     let mut failed = vec![0u64; servers.len()];
     for round in 0..rounds {
-        for i in 0..servers.len() {
-            let k = (i + round) % servers.len();
-            let served = &servers[k];
+        for (k, served) in rotated(&servers, round) {
             let mut child = start_served(served, port).await?;
             let request = fc_style_request(&addr);
             let mut probe = BufReader::new(TcpStream::connect(&*addr).await?);
@@ -502,13 +508,10 @@ async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String])
         }
     }
     for (k, served) in servers.iter().enumerate() {
-        let rates = sorted(std::mem::take(&mut rates[k]));
         println!(
-            "serve {} per_s={:.1} min={:.1} max={:.1} rounds={rounds} non200={} connections={connections}",
+            "serve {} {} rounds={rounds} non200={} connections={connections}",
             served.name,
-            percentile(&rates, 50.0),
-            rates.first().copied().unwrap_or(f64::NAN),
-            rates.last().copied().unwrap_or(f64::NAN),
+            spread(std::mem::take(&mut rates[k])),
             failed[k],
         );
     }

@@ -144,8 +144,13 @@ impl fmt::Display for Error {
     }
 }
 
+/// `{:?}` reads as a sentence, because it is what `main` prints when it returns this error
+/// (`fn main() -> Result<(), fc::Error>` around `fc::run`); `{:#?}` shows the fields.
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return write!(f, "{}: {self:#}", self.kind);
+        }
         f.debug_struct("Error")
             .field("kind", &self.kind)
             .field("message", &self.message)
@@ -187,6 +192,14 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Handler);
         assert_eq!(err.message(), "invalid digit found in string");
         assert!(err.source().is_some());
+    }
+
+    #[test]
+    fn debug_reads_as_a_sentence_as_main_prints_it() {
+        let err =
+            Error::from(std::io::Error::other("port 3000 is taken")).with_kind(ErrorKind::Internal);
+        assert_eq!(format!("{err:?}"), "InternalError: port 3000 is taken");
+        assert!(format!("{err:#?}").contains("kind: Internal"));
     }
 
     #[test]

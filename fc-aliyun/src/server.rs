@@ -242,16 +242,15 @@ fn log_end(request_id: &str, failed: bool) {
 }
 
 /// Writes one of FC's log markers to stdout, by which FC's console groups an invocation's log.
-/// The line is made first and written whole, so the stdout lock, which concurrent invocations
-/// queue on, is held for one write only; a stdout that cannot be written to is no reason to
-/// fail the invocation.
+/// The parts are copied into stdout's line buffer under one lock, which writes the line in one
+/// system call at its newline, with no formatting while the lock, which concurrent invocations
+/// queue on, is held; a stdout that cannot be written to is no reason to fail the invocation.
 fn mark(parts: &[&str]) {
-    let mut line = String::with_capacity(96);
+    let mut out = std::io::stdout().lock();
     for part in parts {
-        line.push_str(part);
+        let _ = out.write_all(part.as_bytes());
     }
-    line.push('\n');
-    let _ = std::io::stdout().lock().write_all(line.as_bytes());
+    let _ = out.write_all(b"\n");
 }
 
 /// Reads a body up to FC's limit; the status says why it could not be read.

@@ -132,11 +132,14 @@ async fn handle(
     config: &Config,
 ) -> hyper::Response<Body> {
     let started = Instant::now();
-    let method = req.method().clone();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| "/".to_owned(), ToString::to_string);
+    // What the access line names, kept only when that line is written.
+    let access = tracing::enabled!(target: "fc_local::access", tracing::Level::INFO).then(|| {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), ToString::to_string);
+        (req.method().clone(), target)
+    });
     let ctx = config.context();
     let request_id = ctx.request_id.clone();
 
@@ -145,13 +148,15 @@ async fn handle(
         Err(rejection) => rejection,
     };
     let response = to_hyper(response, &request_id);
-    tracing::info!(
-        target: "fc_local::access",
-        request_id,
-        "{method} {target} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    if let Some((method, target)) = access {
+        tracing::info!(
+            target: "fc_local::access",
+            request_id,
+            "{method} {target} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     response
 }
 

@@ -7,7 +7,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -51,12 +51,9 @@ async fn count(
     State(store): State<Arc<Store>>,
     Extension(ctx): Extension<Context>,
 ) -> impl IntoResponse {
-    let until = ctx.deadline.map(|deadline| {
-        let left = deadline
-            .duration_since(SystemTime::now())
-            .unwrap_or_default();
-        Instant::now() + left.saturating_sub(MARGIN)
-    });
+    let until = ctx
+        .remaining()
+        .map(|left| Instant::now() + left.saturating_sub(MARGIN));
     let watch = Watch {
         store,
         last: None,

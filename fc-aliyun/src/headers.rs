@@ -30,8 +30,8 @@ const ACCESS_KEY_SECRET: &str = "x-fc-access-key-secret";
 const SECURITY_TOKEN: &str = "x-fc-security-token";
 const TRACING: &str = "x-fc-tracing-";
 
-/// The FC 2.0 service the function belongs to (empty on FC 3.0, which has no services), in
-/// [`Context::extensions`].
+/// The FC 2.0 service the function belongs to, in [`Context::extensions`]; absent on FC 3.0,
+/// which has no services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceName(pub String);
 
@@ -162,8 +162,9 @@ pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
             found.security_token.map(Secret::from),
         ));
     }
-    ctx.extensions
-        .insert(ServiceName(owned(found.service_name).unwrap_or_default()));
+    if let Some(service) = found.service_name {
+        ctx.extensions.insert(ServiceName(service.to_owned()));
+    }
     // The span context is `traceid:spanid:parentid:flags` (Jaeger's text form).
     ctx.trace_id = found
         .tracing
@@ -180,13 +181,33 @@ pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
 
 /// Removes every `x-fc-*` header (credentials among them) before a handler sees the request.
 pub(crate) fn strip(headers: &mut HeaderMap) {
-    let names: Vec<_> = headers
-        .keys()
-        .filter(|name| name.as_str().starts_with(PREFIX))
-        .cloned()
-        .collect();
-    for name in names {
-        headers.remove(name);
+    if !headers.keys().any(|name| name.as_str().starts_with(PREFIX)) {
+        return;
+    }
+    // Rebuilt rather than removed from, name by name: FC sends a dozen or more of its own
+    // headers, and a removal hashes its name again.
+    let all = std::mem::take(headers);
+    headers.reserve(all.keys_len());
+    // The entry of the name being kept: a name comes once, before all of its values.
+    let mut kept: Option<http::header::OccupiedEntry<'_, http::HeaderValue>> = None;
+    for (name, value) in all {
+        match name {
+            Some(name) if name.as_str().starts_with(PREFIX) => kept = None,
+            Some(name) => {
+                kept = Some(match headers.entry(name) {
+                    http::header::Entry::Vacant(entry) => entry.insert_entry(value),
+                    http::header::Entry::Occupied(mut entry) => {
+                        entry.append(value);
+                        entry
+                    }
+                });
+            }
+            None => {
+                if let Some(entry) = kept.as_mut() {
+                    entry.append(value);
+                }
+            }
+        }
     }
 }
 
@@ -255,9 +276,14 @@ mod tests {
             ("content-type", "text/plain"),
             ("x-forwarded-for", "1.2.3.4"),
         ]);
+        h.append("x-forwarded-for", http::HeaderValue::from_static("5.6.7.8"));
+        h.append("x-fc-request-id", http::HeaderValue::from_static("again"));
         strip(&mut h);
         let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["content-type", "x-forwarded-for"]);
+        // Repeated headers keep every value, in order.
+        let forwarded: Vec<_> = h.get_all("x-forwarded-for").iter().collect();
+        assert_eq!(forwarded, ["1.2.3.4", "5.6.7.8"]);
     }
 }

@@ -4,15 +4,17 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use fc_core::http::{Body, HeaderMap, Response, StatusCode, header};
-use fc_core::{Context, Error, ErrorKind, Function, Instance, Outcome};
+use fc_core::{Context, Error, ErrorKind, Function, Instance, Invocation, Outcome};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -74,24 +76,28 @@ struct State<E: FromFc> {
     function: Mutex<Option<Function<E>>>,
     instance: OnceCell<Result<Instance<E>, String>>,
     in_flight: AtomicUsize,
+    /// Set once a stop waits for the invocations in flight; only then does the last one wake it.
+    stopping: AtomicBool,
     idle: Notify,
     stop: Notify,
     env: Env,
 }
 
 /// Counts an invocation as in flight while it lives.
-struct InFlight<'a, E: FromFc>(&'a State<E>);
+struct InFlight<E: FromFc>(Arc<State<E>>);
 
-impl<'a, E: FromFc> InFlight<'a, E> {
-    fn new(state: &'a State<E>) -> Self {
+impl<E: FromFc> InFlight<E> {
+    fn new(state: &Arc<State<E>>) -> Self {
         state.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight(state)
+        InFlight(Arc::clone(state))
     }
 }
 
-impl<E: FromFc> Drop for InFlight<'_, E> {
+impl<E: FromFc> Drop for InFlight<E> {
     fn drop(&mut self) {
-        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
+            && self.0.stopping.load(Ordering::SeqCst)
+        {
             self.0.idle.notify_waiters();
         }
     }
@@ -99,7 +105,10 @@ impl<E: FromFc> Drop for InFlight<'_, E> {
 
 impl<E: FromFc> State<E> {
     /// The started instance, running `init` on first use; a failed `init` fails every call.
-    async fn instance(&self) -> Result<Instance<E>, Error> {
+    async fn instance(&self) -> Result<&Instance<E>, Error> {
+        if let Some(Ok(instance)) = self.instance.get() {
+            return Ok(instance);
+        }
         let started = self
             .instance
             .get_or_init(|| async {
@@ -114,7 +123,7 @@ impl<E: FromFc> State<E> {
                 }
             })
             .await;
-        started.clone().map_err(|message| {
+        started.as_ref().map_err(|message| {
             Error::new(
                 ErrorKind::Init,
                 format!("the instance failed to initialise: {message}"),
@@ -133,6 +142,7 @@ pub async fn serve<E: FromFc>(
         function: Mutex::new(Some(function)),
         instance: OnceCell::new(),
         in_flight: AtomicUsize::new(0),
+        stopping: AtomicBool::new(false),
         idle: Notify::new(),
         stop: Notify::new(),
         env: Env::from_env(),
@@ -153,10 +163,7 @@ pub async fn serve<E: FromFc>(
             () = state.stop.notified() => break,
         };
         let state = Arc::clone(&state);
-        let service = service_fn(move |req| {
-            let state = Arc::clone(&state);
-            async move { Ok::<_, Infallible>(route(req, &state).await) }
-        });
+        let service = service_fn(move |req| route(req, &state));
         let conn =
             graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
@@ -183,6 +190,7 @@ async fn run_shutdown_hook<E: FromFc>(state: &State<E>) {
 }
 
 async fn wait_idle<E: FromFc>(state: &State<E>) {
+    state.stopping.store(true, Ordering::SeqCst);
     loop {
         let idle = state.idle.notified();
         if state.in_flight.load(Ordering::SeqCst) == 0 {
@@ -222,9 +230,10 @@ fn event_answer(result: Result<Bytes, Error>, request_id: &str) -> (HyperRespons
         }
     };
     let mut response = respond(status, Some("application/json"), body);
-    response
-        .headers_mut()
-        .insert(headers::STATUS, header::HeaderValue::from_static(fc_status));
+    response.headers_mut().insert(
+        const { header::HeaderName::from_static(headers::STATUS) },
+        header::HeaderValue::from_static(fc_status),
+    );
     (response, fc_status == "404")
 }
 
@@ -241,16 +250,26 @@ fn log_end(request_id: &str, failed: bool) {
     }
 }
 
-/// Writes one of FC's log markers to stdout, by which FC's console groups an invocation's log.
-/// The parts are copied into stdout's line buffer under one lock, which writes the line in one
-/// system call at its newline, with no formatting while the lock, which concurrent invocations
-/// queue on, is held; a stdout that cannot be written to is no reason to fail the invocation.
+/// Writes one of FC's log markers to stdout, by which FC's console groups an invocation's log:
+/// one line, one write, assembled on the stack (a request id longer than the buffer, which FC
+/// does not send, is written in parts); a stdout that cannot be written to is no reason to fail
+/// the invocation.
 fn mark(parts: &[&str]) {
-    let mut out = std::io::stdout().lock();
-    for part in parts {
-        let _ = out.write_all(part.as_bytes());
+    let mut line = [0u8; 256];
+    let mut len = 0;
+    for part in parts.iter().chain([&"\n"]) {
+        let Some(room) = line.get_mut(len..len + part.len()) else {
+            let mut out = std::io::stdout().lock();
+            for part in parts {
+                let _ = out.write_all(part.as_bytes());
+            }
+            let _ = out.write_all(b"\n");
+            return;
+        };
+        room.copy_from_slice(part.as_bytes());
+        len += part.len();
     }
-    let _ = out.write_all(b"\n");
+    let _ = std::io::stdout().lock().write_all(&line[..len]);
 }
 
 /// Reads a body up to FC's limit; the status says why it could not be read.
@@ -270,32 +289,78 @@ async fn read_body(body: Incoming) -> Result<Bytes, (StatusCode, Error)> {
     }
 }
 
-async fn route<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+type Answer = Pin<Box<dyn Future<Output = HyperResponse> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// A request's answer: HTTP invocations, FC's hot path, in place; the rest boxed.
+    #[project = RouteProj]
+    enum Route<F> {
+        Http { #[pin] answer: F },
+        Other { answer: Answer },
+    }
+}
+
+impl<F: Future<Output = HyperResponse>> Future for Route<F> {
+    type Output = Result<HyperResponse, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            RouteProj::Http { answer } => answer.poll(cx).map(Ok),
+            RouteProj::Other { answer } => answer.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+fn route<E: FromFc>(
+    req: hyper::Request<Incoming>,
+    state: &Arc<State<E>>,
+) -> Route<impl Future<Output = HyperResponse> + Send + use<E>> {
     let control = req
         .headers()
-        .get(headers::CONTROL_PATH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let path = req.uri().path();
+        .get(const { header::HeaderName::from_static(headers::CONTROL_PATH) })
+        .and_then(|v| v.to_str().ok());
     // The control path says what a request is; without it, FC's fixed paths do.
-    let what = control.as_deref().unwrap_or(path);
-    match what {
-        "/initialize" => initialize(req, state).await,
-        "/invoke" => invoke(req, state).await,
-        "/pre-stop" => pre_stop(req, state).await,
-        "/pre-freeze" => {
+    let what = match control.unwrap_or(req.uri().path()) {
+        "/initialize" => Control::Initialize,
+        "/invoke" => Control::Invoke,
+        "/pre-stop" => Control::PreStop,
+        "/pre-freeze" => Control::PreFreeze,
+        _ => {
+            return Route::Http {
+                answer: http_invoke(req, state),
+            };
+        }
+    };
+    let state = Arc::clone(state);
+    let answer: Answer = match what {
+        Control::Initialize => Box::pin(async move { initialize(req, &state).await }),
+        Control::Invoke => Box::pin(async move { invoke(req, &state).await }),
+        Control::PreStop => Box::pin(async move { pre_stop(req, &state).await }),
+        Control::PreFreeze => {
             let id = request_id(&req);
             mark(&["FC PreFreeze Start RequestId: ", &id]);
             mark(&["FC PreFreeze End RequestId: ", &id]);
-            respond(StatusCode::OK, None, Bytes::new())
+            Box::pin(std::future::ready(respond(
+                StatusCode::OK,
+                None,
+                Bytes::new(),
+            )))
         }
-        _ => http_invoke(req, state).await,
-    }
+    };
+    Route::Other { answer }
+}
+
+/// The requests FC sends on its control paths.
+enum Control {
+    Initialize,
+    Invoke,
+    PreStop,
+    PreFreeze,
 }
 
 fn request_id(req: &hyper::Request<Incoming>) -> String {
     req.headers()
-        .get(headers::REQUEST_ID)
+        .get(const { header::HeaderName::from_static(headers::REQUEST_ID) })
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
@@ -320,7 +385,7 @@ async fn initialize<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) 
     }
 }
 
-async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
+async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &Arc<State<E>>) -> HyperResponse {
     let _in_flight = InFlight::new(state);
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
     let id = ctx.request_id.clone();
@@ -336,40 +401,66 @@ async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> H
     answer
 }
 
-async fn http_invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) -> HyperResponse {
-    let _in_flight = InFlight::new(state);
+/// A passed-through HTTP request. What needs no waiting happens before the first poll, so the
+/// future hyper keeps holds only what outlives the handler's call: with `init` done and no body,
+/// that is the invocation itself.
+fn http_invoke<E: FromFc>(
+    req: hyper::Request<Incoming>,
+    state: &Arc<State<E>>,
+) -> impl Future<Output = HyperResponse> + Send + use<E> {
+    let in_flight = InFlight::new(state);
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
-    let id = ctx.request_id.clone();
-    mark(&["FC Invoke Start RequestId: ", &id]);
-    let (parts, body) = req.into_parts();
-    let result = async {
-        let body = read_body(body).await?;
-        let instance = state
-            .instance()
-            .await
-            .map_err(|err| (StatusCode::INTERNAL_SERVER_ERROR, err))?;
-        http_invocation(instance, ctx, parts, body).await
-    }
-    .await;
-    let failed = result.is_err();
-    let answer = match result {
-        Ok(response) => response,
-        Err((status, err)) => {
-            tracing::error!(request_id = id, kind = err.kind().as_str(), "{err:#}");
-            let mut response = respond(status, Some("application/json"), error_body(&err));
-            response
-                .headers_mut()
-                .insert(headers::STATUS, header::HeaderValue::from_static("404"));
-            response
+    mark(&["FC Invoke Start RequestId: ", &ctx.request_id]);
+    let started = match state.instance.get() {
+        Some(Ok(instance)) if req.body().is_end_stream() => {
+            let (parts, _) = req.into_parts();
+            Ok(http_invocation(instance, ctx, parts, Bytes::new()))
+        }
+        _ => {
+            let state = Arc::clone(state);
+            Err(Box::pin(async move {
+                let (parts, body) = req.into_parts();
+                let body = match read_body(body).await {
+                    Ok(body) => body,
+                    Err(failure) => return Err((failure, ctx.request_id)),
+                };
+                match state.instance().await {
+                    Ok(instance) => http_invocation(instance, ctx, parts, body),
+                    Err(err) => Err(((StatusCode::INTERNAL_SERVER_ERROR, err), ctx.request_id)),
+                }
+            }))
         }
     };
-    log_end(&id, failed);
-    answer
+    async move {
+        let started = match started {
+            Ok(started) => started,
+            Err(starting) => starting.await,
+        };
+        let answer = match started {
+            Ok(mut invocation) => {
+                let response = E::into_http((&mut invocation).await);
+                log_end(invocation.request_id(), false);
+                response
+            }
+            Err(((status, err), id)) => {
+                tracing::error!(request_id = id, kind = err.kind().as_str(), "{err:#}");
+                let mut response = respond(status, Some("application/json"), error_body(&err));
+                response.headers_mut().insert(
+                    const { header::HeaderName::from_static(headers::STATUS) },
+                    header::HeaderValue::from_static("404"),
+                );
+                log_end(&id, true);
+                response
+            }
+        };
+        drop(in_flight);
+        answer
+    }
 }
 
 /// An `/invoke` once its body is read: decode, run the handler, encode.
 async fn event_invocation<E: FromFc>(
-    instance: Instance<E>,
+    instance: &Instance<E>,
     ctx: Context,
     body: &[u8],
 ) -> Result<Bytes, Error> {
@@ -380,17 +471,21 @@ async fn event_invocation<E: FromFc>(
     E::into_invoke(outcome.buffered(&request_id).await, origin)
 }
 
-/// A passed-through HTTP request once its body is read.
-async fn http_invocation<E: FromFc>(
-    instance: Instance<E>,
+/// Why an HTTP request was not run: the status and error to answer with, and the request id.
+type Refused = ((StatusCode, Error), String);
+
+/// A passed-through HTTP request once its body is read: started, or refused.
+fn http_invocation<E: FromFc>(
+    instance: &Instance<E>,
     ctx: Context,
     parts: ::http::request::Parts,
     body: Bytes,
-) -> Result<Response, (StatusCode, Error)> {
-    let request = E::from_http(parts, body).map_err(|err| (StatusCode::NOT_FOUND, err))?;
-    // Nothing the connection does cancels the handler halfway.
-    let outcome = instance.invocation(request, ctx).await;
-    Ok(E::into_http(outcome))
+) -> Result<Invocation<E::Outcome>, Refused> {
+    match E::from_http(parts, body) {
+        // Nothing the connection does cancels the handler halfway.
+        Ok(request) => Ok(instance.invocation(request, ctx)),
+        Err(err) => Err(((StatusCode::NOT_FOUND, err), ctx.request_id)),
+    }
 }
 
 /// One invocation as the server performs it once the request is read; public for the
@@ -414,7 +509,7 @@ impl<E: FromFc> Invoker<E> {
     /// An `/invoke` with these headers and body: the answer's body, or the error to report.
     pub async fn invoke(&self, headers: &HeaderMap, body: &[u8]) -> Result<Bytes, Error> {
         let ctx = headers::context(headers, &self.env, Phase::Invoke);
-        event_invocation(self.instance.clone(), ctx, body).await
+        event_invocation(&self.instance, ctx, body).await
     }
 
     /// A request to an HTTP function: the response, or the status and error to report.
@@ -424,7 +519,10 @@ impl<E: FromFc> Invoker<E> {
     ) -> Result<Response, (StatusCode, Error)> {
         let ctx = headers::context(request.headers(), &self.env, Phase::Invoke);
         let (parts, body) = request.into_parts();
-        http_invocation(self.instance.clone(), ctx, parts, body).await
+        match http_invocation(&self.instance, ctx, parts, body) {
+            Ok(invocation) => Ok(E::into_http(invocation.await)),
+            Err((failure, _)) => Err(failure),
+        }
     }
 }
 

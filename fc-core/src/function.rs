@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -160,11 +161,15 @@ impl<E: Event> Instance<E> {
         R: 'static,
         S: Sync + 'static,
     {
-        let handler = Arc::new(handler);
+        // Like the state, the handler lives as long as the instance, which is the process: no
+        // reference count to touch per invocation.
+        let handler: &'static H = Box::leak(Box::new(handler));
         Instance {
             invoke: Arc::new(move |event, ctx| {
-                let handler = Arc::clone(&handler);
-                Box::pin(async move { handler.call(event, ctx, state).await.into_outcome() })
+                Box::pin(IntoOutcome {
+                    call: handler.call(event, ctx, state),
+                    kinds: PhantomData,
+                })
             }),
             shutdown: Arc::new(std::sync::Mutex::new(None)),
         }
@@ -196,44 +201,42 @@ impl<E: Event> Instance<E> {
     /// HTTP). A handler's error is logged with its detail; an HTTP client sees only the request
     /// id.
     pub async fn invoke(&self, event: E, ctx: Context) -> E::Outcome {
-        let request_id = ctx.request_id.clone();
-        match CatchUnwind((self.invoke)(event, ctx)).await {
-            Ok(outcome) => outcome.finish(&request_id),
-            Err(panic) => {
-                let message = format!("handler panicked: {}", panic_message(&*panic));
-                E::Outcome::from_failure(Error::new(ErrorKind::Panic, message), &request_id)
-            }
-        }
+        self.invocation(event, ctx).await
     }
-}
 
-impl<E: Event> Instance<E> {
     /// Runs the handler for one event as a platform does: where it is awaited, with no task or
     /// thread of its own; but if what awaits it goes away first (a client hung up), the
     /// invocation still runs to its end in a task of its own. [`Invocation::cancel`] is the
     /// only way to stop it, for a deadline.
     pub fn invocation(&self, event: E, ctx: Context) -> Invocation<E::Outcome> {
-        let instance = self.clone();
+        let request_id = ctx.request_id.clone();
         Invocation {
-            running: Some(Box::pin(async move { instance.invoke(event, ctx).await })),
+            running: Some(CatchUnwind((self.invoke)(event, ctx))),
+            request_id,
         }
     }
 }
 
 /// One invocation under way: see [`Instance::invocation`].
 #[must_use = "an invocation does nothing until it is awaited"]
-pub struct Invocation<T: Send + 'static> {
-    running: Option<BoxFuture<T>>,
+pub struct Invocation<T: Outcome> {
+    running: Option<CatchUnwind<BoxFuture<T>>>,
+    request_id: String,
 }
 
-impl<T: Send + 'static> Invocation<T> {
+impl<T: Outcome> Invocation<T> {
+    /// The request id of the invocation.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
     /// Stops the invocation where it is: its deadline passed.
     pub fn cancel(mut self) {
         self.running = None;
     }
 }
 
-impl<T: Send + 'static> fmt::Debug for Invocation<T> {
+impl<T: Outcome> fmt::Debug for Invocation<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.running.is_some() {
             "Invocation(running)"
@@ -243,26 +246,64 @@ impl<T: Send + 'static> fmt::Debug for Invocation<T> {
     }
 }
 
-impl<T: Send + 'static> Future for Invocation<T> {
+/// What an invocation comes to once its handler returned or panicked.
+fn ended<T: Outcome>(result: Result<T, Box<dyn Any + Send>>, request_id: &str) -> T {
+    match result {
+        Ok(outcome) => outcome.finish(request_id),
+        Err(panic) => {
+            let message = format!("handler panicked: {}", panic_message(&*panic));
+            T::from_failure(Error::new(ErrorKind::Panic, message), request_id)
+        }
+    }
+}
+
+impl<T: Outcome> Future for Invocation<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
         let Some(running) = self.running.as_mut() else {
             panic!("an invocation polled after it ended");
         };
-        let outcome = std::task::ready!(running.as_mut().poll(cx));
+        let result = std::task::ready!(Pin::new(running).poll(cx));
         self.running = None;
-        Poll::Ready(outcome)
+        Poll::Ready(ended(result, &self.request_id))
     }
 }
 
-impl<T: Send + 'static> Drop for Invocation<T> {
+impl<T: Outcome> Drop for Invocation<T> {
     fn drop(&mut self) {
         if let Some(running) = self.running.take()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            runtime.spawn(running);
+            let request_id = std::mem::take(&mut self.request_id);
+            // The failure is still logged; nobody is left to answer.
+            runtime.spawn(async move {
+                ended(running.await, &request_id);
+            });
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A handler's call, its return value made the invocation's outcome. Not an `async` block,
+    /// which would hold the call twice (captured, and being awaited).
+    struct IntoOutcome<F, E, R> {
+        #[pin]
+        call: F,
+        kinds: PhantomData<fn() -> (E, R)>,
+    }
+}
+
+impl<F, E, R> Future for IntoOutcome<F, E, R>
+where
+    F: Future,
+    F::Output: Reply<E, R>,
+    E: Event,
+{
+    type Output = E::Outcome;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<E::Outcome> {
+        self.project().call.poll(cx).map(Reply::into_outcome)
     }
 }
 

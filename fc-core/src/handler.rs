@@ -2,8 +2,6 @@
 
 use std::future::Future;
 
-use async_trait::async_trait;
-
 use crate::context::Context;
 
 #[doc(hidden)]
@@ -45,7 +43,6 @@ pub mod markers {
 ///
 /// struct Counter { prefix: String }
 ///
-/// #[async_trait::async_trait]
 /// impl Handler<ObjectEvent, ()> for Counter {
 ///     type Output = String;
 ///     async fn call(&self, event: ObjectEvent, _ctx: Context, _state: &'static ()) -> String {
@@ -58,16 +55,19 @@ pub mod markers {
     label = "not a handler fc can call",
     note = "a handler is an `async fn(event) -> R` or `async fn(event, fc::Context) -> R`; with `#[handler(init = ...)]` it takes the state as a last `&State` parameter"
 )]
-#[async_trait]
 pub trait Handler<E: Send + 'static, M, S: Sync + 'static = ()>: Send + Sync + 'static {
     /// What the handler returns.
     type Output;
 
-    /// Handles one invocation.
-    async fn call(&self, event: E, ctx: Context, state: &'static S) -> Self::Output;
+    /// Handles one invocation. An impl may write it as an `async fn`.
+    fn call(
+        &self,
+        event: E,
+        ctx: Context,
+        state: &'static S,
+    ) -> impl Future<Output = Self::Output> + Send;
 }
 
-#[async_trait]
 impl<F, Fut, E, S> Handler<E, markers::Event, S> for F
 where
     F: Fn(E) -> Fut + Send + Sync + 'static,
@@ -77,12 +77,16 @@ where
 {
     type Output = Fut::Output;
 
-    async fn call(&self, event: E, _ctx: Context, _state: &'static S) -> Fut::Output {
-        self(event).await
+    fn call(
+        &self,
+        event: E,
+        _ctx: Context,
+        _state: &'static S,
+    ) -> impl Future<Output = Fut::Output> + Send {
+        self(event)
     }
 }
 
-#[async_trait]
 impl<F, Fut, E, S> Handler<E, markers::EventContext, S> for F
 where
     F: Fn(E, Context) -> Fut + Send + Sync + 'static,
@@ -92,12 +96,16 @@ where
 {
     type Output = Fut::Output;
 
-    async fn call(&self, event: E, ctx: Context, _state: &'static S) -> Fut::Output {
-        self(event, ctx).await
+    fn call(
+        &self,
+        event: E,
+        ctx: Context,
+        _state: &'static S,
+    ) -> impl Future<Output = Fut::Output> + Send {
+        self(event, ctx)
     }
 }
 
-#[async_trait]
 impl<F, Fut, E, S> Handler<E, markers::EventState, S> for F
 where
     F: Fn(E, &'static S) -> Fut + Send + Sync + 'static,
@@ -107,12 +115,16 @@ where
 {
     type Output = Fut::Output;
 
-    async fn call(&self, event: E, _ctx: Context, state: &'static S) -> Fut::Output {
-        self(event, state).await
+    fn call(
+        &self,
+        event: E,
+        _ctx: Context,
+        state: &'static S,
+    ) -> impl Future<Output = Fut::Output> + Send {
+        self(event, state)
     }
 }
 
-#[async_trait]
 impl<F, Fut, E, S> Handler<E, markers::EventContextState, S> for F
 where
     F: Fn(E, Context, &'static S) -> Fut + Send + Sync + 'static,
@@ -122,7 +134,12 @@ where
 {
     type Output = Fut::Output;
 
-    async fn call(&self, event: E, ctx: Context, state: &'static S) -> Fut::Output {
-        self(event, ctx, state).await
+    fn call(
+        &self,
+        event: E,
+        ctx: Context,
+        state: &'static S,
+    ) -> impl Future<Output = Fut::Output> + Send {
+        self(event, ctx, state)
     }
 }

@@ -56,6 +56,3 @@ pub use reply::{IntoPayload, Outcome, Payload, Reply, markers as payload_markers
 pub use response::Json;
 pub use service::HttpService;
 pub use time::{Timestamp, TimestampError};
-
-/// The `async-trait` attribute, for implementing [`Handler`] by hand.
-pub use async_trait::async_trait;

@@ -1,7 +1,9 @@
 //! Tower services as HTTP functions: an axum `Router`, or any `Service<Request>`.
 
-use std::future::poll_fn;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context as TaskContext, Poll, ready};
 
 use bytes::Bytes;
 use tower_service::Service;
@@ -63,19 +65,55 @@ impl Function<Request> {
     }
 }
 
-async fn call<S, B>(mut service: S, request: Request) -> Response
+pin_project_lite::pin_project! {
+    /// One call of a service: ready, then called, then its answer as fc's response. Written out
+    /// rather than as an `async fn` so that the request and the service's future share their
+    /// space (an `async fn` keeps its arguments beside what it awaits), which keeps the boxed
+    /// invocation small.
+    #[project = CallProj]
+    enum Call<S: Service<Request>> {
+        Ready { service: S, request: Option<Request> },
+        Called { #[pin] future: S::Future },
+    }
+}
+
+fn call<S: Service<Request>>(service: S, request: Request) -> Call<S> {
+    Call::Ready {
+        service,
+        request: Some(request),
+    }
+}
+
+impl<S, B> Future for Call<S>
 where
     S: Service<Request, Response = ::http::Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    if let Err(err) = poll_fn(|cx| service.poll_ready(cx)).await {
-        return failed(err.into());
-    }
-    match service.call(request).await {
-        Ok(response) => response.map(Body::new),
-        Err(err) => failed(err.into()),
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        loop {
+            match self.as_mut().project() {
+                CallProj::Ready { service, request } => {
+                    if let Err(err) = ready!(service.poll_ready(cx)) {
+                        return Poll::Ready(failed(err.into()));
+                    }
+                    let Some(request) = request.take() else {
+                        panic!("a service call polled after it ended");
+                    };
+                    let future = service.call(request);
+                    self.set(Call::Called { future });
+                }
+                CallProj::Called { future } => {
+                    return Poll::Ready(match ready!(future.poll(cx)) {
+                        Ok(response) => response.map(Body::new),
+                        Err(err) => failed(err.into()),
+                    });
+                }
+            }
+        }
     }
 }
 

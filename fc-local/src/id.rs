@@ -7,10 +7,13 @@
 /// local platform's profile.
 pub fn request_id() -> String {
     let bytes = fastrand::u128(..).to_le_bytes();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    // Encoded on the stack, then one allocation of the exact size (no formatter, no regrowth).
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .hyphenated()
-        .to_string()
+        .encode_lower(&mut text)
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use fc_core::http::{Body, Request, RequestInfo, Response, StatusCode, Trigger, header};
-use fc_core::{Function, Instance};
+use fc_core::{Function, Instance, Invocation};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -52,6 +54,7 @@ pub async fn serve_on(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) {
+    let served = Arc::new(Served { instance, config });
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -67,13 +70,8 @@ pub async fn serve_on(
             },
             () = &mut shutdown => break,
         };
-        let instance = instance.clone();
-        let config = config.clone();
-        let service = service_fn(move |req| {
-            let instance = instance.clone();
-            let config = config.clone();
-            async move { Ok::<_, Infallible>(handle(req, peer, &instance, &config).await) }
-        });
+        let served = Arc::clone(&served);
+        let service = service_fn(move |req| handle(req, peer, &served));
         let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
@@ -125,54 +123,77 @@ pub(crate) async fn shutdown_signal() {
     }
 }
 
-async fn handle(
+/// What every connection serves.
+struct Served {
+    instance: Instance<Request>,
+    config: Config,
+}
+
+/// One request: what needs no waiting is done here, so the future hyper keeps per request holds
+/// only what outlives the handler's call.
+fn handle(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
-    instance: &Instance<Request>,
-    config: &Config,
-) -> hyper::Response<Body> {
-    let started = Instant::now();
+    served: &Arc<Served>,
+) -> impl Future<Output = Result<hyper::Response<Body>, Infallible>> + Send + use<> {
     // What the access line names, kept only when that line is written.
     let access = tracing::enabled!(target: "fc_local::access", tracing::Level::INFO).then(|| {
         let target = req
             .uri()
             .path_and_query()
             .map_or_else(|| "/".to_owned(), ToString::to_string);
-        (req.method().clone(), target)
+        (req.method().clone(), target, Instant::now())
     });
+    let config = &served.config;
     let ctx = config.context();
-    let request_id = ctx.request_id.clone();
-
-    let response = match read_request(req, peer, config.body_limit).await {
-        Ok(request) => invoke(instance, request, ctx, config.timeout).await,
-        Err(rejection) => rejection,
+    // Every answer names its request, as the clouds' front doors do.
+    let id = header::HeaderValue::from_str(&ctx.request_id).ok();
+    // A body is read only when there is one; most requests have none, and start at once.
+    let started = if req.body().is_end_stream() {
+        Ok(served
+            .instance
+            .invocation(to_request(req, Bytes::new(), peer), ctx))
+    } else {
+        let served = Arc::clone(served);
+        Err(Box::pin(async move {
+            let request = read_request(req, peer, served.config.body_limit).await?;
+            Ok::<_, Response>(served.instance.invocation(request, ctx))
+        }))
     };
-    let response = to_hyper(response, &request_id);
-    if let Some((method, target)) = access {
-        tracing::info!(
-            target: "fc_local::access",
-            request_id,
-            "{method} {target} {} {:.1}ms",
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1000.0
-        );
+    let timeout = config.timeout;
+    async move {
+        let mut response = match started {
+            Ok(invocation) => finish(invocation, timeout).await,
+            Err(reading) => match reading.await {
+                Ok(invocation) => finish(invocation, timeout).await,
+                Err(rejection) => rejection,
+            },
+        };
+        if let Some(id) = id {
+            if let Some((method, target, started)) = access {
+                tracing::info!(
+                    target: "fc_local::access",
+                    request_id = id.to_str().unwrap_or_default(),
+                    "{method} {target} {} {:.1}ms",
+                    response.status().as_u16(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            response.headers_mut().insert(X_REQUEST_ID, id);
+        }
+        Ok(response)
     }
-    response
 }
+
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
 /// Runs the handler as a platform would: a client that hangs up does not cancel it; the
 /// deadline does.
-async fn invoke(
-    instance: &Instance<Request>,
-    request: Request,
-    ctx: fc_core::Context,
-    timeout: Duration,
-) -> Response {
-    let request_id = ctx.request_id.clone();
-    let mut invocation = instance.invocation(request, ctx);
+async fn finish(mut invocation: Invocation<Response>, timeout: Duration) -> Response {
     match tokio::time::timeout(timeout, &mut invocation).await {
         Ok(response) => response,
         Err(_) => {
+            let request_id = invocation.request_id().to_owned();
             invocation.cancel();
             tracing::error!(
                 request_id,
@@ -206,6 +227,16 @@ async fn read_request(
             return Err(message_response(StatusCode::BAD_REQUEST, &message));
         }
     };
+    Ok(to_request(
+        hyper::Request::from_parts(parts, ()),
+        bytes,
+        peer,
+    ))
+}
+
+/// The request as the handler sees it, its body read.
+fn to_request<B>(req: hyper::Request<B>, bytes: Bytes, peer: SocketAddr) -> Request {
+    let (parts, _) = req.into_parts();
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -217,7 +248,7 @@ async fn read_request(
     info.raw_path = Some(parts.uri.path().to_owned());
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(info);
-    Ok(request)
+    request
 }
 
 fn too_large(limit: usize) -> Response {
@@ -243,14 +274,5 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),
     );
-    response
-}
-
-/// The response as hyper sends it: fc's body is an `http_body::Body`, so a stream reaches the
-/// client chunk by chunk.
-fn to_hyper(mut response: Response, request_id: &str) -> Response {
-    if let Ok(id) = header::HeaderValue::from_str(request_id) {
-        response.headers_mut().insert("x-request-id", id);
-    }
     response
 }

@@ -6,15 +6,16 @@
 use std::time::{Duration, SystemTime};
 
 use fc_core::{Context, Credentials, Platform, Secret};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 /// Every FC header starts with this; none of them reaches a handler's request.
 pub(crate) const PREFIX: &str = "x-fc-";
 
 pub(crate) const REQUEST_ID: &str = "x-fc-request-id";
-pub(crate) const CONTROL_PATH: &str = "x-fc-control-path";
-pub(crate) const BASE_PATH: &str = "x-fc-base-path";
-pub(crate) const STATUS: &str = "x-fc-status";
+// Looked up by name, so names already parsed (a `&str` key is parsed on every lookup).
+pub(crate) const CONTROL_PATH: HeaderName = HeaderName::from_static("x-fc-control-path");
+pub(crate) const BASE_PATH: HeaderName = HeaderName::from_static("x-fc-base-path");
+pub(crate) const STATUS: HeaderName = HeaderName::from_static("x-fc-status");
 const FUNCTION_NAME: &str = "x-fc-function-name";
 const MEMORY: &str = "x-fc-function-memory";
 const TIMEOUT: &str = "x-fc-function-timeout";

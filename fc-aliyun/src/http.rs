@@ -38,7 +38,7 @@ pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Resu
     let mut parts = parts;
     let base = parts
         .headers
-        .get(const { HeaderName::from_static(headers::BASE_PATH) })
+        .get(headers::BASE_PATH)
         .and_then(|v| v.to_str().ok())
         .filter(|b| b.starts_with("/2016-08-15/proxy/"))
         .map(|b| b.trim_end_matches('/').to_owned());

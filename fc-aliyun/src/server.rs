@@ -230,10 +230,9 @@ fn event_answer(result: Result<Bytes, Error>, request_id: &str) -> (HyperRespons
         }
     };
     let mut response = respond(status, Some("application/json"), body);
-    response.headers_mut().insert(
-        const { header::HeaderName::from_static(headers::STATUS) },
-        header::HeaderValue::from_static(fc_status),
-    );
+    response
+        .headers_mut()
+        .insert(headers::STATUS, header::HeaderValue::from_static(fc_status));
     (response, fc_status == "404")
 }
 
@@ -317,7 +316,7 @@ fn route<E: FromFc>(
 ) -> Route<impl Future<Output = HyperResponse> + Send + use<E>> {
     let control = req
         .headers()
-        .get(const { header::HeaderName::from_static(headers::CONTROL_PATH) })
+        .get(headers::CONTROL_PATH)
         .and_then(|v| v.to_str().ok());
     // The control path says what a request is; without it, FC's fixed paths do.
     let what = match control.unwrap_or(req.uri().path()) {
@@ -360,7 +359,7 @@ enum Control {
 
 fn request_id(req: &hyper::Request<Incoming>) -> String {
     req.headers()
-        .get(const { header::HeaderName::from_static(headers::REQUEST_ID) })
+        .get(headers::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
@@ -445,10 +444,9 @@ fn http_invoke<E: FromFc>(
             Err(((status, err), id)) => {
                 tracing::error!(request_id = id, kind = err.kind().as_str(), "{err:#}");
                 let mut response = respond(status, Some("application/json"), error_body(&err));
-                response.headers_mut().insert(
-                    const { header::HeaderName::from_static(headers::STATUS) },
-                    header::HeaderValue::from_static("404"),
-                );
+                response
+                    .headers_mut()
+                    .insert(headers::STATUS, header::HeaderValue::from_static("404"));
                 log_end(&id, true);
                 response
             }

@@ -152,7 +152,7 @@ fn handle(
     let started = if req.body().is_end_stream() {
         Ok(served
             .instance
-            .invocation(to_request(req, Bytes::new(), peer), ctx))
+            .invocation(to_request(req.into_parts().0, Bytes::new(), peer), ctx))
     } else {
         let served = Arc::clone(served);
         Err(Box::pin(async move {
@@ -227,16 +227,11 @@ async fn read_request(
             return Err(message_response(StatusCode::BAD_REQUEST, &message));
         }
     };
-    Ok(to_request(
-        hyper::Request::from_parts(parts, ()),
-        bytes,
-        peer,
-    ))
+    Ok(to_request(parts, bytes, peer))
 }
 
 /// The request as the handler sees it, its body read.
-fn to_request<B>(req: hyper::Request<B>, bytes: Bytes, peer: SocketAddr) -> Request {
-    let (parts, _) = req.into_parts();
+fn to_request(parts: ::http::request::Parts, bytes: Bytes, peer: SocketAddr) -> Request {
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)

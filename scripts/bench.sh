@@ -137,7 +137,7 @@ RESULTS=$WORK/results
 # Other work on the machine shows up as noise; the load averages say how much there was.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Lambda warm: $ROUNDS rounds of ${WARM_SECONDS}s per function"
-"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" all="$ALL" plain="$BASE" aws="$AWS" >> "$RESULTS"
+"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" plain="$BASE" all="$ALL" aws="$AWS" >> "$RESULTS"
 say "Lambda cold: $COLD_RUNS starts per function"
 "$PERF" lambda-cold "$COLD_RUNS" all="$ALL" plain="$BASE" aws="$AWS" >> "$RESULTS"
 say "FC warm and cold"
@@ -148,10 +148,10 @@ say "FC warm and cold"
 "$PERF" fc-cold-direct "$COLD_RUNS" all="$ALL" >> "$RESULTS"
 
 say "axum Router: Lambda warm, $ROUNDS rounds of ${WARM_SECONDS}s; served directly, $ROUNDS rounds of ${SERVE_SECONDS}s"
-"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" axum-fc="$AXUM_FC" axum-lambda-http="$AXUM_PLAIN" >> "$RESULTS"
-"$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" fc-runtime="FC_CUSTOM_LISTEN_PORT:$AXUM_FC" \
-    fc-local="PORT:$AXUM_FC" fc-local-quiet="PORT,RUST_LOG=warn:$AXUM_FC" \
-    axum-serve="PORT:$AXUM_SERVE" >> "$RESULTS"
+"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" axum-lambda-http="$AXUM_PLAIN" axum-fc="$AXUM_FC" >> "$RESULTS"
+"$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" axum-serve="PORT:$AXUM_SERVE" \
+    fc-runtime="FC_CUSTOM_LISTEN_PORT:$AXUM_FC" fc-local="PORT:$AXUM_FC" \
+    fc-local-quiet="PORT,RUST_LOG=warn:$AXUM_FC" >> "$RESULTS"
 
 wait_for_banner() { # file -> host:port from the "serving ... on http://HOST:PORT" line
     for _ in $(seq 1 300); do
@@ -192,6 +192,8 @@ field() {
 # verdict VALUE OP LIMIT: "met" or "not met".
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == ">=" ? v >= l : v <= l; print ok ? "met" : "not met" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+# ratio_range MODE NAME: the spread of the round-by-round ratios to the baseline.
+ratio_range() { echo "$(field "$1" "$2" ratio_min)–$(field "$1" "$2" ratio_max)"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 
 warm_all=$(field lambda-warm all per_s) warm_aws=$(field lambda-warm aws per_s) warm_plain=$(field lambda-warm plain per_s)
@@ -200,10 +202,10 @@ cold_all=$(field lambda-cold all median_ms) cold_aws=$(field lambda-cold aws med
 cold_spread() { echo "p90 $(field lambda-cold "$1" p90_ms), min $(field lambda-cold "$1" min_ms)"; }
 size_all=$(field size all bytes) size_aws=$(field size aws bytes) size_plain=$(field size plain bytes)
 
-echo "| measurement | fc hello (all platforms) | fc hello (AWS only) | plain lambda_http | ratio all / plain | ratio aws / plain | target | result |"
+echo "| measurement | fc hello (all platforms) | fc hello (AWS only) | plain lambda_http | ratio all / plain (warm: median of the round-by-round ratios; range) | ratio aws / plain | target | result |"
 echo "|---|---|---|---|---|---|---|---|"
-r=$(ratio "$warm_all" "$warm_plain")
-echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $warm_all ($(warm_range all)) | $warm_aws ($(warm_range aws)) | $warm_plain ($(warm_range plain)) | $r | $(ratio "$warm_aws" "$warm_plain") | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+r=$(field lambda-warm all ratio)
+echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $warm_all ($(warm_range all)) | $warm_aws ($(warm_range aws)) | $warm_plain ($(warm_range plain)) | $r ($(ratio_range lambda-warm all)) | $(field lambda-warm aws ratio) ($(ratio_range lambda-warm aws)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 r=$(ratio "$cold_all" "$cold_plain")
 echo "| Lambda cold start to first response, ms (median of $COLD_RUNS) | $cold_all ($(cold_spread all)) | $cold_aws ($(cold_spread aws)) | $cold_plain ($(cold_spread plain)) | $r | $(ratio "$cold_aws" "$cold_plain") | ≤ 1.10 | $(verdict "$r" "<=" 1.10) |"
 echo "| Lambda peak RSS after the warm run, KiB | $(field lambda-warm all peak_kib) | $(field lambda-warm aws peak_kib) | $(field lambda-warm plain peak_kib) | $(ratio "$(field lambda-warm all peak_kib)" "$(field lambda-warm plain peak_kib)") | $(ratio "$(field lambda-warm aws peak_kib)" "$(field lambda-warm plain peak_kib)") | — | — |"
@@ -220,10 +222,10 @@ for platform in aws aliyun; do
     echo "| fc-local gateway --platform $platform, $CONNECTIONS connections × ${GATEWAY_SECONDS}s: req/s; p50 / p99 ms; non-200 | $(field gateway "$platform" per_s) req/s; $(field gateway "$platform" p50_ms) / $(field gateway "$platform" p99_ms) ms; $errors non-200 | | | | | 0 non-200 | $([ "$errors" = 0 ] && echo met || echo "not met") |"
 done
 echo
-echo "| the same axum Router (tests/src/axum_hello.rs) | through fc | baseline | ratio | target | result |"
+echo "| the same axum Router (tests/src/axum_hello.rs) | through fc | baseline | ratio (median of the round-by-round ratios; range) | target | result |"
 echo "|---|---|---|---|---|---|"
-a=$(field lambda-warm axum-fc per_s) b=$(field lambda-warm axum-lambda-http per_s) r=$(ratio "$a" "$b")
-echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $a ($(field lambda-warm axum-fc min)–$(field lambda-warm axum-fc max)) | lambda_http::run: $b ($(field lambda-warm axum-lambda-http min)–$(field lambda-warm axum-lambda-http max)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+a=$(field lambda-warm axum-fc per_s) b=$(field lambda-warm axum-lambda-http per_s) r=$(field lambda-warm axum-fc ratio)
+echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range) | $a ($(field lambda-warm axum-fc min)–$(field lambda-warm axum-fc max)) | lambda_http::run: $b ($(field lambda-warm axum-lambda-http min)–$(field lambda-warm axum-lambda-http max)) | $r ($(ratio_range lambda-warm axum-fc)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 b=$(field serve axum-serve per_s)
 for who in fc-runtime fc-local fc-local-quiet; do
     case $who in
@@ -231,8 +233,8 @@ for who in fc-runtime fc-local fc-local-quiet; do
         fc-local) what="on the local platform (an access log line per request)" ;;
         *) what="on the local platform, access log off (RUST_LOG=warn)" ;;
     esac
-    a=$(field serve $who per_s) r=$(ratio "$a" "$b")
-    echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200)) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200)) | $r | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+    a=$(field serve $who per_s) r=$(field serve $who ratio)
+    echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200)) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200)) | $r ($(ratio_range serve $who)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 done
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."

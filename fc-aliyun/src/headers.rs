@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use fc_core::{Context, Credentials, Platform, Secret};
+use fc_core::{Context, Credentials, Platform, Secret, SharedStr};
 use http::{HeaderMap, HeaderName};
 
 /// Every FC header starts with this; none of them reaches a handler's request.
@@ -44,20 +44,20 @@ pub struct TracingHeaders(pub Vec<(String, String)>);
 /// What the environment says once per instance, used where a header is missing.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Env {
-    function_name: String,
+    function_name: SharedStr,
     memory_mb: u32,
-    region: String,
-    account_id: String,
+    region: SharedStr,
+    account_id: SharedStr,
 }
 
 impl Env {
     pub(crate) fn from_env() -> Env {
         let var = |name: &str| std::env::var(name).unwrap_or_default();
         Env {
-            function_name: var("FC_FUNCTION_NAME"),
+            function_name: var("FC_FUNCTION_NAME").into(),
             memory_mb: var("FC_FUNCTION_MEMORY_SIZE").parse().unwrap_or(0),
-            region: var("FC_REGION"),
-            account_id: var("FC_ACCOUNT_ID"),
+            region: var("FC_REGION").into(),
+            account_id: var("FC_ACCOUNT_ID").into(),
         }
     }
 }
@@ -133,11 +133,15 @@ pub(crate) enum Phase {
 /// The context of one request, from its headers (falling back to the environment).
 pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
     let found = FcHeaders::read(headers);
-    let owned = |value: Option<&str>| value.map(str::to_owned);
+    // The instance's own value when FC sends none, shared when FC sends the same.
+    let known = |known: &SharedStr, value: Option<&str>| match value {
+        Some(value) => SharedStr::reuse(known, value),
+        None => known.clone(),
+    };
     let mut ctx = Context::default();
     ctx.platform = Platform::Aliyun;
-    ctx.request_id = owned(found.request_id).unwrap_or_default();
-    ctx.function_name = owned(found.function_name).unwrap_or_else(|| env.function_name.clone());
+    ctx.request_id = found.request_id.map(str::to_owned).unwrap_or_default();
+    ctx.function_name = known(&env.function_name, found.function_name);
     ctx.memory_mb = found
         .memory
         .and_then(|m| m.parse().ok())
@@ -151,10 +155,10 @@ pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
         .map(|t| SystemTime::now() + Duration::from_secs_f64(t));
-    ctx.region = owned(found.region).unwrap_or_else(|| env.region.clone());
-    ctx.account_id = owned(found.account_id).unwrap_or_else(|| env.account_id.clone());
-    ctx.qualifier = owned(found.qualifier);
-    ctx.function_version = owned(found.version_id).unwrap_or_default();
+    ctx.region = known(&env.region, found.region);
+    ctx.account_id = known(&env.account_id, found.account_id);
+    ctx.qualifier = found.qualifier.map(SharedStr::from);
+    ctx.function_version = found.version_id.map(SharedStr::from).unwrap_or_default();
     ctx.retry_count = found.retry_count.and_then(|r| r.parse().ok()).unwrap_or(0);
     if let (Some(id), Some(secret)) = (found.access_key_id, found.access_key_secret) {
         ctx.credentials = Some(Credentials::new(

@@ -268,7 +268,35 @@ fn mark(parts: &[&str]) {
         room.copy_from_slice(part.as_bytes());
         len += part.len();
     }
-    let _ = std::io::stdout().lock().write_all(&line[..len]);
+    match unlocked_stdout() {
+        Some(mut out) => {
+            let _ = out.write_all(&line[..len]);
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(&line[..len]);
+        }
+    }
+}
+
+/// Stdout without std's lock around it. A marker is a whole line in one `write`, which the
+/// kernel keeps whole, so the lock only served to make the workers of a busy instance wait
+/// for each other (a futex call per marker under load). Lines a handler prints go through
+/// std's line-buffered stdout, which writes each line whole as soon as it ends.
+fn unlocked_stdout() -> Option<&'static std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        static OUT: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
+        OUT.get_or_init(|| {
+            let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+            Some(std::fs::File::from(fd))
+        })
+        .as_ref()
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Reads a body up to FC's limit; the status says why it could not be read.

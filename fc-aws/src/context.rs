@@ -1,8 +1,9 @@
 //! The fc `Context` of a Lambda invocation.
 
+use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
-use fc_core::{Context, Credentials, Platform, Secret};
+use fc_core::{Context, Credentials, Platform, Secret, SharedStr};
 
 /// The ARN the function was invoked through (`arn:aws:lambda:region:account:function:name[:alias]`),
 /// in [`Context::extensions`].
@@ -17,10 +18,14 @@ pub struct ClientContext(pub serde_json::Value);
 #[derive(Debug, Clone, PartialEq)]
 pub struct CognitoIdentity(pub serde_json::Value);
 
-/// What the environment says once per instance.
-#[derive(Debug, Clone, Default)]
+/// What the environment says once per instance, and what every invocation's context shares.
+#[derive(Debug, Default)]
 pub(crate) struct Env {
-    region: String,
+    function_name: SharedStr,
+    version: SharedStr,
+    region: SharedStr,
+    /// From the first invoked ARN: Lambda names no account in the environment.
+    account_id: OnceLock<SharedStr>,
     credentials: Option<Credentials>,
 }
 
@@ -42,7 +47,12 @@ impl Env {
             _ => None,
         };
         Env {
-            region,
+            function_name: var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default().into(),
+            version: var("AWS_LAMBDA_FUNCTION_VERSION")
+                .unwrap_or_default()
+                .into(),
+            region: region.into(),
+            account_id: OnceLock::new(),
             credentials,
         }
     }
@@ -52,18 +62,18 @@ impl Env {
 pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
     let mut ctx = Context::default();
     ctx.platform = Platform::Aws;
-    ctx.function_name
-        .clone_from(&lambda.env_config.function_name);
-    ctx.function_version.clone_from(&lambda.env_config.version);
+    ctx.function_name = SharedStr::reuse(&env.function_name, &lambda.env_config.function_name);
+    ctx.function_version = SharedStr::reuse(&env.version, &lambda.env_config.version);
     ctx.memory_mb = u32::try_from(lambda.env_config.memory).unwrap_or(0);
     ctx.deadline = Some(UNIX_EPOCH + Duration::from_millis(lambda.deadline));
-    ctx.region.clone_from(&env.region);
+    ctx.region = env.region.clone();
     ctx.credentials.clone_from(&env.credentials);
     ctx.trace_id = lambda.xray_trace_id;
     // arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>]
     let mut arn = lambda.invoked_function_arn.split(':');
-    ctx.account_id = arn.nth(4).unwrap_or_default().to_owned();
-    ctx.qualifier = arn.nth(2).map(str::to_owned);
+    let account = arn.nth(4).unwrap_or_default();
+    ctx.account_id = SharedStr::reuse(env.account_id.get_or_init(|| account.into()), account);
+    ctx.qualifier = arn.nth(2).map(SharedStr::from);
     if let Some(client) = lambda.client_context {
         if let Ok(json) = serde_json::to_value(client) {
             ctx.extensions.insert(ClientContext(json));

@@ -152,10 +152,14 @@ pub fn request(
     Ok(request)
 }
 
+/// `X-Forwarded-For`, which the `http` crate has no constant for; a name looked up as a string
+/// is parsed again on every lookup.
+const X_FORWARDED_FOR: header::HeaderName = header::HeaderName::from_static("x-forwarded-for");
+
 /// The client address a proxy put first in `X-Forwarded-For`.
 pub fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     headers
-        .get("x-forwarded-for")
+        .get(X_FORWARDED_FOR)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .and_then(|ip| ip.trim().parse().ok())

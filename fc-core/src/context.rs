@@ -1,6 +1,7 @@
 //! The invocation context: who is running the handler, for which request, until when.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, ErrorKind};
@@ -39,6 +40,10 @@ impl fmt::Display for Platform {
 ///
 /// Adapters fill it in; tests build one with [`crate::testing::context`]. Fields a platform does
 /// not provide are left at their default (empty string, `0`, `None`).
+///
+/// What is the same for every invocation of an instance (function name, version, region,
+/// account) is a [`SharedStr`]: a context is made for every invocation, and cloned again by
+/// each `Extension<Context>` an axum handler takes, and those strings are shared, not copied.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Context {
@@ -47,19 +52,19 @@ pub struct Context {
     /// Which platform is running the handler.
     pub platform: Platform,
     /// The function's name as deployed.
-    pub function_name: String,
+    pub function_name: SharedStr,
     /// The version being run (`$LATEST` on AWS, the version id on FC).
-    pub function_version: String,
+    pub function_version: SharedStr,
     /// The alias or qualifier the function was invoked through, when there is one.
-    pub qualifier: Option<String>,
+    pub qualifier: Option<SharedStr>,
     /// Memory configured for the function, in MB.
     pub memory_mb: u32,
     /// When the platform will stop the invocation; `None` when no limit is known.
     pub deadline: Option<SystemTime>,
     /// The region the function runs in (`us-east-1`, `cn-hangzhou`).
-    pub region: String,
+    pub region: SharedStr,
     /// The cloud account that owns the function.
-    pub account_id: String,
+    pub account_id: SharedStr,
     /// The tracing id the platform propagates (X-Ray trace header, FC's trace id).
     pub trace_id: Option<String>,
     /// How many times the platform has retried this event before (0 on the first try).
@@ -105,6 +110,165 @@ impl Context {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// A string that every invocation of an instance shares: a function's name, its region, its
+/// account. A clone is a reference count, not a copy.
+///
+/// It reads as a `&str` (it derefs to one), compares equal to strings, and prints and
+/// serializes as one.
+///
+/// ```
+/// # use fc_core::SharedStr;
+/// let region = SharedStr::from("cn-hangzhou");
+/// assert_eq!(region, "cn-hangzhou");
+/// assert!(region.starts_with("cn-"));
+/// assert_eq!(serde_json::to_string(&region).unwrap(), "\"cn-hangzhou\"");
+/// ```
+// `None` is the empty string, so that a default context costs nothing to make.
+#[derive(Clone, Default)]
+pub struct SharedStr(Option<Arc<str>>);
+
+impl SharedStr {
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().unwrap_or_default()
+    }
+
+    /// `value`, as the same shared string as `known` when they are equal: what an adapter
+    /// uses for what a platform repeats on every invocation (FC sends the function's name in
+    /// the headers of each request).
+    pub fn reuse(known: &SharedStr, value: &str) -> SharedStr {
+        if known.as_str() == value {
+            known.clone()
+        } else {
+            SharedStr::from(value)
+        }
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(value: &str) -> Self {
+        SharedStr((!value.is_empty()).then(|| Arc::from(value)))
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(value: String) -> Self {
+        SharedStr((!value.is_empty()).then(|| Arc::from(value)))
+    }
+}
+
+impl From<SharedStr> for String {
+    fn from(value: SharedStr) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedStr {}
+
+impl PartialOrd for SharedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedStr {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for SharedStr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<SharedStr> for str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<SharedStr> for String {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl serde::Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SharedStr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SharedStr::from)
     }
 }
 

@@ -209,7 +209,7 @@ impl<E: Event> Instance<E> {
     /// invocation still runs to its end in a task of its own. [`Invocation::cancel`] is the
     /// only way to stop it, for a deadline.
     pub fn invocation(&self, event: E, ctx: Context) -> Invocation<E::Outcome> {
-        let request_id = ctx.request_id.clone();
+        let request_id = RequestId::new(&ctx.request_id);
         Invocation {
             running: Some(CatchUnwind((self.invoke)(event, ctx))),
             request_id,
@@ -221,13 +221,49 @@ impl<E: Event> Instance<E> {
 #[must_use = "an invocation does nothing until it is awaited"]
 pub struct Invocation<T: Outcome> {
     running: Option<CatchUnwind<BoxFuture<T>>>,
-    request_id: String,
+    request_id: RequestId,
+}
+
+/// An invocation's own copy of its request id, which it needs only to report a failure: kept
+/// in place when it is as short as the clouds' (a UUID is 36 bytes), so that the copy costs no
+/// allocation on every invocation.
+enum RequestId {
+    Inline {
+        len: u8,
+        bytes: [u8; RequestId::INLINE],
+    },
+    Heap(String),
+}
+
+impl RequestId {
+    const INLINE: usize = 48;
+
+    fn new(id: &str) -> RequestId {
+        let mut bytes = [0; RequestId::INLINE];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(room), Ok(len)) => {
+                room.copy_from_slice(id.as_bytes());
+                RequestId::Inline { len, bytes }
+            }
+            _ => RequestId::Heap(id.to_owned()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            RequestId::Inline { len, bytes } => {
+                // Copied whole from a `&str`, so always UTF-8.
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            RequestId::Heap(id) => id,
+        }
+    }
 }
 
 impl<T: Outcome> Invocation<T> {
     /// The request id of the invocation.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.request_id.as_str()
     }
 
     /// Stops the invocation where it is: its deadline passed.
@@ -266,7 +302,7 @@ impl<T: Outcome> Future for Invocation<T> {
         };
         let result = std::task::ready!(Pin::new(running).poll(cx));
         self.running = None;
-        Poll::Ready(ended(result, &self.request_id))
+        Poll::Ready(ended(result, self.request_id.as_str()))
     }
 }
 
@@ -275,7 +311,7 @@ impl<T: Outcome> Drop for Invocation<T> {
         if let Some(running) = self.running.take()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            let request_id = std::mem::take(&mut self.request_id);
+            let request_id = self.request_id.as_str().to_owned();
             // The failure is still logged; nobody is left to answer.
             runtime.spawn(async move {
                 ended(running.await, &request_id);

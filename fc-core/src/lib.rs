@@ -44,7 +44,7 @@ mod service;
 pub mod testing;
 mod time;
 
-pub use context::{Context, Credentials, Platform, Secret};
+pub use context::{Context, Credentials, Platform, Secret, SharedStr};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
     BatchFailures, Event, JsonEvent, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,

@@ -80,13 +80,24 @@ impl Config {
 
     /// A context for one local invocation: a fresh request id and a deadline `timeout` away.
     pub fn context(&self) -> Context {
+        self.next_context(&self.instance_context())
+    }
+
+    /// What the contexts of every invocation share: made once by a server.
+    pub(crate) fn instance_context(&self) -> Context {
         let mut ctx = Context::default();
-        ctx.request_id = crate::id::request_id();
         ctx.platform = Platform::Local;
-        ctx.function_name.clone_from(&self.function_name);
+        ctx.function_name = self.function_name.as_str().into();
         ctx.function_version = "$LATEST".into();
-        ctx.deadline = Some(SystemTime::now() + self.timeout);
         ctx.region = "local".into();
+        ctx
+    }
+
+    /// The context of the next invocation, from what they all share.
+    pub(crate) fn next_context(&self, shared: &Context) -> Context {
+        let mut ctx = shared.clone();
+        ctx.request_id = crate::id::request_id();
+        ctx.deadline = Some(SystemTime::now() + self.timeout);
         ctx
     }
 }

@@ -54,7 +54,12 @@ pub async fn serve_on(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) {
-    let served = Arc::new(Served { instance, config });
+    let context = config.instance_context();
+    let served = Arc::new(Served {
+        instance,
+        config,
+        context,
+    });
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -127,6 +132,8 @@ pub(crate) async fn shutdown_signal() {
 struct Served {
     instance: Instance<Request>,
     config: Config,
+    /// What every invocation's context shares.
+    context: fc_core::Context,
 }
 
 /// One request: what needs no waiting is done here, so the future hyper keeps per request holds
@@ -145,7 +152,7 @@ fn handle(
         (req.method().clone(), target, Instant::now())
     });
     let config = &served.config;
-    let ctx = config.context();
+    let ctx = config.next_context(&served.context);
     // Every answer names its request, as the clouds' front doors do.
     let id = header::HeaderValue::from_str(&ctx.request_id).ok();
     // A body is read only when there is one; most requests have none, and start at once.

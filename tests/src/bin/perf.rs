@@ -1,7 +1,9 @@
 //! Whole-process performance probes behind `scripts/bench.sh`: each mode runs real binaries under
 //! fc-local's emulators (or drives a running `fc-local start` gateway) and prints one
 //! machine-readable line per function, `<mode> <name> key=value…`, which the script turns into
-//! table rows. Functions given together are measured alternately, so drift hits all alike.
+//! table rows. Functions given together are measured alternately, so drift hits all alike;
+//! the warm and serve modes also give each function's round-by-round ratio to the first one
+//! named, its baseline.
 //!
 //! ```text
 //! perf lambda-warm <seconds> <rounds> NAME=BINARY...   invocations/s, one instance per round
@@ -133,15 +135,28 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Rates as the table reads them: `per_s=` the median, `min=`, `max=`.
-fn spread(rates: Vec<f64>) -> String {
-    let rates = sorted(rates);
-    format!(
+/// Rates as the table reads them: `per_s=` the median, `min=`, `max=`; and beside a baseline
+/// (the first function named), `ratio=` the median of the round-by-round ratios to it, with
+/// `ratio_min=` and `ratio_max=`. Each round measures the two back to back, so a ratio taken
+/// within a round cancels the load that drifts between rounds, which a ratio of medians does not.
+fn spread(rates: &[f64], baseline: Option<&[f64]>) -> String {
+    let sorted_rates = sorted(rates.to_vec());
+    let mut line = format!(
         "per_s={:.1} min={:.1} max={:.1}",
-        percentile(&rates, 50.0),
-        rates.first().copied().unwrap_or(f64::NAN),
-        rates.last().copied().unwrap_or(f64::NAN),
-    )
+        percentile(&sorted_rates, 50.0),
+        sorted_rates.first().copied().unwrap_or(f64::NAN),
+        sorted_rates.last().copied().unwrap_or(f64::NAN),
+    );
+    if let Some(baseline) = baseline {
+        let ratios = sorted(rates.iter().zip(baseline).map(|(a, b)| a / b).collect());
+        line += &format!(
+            " ratio={:.3} ratio_min={:.3} ratio_max={:.3}",
+            percentile(&ratios, 50.0),
+            ratios.first().copied().unwrap_or(f64::NAN),
+            ratios.last().copied().unwrap_or(f64::NAN),
+        );
+    }
+    line
 }
 
 fn sorted(mut samples: Vec<f64>) -> Vec<f64> {
@@ -263,7 +278,7 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
         println!(
             "{mode} {} {} rounds={rounds} invocations={} peak_kib={}",
             subject.name,
-            spread(std::mem::take(&mut rates[k])),
+            spread(&rates[k], (k > 0).then_some(rates[0].as_slice())),
             counts[k],
             memory[k].map_or_else(|| "-".to_owned(), |m: u64| m.to_string()),
         );
@@ -487,6 +502,7 @@ async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String])
     let addr: Arc<str> = format!("127.0.0.1:{port}").into();
     let mut rates = vec![Vec::new(); servers.len()];
     let mut failed = vec![0u64; servers.len()];
+    let mut costs = vec![Vec::new(); servers.len()];
     for round in 0..rounds {
         for (k, served) in rotated(&servers, round) {
             let mut child = start_served(served, port).await?;
@@ -495,27 +511,51 @@ async fn serve(seconds: f64, rounds: usize, connections: usize, args: &[String])
             let (status, body) = get(&mut probe, request.as_bytes()).await?;
             check(status, &body, &served.name)?;
             drop(probe);
+            let pid = child.id().ok_or("the server exited")?;
+            let cpu_before = cpu_seconds(pid)?;
             let tally = load(Arc::clone(&addr), &request, connections, seconds).await?;
+            let cpu = cpu_seconds(pid)? - cpu_before;
             child.kill().await?;
             let rate = tally.latencies.len() as f64 / seconds;
+            let cpu_us = cpu * 1e6 / tally.latencies.len().max(1) as f64;
             eprintln!(
-                "  round {}: {} {rate:.0} requests/s",
+                "  round {}: {} {rate:.0} requests/s, {cpu_us:.1} µs of CPU per request",
                 round + 1,
                 served.name
             );
             rates[k].push(rate);
+            costs[k].push(cpu_us);
             failed[k] += tally.failed;
         }
     }
     for (k, served) in servers.iter().enumerate() {
+        let costs = sorted(std::mem::take(&mut costs[k]));
         println!(
-            "serve {} {} rounds={rounds} non200={} connections={connections}",
+            "serve {} {} cpu_us={:.2} rounds={rounds} non200={} connections={connections}",
             served.name,
-            spread(std::mem::take(&mut rates[k])),
+            spread(&rates[k], (k > 0).then_some(rates[0].as_slice())),
+            percentile(&costs, 50.0),
             failed[k],
         );
     }
     Ok(())
+}
+
+/// The CPU time (user and system) process `pid` has used, from /proc: what a server spends on
+/// its requests, apart from the load generator that shares the machine.
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("unreadable /proc stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    // utime and stime, the 14th and 15th fields, in clock ticks (USER_HZ, 100 on Linux).
+    let ticks =
+        |i: usize| -> Result<f64> { Ok(fields.get(i).ok_or("short /proc stat")?.parse::<f64>()?) };
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// `GET /hello?name=bench` as FC's front end passes it to a custom runtime; other servers

@@ -216,6 +216,15 @@ pub(crate) fn strip(headers: &mut HeaderMap) {
     }
 }
 
+/// Removes the function's credentials from headers inside an event: the client's own
+/// headers, among which only these would be FC's and secret; the client's other `x-fc-*`
+/// headers are theirs to read.
+pub(crate) fn strip_credentials(headers: &mut HeaderMap) {
+    for name in [ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN] {
+        headers.remove(name);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +280,21 @@ mod tests {
             !shown.contains("very-secret") && !shown.contains("token-secret"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn inside_events_only_credentials_are_stripped() {
+        let mut h = headers(&[
+            ("x-fc-access-key-id", "STS.id"),
+            ("x-fc-access-key-secret", "very-secret"),
+            ("x-fc-security-token", "token-secret"),
+            ("x-fc-client-tag", "blue"),
+            ("content-type", "text/plain"),
+        ]);
+        strip_credentials(&mut h);
+        let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["content-type", "x-fc-client-tag"]);
     }
 
     #[test]

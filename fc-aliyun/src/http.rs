@@ -286,8 +286,8 @@ fn header_map(headers: Vec<(String, String)>) -> HeaderMap {
             map.append(name, value);
         }
     }
-    // Neither event may smuggle platform headers in.
-    crate::headers::strip(&mut map);
+    // The client's headers: of FC's own, only the function's credentials could be among them.
+    crate::headers::strip_credentials(&mut map);
     map
 }
 
@@ -444,6 +444,19 @@ mod tests {
             err.message(),
             "invalid API Gateway trigger event: missing field `path` at line 1 column 20"
         );
+    }
+
+    #[test]
+    fn inside_an_event_only_the_credentials_are_removed() {
+        let (req, _) = from_event(
+            br#"{"version":"v1","rawPath":"/a","requestContext":{"http":{"method":"GET"}},
+                "headers":{"X-Fc-Client-Tag":"blue","x-fc-access-key-secret":"s",
+                           "x-fc-security-token":"t","Accept":"text/html"}}"#,
+        )
+        .unwrap();
+        let mut names: Vec<&str> = req.headers().keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["accept", "x-fc-client-tag"]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 
-use aws_lambda_events::alb::{AlbTargetGroupRequest, AlbTargetGroupResponse};
+use aws_lambda_events::alb::AlbTargetGroupResponse;
 use aws_lambda_events::apigw::{
     ApiGatewayProxyResponse, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
 };
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde_json::value::RawValue;
 
-use fc_core::adapter::{EventBody, event_body, pairs, parse_json, request};
+use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, parse_json, request};
 
 /// Which service an HTTP request came from, which decides the response's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +38,14 @@ const ALB: &str = "ALB request";
 /// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
     if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw) {
-        return Ok((from_rest_api(event)?, Origin::RestApi));
+        if event.request_context.elb.is_none() {
+            return Ok((from_rest_api(event)?, Origin::RestApi));
+        }
     }
     if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
         return Ok((from_http_api(event)?, Origin::HttpApi));
     }
-    if let Ok(event) = serde_json::from_str::<AlbTargetGroupRequest>(raw) {
+    if let Ok(event) = serde_json::from_str::<AlbRequest>(raw) {
         return Ok((from_alb(event)?, Origin::Alb));
     }
     Err(explain(raw))
@@ -65,7 +67,7 @@ fn explain(raw: &str) -> Error {
     {
         parse_json::<ApiGatewayV2httpRequest>(raw.as_bytes(), HTTP_API).map(drop)
     } else if value.pointer("/requestContext/elb").is_some() {
-        parse_json::<AlbTargetGroupRequest>(raw.as_bytes(), ALB).map(drop)
+        parse_json::<AlbRequest>(raw.as_bytes(), ALB).map(drop)
     } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
         parse_json::<RestApiRequest>(raw.as_bytes(), REST).map(drop)
     } else {
@@ -82,9 +84,9 @@ fn explain(raw: &str) -> Error {
 /// An API Gateway REST API (v1) request, read into only what fc carries.
 ///
 /// `ApiGatewayProxyRequest` builds the whole request context (identity, authorizer) on every
-/// invocation. The fields here are named and typed as there, and the same two are required
-/// (`httpMethod` and `requestContext.httpMethod`): an ALB event lacks the second, which is what
-/// tells the two apart.
+/// invocation. The fields here are named and typed as there. An ALB event has the same
+/// top-level fields; `requestContext.elb` is what tells the two apart (not
+/// `requestContext.httpMethod`, which some REST events lack).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RestApiRequest {
@@ -118,8 +120,41 @@ struct RestApiContext {
     path: Option<String>,
     #[serde(default)]
     identity: Option<RestApiIdentity>,
-    #[serde(rename = "httpMethod", deserialize_with = "method")]
-    _method: Method,
+    /// Only in an ALB event.
+    #[serde(default)]
+    elb: Option<de::IgnoredAny>,
+}
+
+/// An ALB request, read into only what fc carries. Every map may be null or absent, as the
+/// target group's settings and the client's request decide.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AlbRequest {
+    #[serde(deserialize_with = "method")]
+    http_method: Method,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default, deserialize_with = "pairs")]
+    query_string_parameters: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    multi_value_query_string_parameters: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    headers: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "pairs")]
+    multi_value_headers: Vec<(String, String)>,
+    #[serde(rename = "requestContext")]
+    _context: AlbContext,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    is_base64_encoded: Option<bool>,
+}
+
+/// What makes an event an ALB's.
+#[derive(Debug, Deserialize)]
+struct AlbContext {
+    #[serde(rename = "elb")]
+    _elb: de::IgnoredAny,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,32 +281,38 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
     )
 }
 
-fn from_alb(event: AlbTargetGroupRequest) -> Result<Request, Error> {
+fn from_alb(event: AlbRequest) -> Result<Request, Error> {
     let path = event.path.unwrap_or_else(|| "/".to_owned());
     // ALB passes query parameters as the client sent them, still encoded.
     let params = if event.multi_value_query_string_parameters.is_empty() {
-        &event.query_string_parameters
+        event.query_string_parameters
     } else {
-        &event.multi_value_query_string_parameters
+        event.multi_value_query_string_parameters
     };
-    let query = crate::query::pairs(params)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let mut query = String::new();
+    for (name, value) in &params {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(name);
+        query.push('=');
+        query.push_str(value);
+    }
     let headers = if event.multi_value_headers.is_empty() {
-        event.headers
+        header_map(event.headers, "headers", ALB)?
     } else {
-        event.multi_value_headers
+        header_map(event.multi_value_headers, "multiValueHeaders", ALB)?
     };
     let mut info = RequestInfo::default();
     info.trigger = Trigger::Alb;
-    info.source_ip = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| ip(v.split(',').next()));
+    info.source_ip = forwarded_for(&headers);
     info.raw_path = Some(path.clone());
-    let body = event_body(event.body, event.is_base64_encoded, &headers, ALB)?;
+    let body = event_body(
+        event.body,
+        event.is_base64_encoded.unwrap_or(false),
+        &headers,
+        ALB,
+    )?;
     request(event.http_method, &path, &query, headers, body, info, ALB)
 }
 

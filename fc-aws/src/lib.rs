@@ -39,7 +39,6 @@
 mod context;
 mod events;
 mod http;
-mod query;
 mod stream;
 
 use std::sync::Arc;

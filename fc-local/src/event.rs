@@ -55,6 +55,57 @@ fn usage(name: &str, event: &str) -> String {
     )
 }
 
+/// A cloud's own shape of an event, which the runner reads too: a sample from `fc-local event`,
+/// or an event copied from a cloud's console or logs.
+pub struct CloudShape<E> {
+    /// The cloud, as an error names it: `AWS Lambda`.
+    pub cloud: &'static str,
+    /// Its adapter's decoder.
+    pub decode: fn(&[u8]) -> Result<E, Error>,
+}
+
+impl<E> Clone for CloudShape<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for CloudShape<E> {}
+
+impl<E> std::fmt::Debug for CloudShape<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CloudShape({})", self.cloud)
+    }
+}
+
+/// Decodes one event of type `E` from fc's JSON form or, failing that, from one of `shapes`;
+/// the error is that of fc's form, and says which clouds' shapes were tried too.
+pub(crate) fn decode_any<E: Event + DeserializeOwned>(
+    json: &[u8],
+    shapes: &[CloudShape<E>],
+) -> Result<E, Error> {
+    let own = match decode::<E>(json) {
+        Ok(event) => return Ok(event),
+        Err(err) => err,
+    };
+    if shapes.is_empty() || json.iter().all(u8::is_ascii_whitespace) {
+        return Err(own);
+    }
+    if let Some(event) = shapes.iter().find_map(|shape| (shape.decode)(json).ok()) {
+        return Ok(event);
+    }
+    let clouds = shapes
+        .iter()
+        .map(|shape| shape.cloud)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Err(Error::invalid_event(format!(
+        "{}; nor is it an {} as {clouds} sends one",
+        own.message(),
+        E::NAME
+    )))
+}
+
 /// Decodes one event of type `E` from JSON, naming the path of the first mismatch.
 pub fn decode<E: Event + DeserializeOwned>(json: &[u8]) -> Result<E, Error> {
     if json.iter().all(u8::is_ascii_whitespace) {
@@ -68,7 +119,11 @@ pub fn decode<E: Event + DeserializeOwned>(json: &[u8]) -> Result<E, Error> {
 
 /// Runs `function` on one event read as the command line says; prints the JSON result, or the
 /// error on stderr with a non-zero exit status.
-pub(crate) async fn run<E>(function: Function<E>, config: Config) -> ExitCode
+pub(crate) async fn run<E>(
+    function: Function<E>,
+    config: Config,
+    shapes: &[CloudShape<E>],
+) -> ExitCode
 where
     E: Event<Outcome = Result<Payload, Error>> + DeserializeOwned,
 {
@@ -90,7 +145,7 @@ where
             return ExitCode::from(2);
         }
     };
-    let result = match decode::<E>(&json) {
+    let result = match decode_any::<E>(&json, shapes) {
         Ok(event) => invoke(function, event, &config).await,
         Err(err) => Err(err),
     };
@@ -192,6 +247,31 @@ mod tests {
             parse_args(args(&["x"])),
             Err("unexpected argument `x`".into())
         );
+    }
+
+    #[test]
+    fn a_clouds_own_shape_is_read_through_its_decoder() {
+        let aws = CloudShape::<ObjectEvent> {
+            cloud: "AWS Lambda",
+            decode: |json| {
+                let value: serde_json::Value = serde_json::from_slice(json)
+                    .map_err(|err| Error::invalid_event(err.to_string()))?;
+                match value.get("Records") {
+                    Some(_) => decode::<ObjectEvent>(br#"{"records":[]}"#),
+                    None => Err(Error::invalid_event("not S3")),
+                }
+            },
+        };
+        let event = decode_any(br#"{"Records":[]}"#, &[aws]).expect("read as the cloud's");
+        assert!(event.records.is_empty());
+        let err = decode_any(br#"{"Recs":[]}"#, &[aws]).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid ObjectEvent: missing field `records` at line 1 column 11; nor is it an \
+             ObjectEvent as AWS Lambda sends one"
+        );
+        let err = decode_any::<ObjectEvent>(br#"{"Recs":[]}"#, &[]).unwrap_err();
+        assert!(!err.message().contains("nor"), "{}", err.message());
     }
 
     #[test]

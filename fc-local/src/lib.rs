@@ -47,7 +47,7 @@ use serde::de::DeserializeOwned;
 
 pub use config::{Config, DEFAULT_BODY_LIMIT};
 pub use emulator::{EmulatorError, FunctionError, Output};
-pub use event::decode;
+pub use event::{CloudShape, decode};
 pub use id::request_id;
 pub use server::{serve, serve_on};
 
@@ -59,13 +59,21 @@ pub use server::{serve, serve_on};
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait LocalEvent: Event {
-    /// Runs a function of this event as the local platform does.
-    fn run_local(function: Function<Self>, config: Config)
-    -> impl Future<Output = ExitCode> + Send;
+    /// Runs a function of this event as the local platform does; an event read from a file
+    /// or stdin may also be in one of `shapes`.
+    fn run_local(
+        function: Function<Self>,
+        config: Config,
+        shapes: Vec<CloudShape<Self>>,
+    ) -> impl Future<Output = ExitCode> + Send;
 }
 
 impl LocalEvent for Request {
-    async fn run_local(function: Function<Self>, config: Config) -> ExitCode {
+    async fn run_local(
+        function: Function<Self>,
+        config: Config,
+        _: Vec<CloudShape<Self>>,
+    ) -> ExitCode {
         match server::serve(function, config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
@@ -79,8 +87,8 @@ impl LocalEvent for Request {
 macro_rules! json_events {
     ($($event:ty),*) => {$(
         impl LocalEvent for $event {
-            fn run_local(function: Function<Self>, config: Config) -> impl Future<Output = ExitCode> + Send {
-                event::run(function, config)
+            async fn run_local(function: Function<Self>, config: Config, shapes: Vec<CloudShape<Self>>) -> ExitCode {
+                event::run(function, config, &shapes).await
             }
         }
     )*};
@@ -89,11 +97,13 @@ macro_rules! json_events {
 json_events!(ObjectEvent, TableEvent, ScheduleEvent);
 
 impl<T: DeserializeOwned + Send + 'static> LocalEvent for JsonEvent<T> {
+    // A cloud sends these as they are: its shape is fc's.
     fn run_local(
         function: Function<Self>,
         config: Config,
+        _: Vec<CloudShape<Self>>,
     ) -> impl Future<Output = ExitCode> + Send {
-        event::run(function, config)
+        event::run(function, config, &[])
     }
 }
 
@@ -104,8 +114,17 @@ pub(crate) fn rfc3339(secs: u64) -> String {
 
 /// Runs `function` on the local platform with settings from the environment.
 pub async fn run<E: LocalEvent>(function: Function<E>) -> ExitCode {
+    run_with(function, Vec::new()).await
+}
+
+/// Like [`run`], reading an event also in the clouds' own `shapes` (the facade passes the
+/// adapters' decoders), so that a sample of `fc-local event` can be piped in as it is.
+pub async fn run_with<E: LocalEvent>(
+    function: Function<E>,
+    shapes: Vec<CloudShape<E>>,
+) -> ExitCode {
     match Config::from_env() {
-        Ok(config) => E::run_local(function, config).await,
+        Ok(config) => E::run_local(function, config, shapes).await,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(2)

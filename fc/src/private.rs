@@ -300,7 +300,24 @@ async fn run_aliyun<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Sto
 
 #[cfg(feature = "local")]
 async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
-    let code = fc_local::run(function).await;
+    // An event piped in may be a cloud's own: each adapter built in reads its cloud's.
+    #[allow(unused_mut)]
+    let mut shapes = Vec::new();
+    #[cfg(feature = "aws")]
+    shapes.push(fc_local::CloudShape {
+        cloud: "AWS Lambda",
+        decode: |json: &[u8]| {
+            let text = std::str::from_utf8(json)
+                .map_err(|err| fc_core::Error::invalid_event(format!("not UTF-8: {err}")))?;
+            <E as fc_aws::FromLambda>::from_lambda(text).map(|(event, _)| event)
+        },
+    });
+    #[cfg(feature = "aliyun")]
+    shapes.push(fc_local::CloudShape {
+        cloud: "Function Compute",
+        decode: |json: &[u8]| <E as fc_aliyun::FromFc>::from_invoke(json).map(|(event, _)| event),
+    });
+    let code = fc_local::run_with(function, shapes).await;
     if code == ExitCode::SUCCESS {
         Ok(())
     } else {

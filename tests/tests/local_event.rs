@@ -126,3 +126,38 @@ fn a_detected_platform_that_cannot_run_says_why() {
         "{err}"
     );
 }
+
+/// A cloud's own sample, as `fc-local event` prints it, piped into the function as it is:
+/// the local runner reads it through the cloud's adapter.
+#[test]
+fn a_clouds_own_event_is_read_as_that_cloud_sends_it() {
+    const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
+    const OBJECT: &str = env!("CARGO_BIN_EXE_object");
+    for (kind, platform, expected) in [
+        ("s3-put", "aws", "example-bucket/"),
+        ("oss-put", "aliyun", "example-bucket/"),
+    ] {
+        let (status, sample, err) = run(
+            FC_LOCAL,
+            &["event", kind, "--platform", platform, "--key", "in/a b.txt"],
+            &[],
+            b"",
+        );
+        assert!(status.success(), "{err}");
+        let (status, out, err) = run(OBJECT, &[], &[], sample.as_bytes());
+        assert!(status.success(), "{kind}: {err}");
+        let summary: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let created = summary["created"][0].as_str().unwrap_or_default();
+        assert!(
+            created.starts_with(expected) && created.ends_with("in/a b.txt"),
+            "{kind}: {out}"
+        );
+    }
+    // Neither fc's form nor a cloud's: the error says both were tried.
+    let (status, _, err) = run(OBJECT, &[], &[], br#"{"Records":[{"s3":{}}]}"#);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("nor is it an ObjectEvent as AWS Lambda or Function Compute sends one"),
+        "{err}"
+    );
+}

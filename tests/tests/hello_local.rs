@@ -27,9 +27,10 @@ fn object_prints_its_summary_for_an_event_on_stdin() {
 
 #[test]
 fn object_explains_an_event_of_the_wrong_shape() {
-    let (status, out, err) = run(env!("CARGO_BIN_EXE_object"), &[], &[], br#"{"Records":[]}"#);
+    let (status, out, err) = run(env!("CARGO_BIN_EXE_object"), &[], &[], br#"{"Recs":[]}"#);
     assert_eq!(status.code(), Some(1));
     assert!(out.is_empty());
     assert!(err.contains("invalid ObjectEvent"), "{err}");
     assert!(err.contains("missing field `records`"), "{err}");
+    assert!(err.contains("nor is it an ObjectEvent as AWS Lambda"), "{err}");
 }

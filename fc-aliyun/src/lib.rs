@@ -2,7 +2,8 @@
 //! runtime for FC.
 //!
 //! FC runs a custom runtime as an HTTP server in the function's instance. This crate is that
-//! server: it listens on `0.0.0.0:${FC_CUSTOM_LISTEN_PORT:-${FC_SERVER_PORT:-9000}}`, serves
+//! server: it listens on `0.0.0.0:${FC_CUSTOM_LISTEN_PORT:-${FC_SERVER_PORT:-9000}}` (the host
+//! is `FC_LISTEN_HOST` when set: `fc-local`'s emulator keeps instances on 127.0.0.1), serves
 //! requests concurrently (an instance may take several at once), and speaks FC's contract:
 //!
 //! | request | what happens |
@@ -61,7 +62,7 @@ pub use headers::{ServiceName, TracingHeaders};
 pub use http::Origin as HttpOrigin;
 #[doc(hidden)]
 pub use server::Invoker;
-pub use server::{listen_port, run, serve};
+pub use server::{listen_host, listen_port, run, serve};
 
 /// FC's limit on a synchronous invocation's payload.
 pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,10 +45,25 @@ pub fn listen_port() -> Result<u16, Error> {
     Ok(9000)
 }
 
-/// Runs `function` as FC's custom runtime: listens on `0.0.0.0` (FC cannot reach a loopback
-/// listener) until `/pre-stop` or SIGTERM.
+/// The address to listen on: `0.0.0.0`, as FC cannot reach a loopback listener, unless
+/// `FC_LISTEN_HOST` names another. An emulator on a laptop sets `127.0.0.1`, so that an
+/// instance holding credentials is not open to the network it sits on.
+pub fn listen_host() -> Result<IpAddr, Error> {
+    match std::env::var("FC_LISTEN_HOST") {
+        Ok(host) => host.trim().parse().map_err(|_| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("FC_LISTEN_HOST must be an IP address, got `{host}`"),
+            )
+        }),
+        Err(_) => Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+    }
+}
+
+/// Runs `function` as FC's custom runtime: listens on `0.0.0.0` (see [`listen_host`]) until
+/// `/pre-stop` or SIGTERM.
 pub async fn run<E: FromFc>(function: Function<E>) -> Result<(), Error> {
-    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, listen_port()?));
+    let addr = SocketAddr::from((listen_host()?, listen_port()?));
     let listener = TcpListener::bind(addr).await.map_err(|err| {
         Error::new(
             ErrorKind::Internal,

@@ -542,6 +542,51 @@ fn start_binds_loopback_unless_told_otherwise_and_warns_then() {
     );
 }
 
+/// The TCP addresses process `pid` listens on, from /proc: its socket descriptors matched
+/// against the listening sockets of the kernel's table.
+#[cfg(target_os = "linux")]
+fn listening(pid: &str) -> Vec<String> {
+    let sockets: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter_map(|link| {
+                    let link = link.to_string_lossy().into_owned();
+                    Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address, state (0A: LISTEN), inode
+            if let (Some(local), Some(&"0A"), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+                && sockets.iter().any(|s| s == inode)
+            {
+                found.push((*local).to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn emulated_fc_instances_listen_on_loopback_only() {
+    let server = start("aliyun", &[], PROBE_HTTP);
+    let pid = server.get("/pid?ms=1").text();
+    let addrs = listening(&pid);
+    assert!(!addrs.is_empty(), "no listening socket found for {pid}");
+    // 127.0.0.1 as /proc writes it, in the host's byte order.
+    assert!(
+        addrs.iter().all(|a| a.starts_with("0100007F:")),
+        "the instance listens beyond loopback: {addrs:?}"
+    );
+}
+
 #[test]
 fn instances_stop_as_their_platform_stops_them_so_shutdown_hooks_run() {
     let probe_init = env!("CARGO_BIN_EXE_probe-init");

@@ -32,5 +32,8 @@ fn object_explains_an_event_of_the_wrong_shape() {
     assert!(out.is_empty());
     assert!(err.contains("invalid ObjectEvent"), "{err}");
     assert!(err.contains("missing field `records`"), "{err}");
-    assert!(err.contains("nor is it an ObjectEvent as AWS Lambda"), "{err}");
+    assert!(
+        err.contains("nor is it an ObjectEvent as AWS Lambda"),
+        "{err}"
+    );
 }

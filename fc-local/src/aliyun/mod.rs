@@ -482,6 +482,8 @@ fn spawn(f: &FcFunction, port: u16, captured: &Captured) -> Result<Child, Emulat
         .env("FC_REGION", &f.region)
         .env("FC_ACCOUNT_ID", &f.account_id)
         .env("FC_CUSTOM_LISTEN_PORT", port.to_string())
+        // FC needs 0.0.0.0; a laptop does not, and should not expose the instance.
+        .env("FC_LISTEN_HOST", "127.0.0.1")
         .env("FC_INSTANCE_ID", crate::id::request_id())
         .env("FC_QUALIFIER", "LATEST")
         .envs(f.env.iter().map(|(k, v)| (k, v)))

@@ -163,3 +163,17 @@ pub(crate) fn peak_memory_kib(pid: Option<u32>) -> Option<u64> {
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// Sends SIGTERM to process `pid`, as Lambda stops an instance: its runtime may then run the
+/// function's shutdown hook. Where there are no signals, the caller's kill follows.
+pub(crate) fn terminate(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}

@@ -10,6 +10,8 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
+
 /// How long a test waits for a process to start, answer or stop before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -120,21 +122,17 @@ impl Server {
 
     /// Sends SIGINT (Ctrl-C) and waits for the process to exit.
     pub fn interrupt(&mut self) -> ExitStatus {
-        self.signal("INT")
+        self.signal(Signal::SIGINT)
     }
 
     /// Sends SIGTERM, as a service manager or container runtime stops a process, and waits
     /// for it to exit.
     pub fn terminate(&mut self) -> ExitStatus {
-        self.signal("TERM")
+        self.signal(Signal::SIGTERM)
     }
 
-    fn signal(&mut self, name: &str) -> ExitStatus {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{name} failed");
+    fn signal(&mut self, signal: Signal) -> ExitStatus {
+        send(&self.child, signal).unwrap_or_else(|err| panic!("sending {signal} failed: {err}"));
         wait(&mut self.child)
     }
 
@@ -144,14 +142,18 @@ impl Server {
     }
 }
 
+/// Sends `signal` to `child`.
+fn send(child: &Child, signal: Signal) -> nix::Result<()> {
+    let pid = i32::try_from(child.id()).map_err(|_| nix::errno::Errno::ESRCH)?;
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
+}
+
 /// Ctrl-C first, as a user stops it, so that `fc-local start` stops the instances it
 /// started (killed outright, it would leave them running); killed if that takes too long.
 impl Drop for Server {
     fn drop(&mut self) {
         if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = Command::new("kill")
-                .args(["-INT", &self.child.id().to_string()])
-                .status();
+            let _ = send(&self.child, Signal::SIGINT);
             let deadline = std::time::Instant::now() + Duration::from_secs(5);
             while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline
             {

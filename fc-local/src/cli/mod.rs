@@ -14,7 +14,6 @@ mod package;
 mod report;
 mod templates;
 mod watch;
-mod zip;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Platform;
-use super::zip::{Entry, write};
 
 /// What to package.
 #[derive(Debug)]
@@ -135,12 +134,7 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
     let zip_name = format!("{bin}.zip");
-    let archive = write(&[Entry {
-        name: "bootstrap",
-        data: &bytes,
-        mode: 0o755,
-    }])
-    .map_err(|err| format!("cannot write the archive: {err}"))?;
+    let archive = archive(&bytes).map_err(|err| format!("cannot write the archive: {err}"))?;
     write_file(&dir.join(&zip_name), &archive)?;
     let (template_name, template) = match spec.platform {
         Platform::Aws => ("template.yaml", sam_template(&bin, &zip_name, spec)),
@@ -148,6 +142,22 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     };
     write_file(&dir.join(template_name), template.as_bytes())?;
     Ok(dir)
+}
+
+/// The function's package: `bootstrap`, executable, deflated. Its time is the ZIP epoch
+/// (1980-01-01), so the same binary makes the same archive.
+fn archive(binary: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write;
+
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o755)
+        .last_modified_time(zip::DateTime::default())
+        .large_file(u32::try_from(binary.len()).is_err());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("bootstrap", options)?;
+    zip.write_all(binary)?;
+    Ok(zip.finish()?.into_inner())
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

@@ -448,10 +448,7 @@ impl LambdaEmulator {
             > 0
         {
             if let Some(pid) = child.id() {
-                let _ = Command::new("kill")
-                    .args(["-TERM", &pid.to_string()])
-                    .status()
-                    .await;
+                crate::emulator::terminate(pid);
                 if let Ok(Ok(_)) =
                     tokio::time::timeout(Duration::from_millis(500), child.wait()).await
                 {

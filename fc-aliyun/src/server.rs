@@ -194,13 +194,12 @@ pub async fn serve<E: FromFc>(
 
 /// Runs the function's shutdown hook once, if `init` ran, for at most [`DRAIN`].
 async fn run_shutdown_hook<E: FromFc>(state: &State<E>) {
-    if let Some(Ok(instance)) = state.instance.get() {
-        if tokio::time::timeout(DRAIN, instance.shutdown())
+    if let Some(Ok(instance)) = state.instance.get()
+        && tokio::time::timeout(DRAIN, instance.shutdown())
             .await
             .is_err()
-        {
-            tracing::warn!("the shutdown hook still runs after {DRAIN:?}; stopping anyway");
-        }
+    {
+        tracing::warn!("the shutdown hook still runs after {DRAIN:?}; stopping anyway");
     }
 }
 

@@ -74,15 +74,15 @@ pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
     let account = arn.nth(4).unwrap_or_default();
     ctx.account_id = SharedStr::reuse(env.account_id.get_or_init(|| account.into()), account);
     ctx.qualifier = arn.nth(2).map(SharedStr::from);
-    if let Some(client) = lambda.client_context {
-        if let Ok(json) = serde_json::to_value(client) {
-            ctx.extensions.insert(ClientContext(json));
-        }
+    if let Some(client) = lambda.client_context
+        && let Ok(json) = serde_json::to_value(client)
+    {
+        ctx.extensions.insert(ClientContext(json));
     }
-    if let Some(identity) = lambda.identity {
-        if let Ok(json) = serde_json::to_value(identity) {
-            ctx.extensions.insert(CognitoIdentity(json));
-        }
+    if let Some(identity) = lambda.identity
+        && let Ok(json) = serde_json::to_value(identity)
+    {
+        ctx.extensions.insert(CognitoIdentity(json));
     }
     ctx.extensions
         .insert(InvokedArn(lambda.invoked_function_arn));

@@ -37,10 +37,10 @@ const ALB: &str = "ALB request";
 
 /// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
-    if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw) {
-        if event.request_context.elb.is_none() {
-            return Ok((from_rest_api(event)?, Origin::RestApi));
-        }
+    if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw)
+        && event.request_context.elb.is_none()
+    {
+        return Ok((from_rest_api(event)?, Origin::RestApi));
     }
     if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
         return Ok((from_http_api(event)?, Origin::HttpApi));
@@ -249,10 +249,10 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
         .unwrap_or_else(|| "/".to_owned());
     let path = strip_stage(&raw_path, context.stage.as_deref()).to_owned();
     let mut headers = event.headers;
-    if let Some(cookies) = event.cookies.filter(|c| !c.is_empty()) {
-        if let Ok(value) = header::HeaderValue::from_str(&cookies.join("; ")) {
-            headers.insert(header::COOKIE, value);
-        }
+    if let Some(cookies) = event.cookies.filter(|c| !c.is_empty())
+        && let Ok(value) = header::HeaderValue::from_str(&cookies.join("; "))
+    {
+        headers.insert(header::COOKIE, value);
     }
     let is_url = context
         .domain_name

@@ -125,132 +125,25 @@ impl FromStr for Timestamp {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn digits(text: &[u8], at: usize, count: usize) -> Option<u32> {
-    let part = text.get(at..at + count)?;
-    part.iter().try_fold(0u32, |n, &b| {
-        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
-    })
-}
-
+/// RFC 3339 through chrono, which also takes a lowercase `t` and `z`. A leap second (`:60`)
+/// comes back as a second and more than 10⁹ nanoseconds, which `from_unix` carries over: it is
+/// folded into the next second, as most platforms do.
 fn parse(text: &str) -> Option<Timestamp> {
-    let b = text.as_bytes();
-    let year = i64::from(digits(b, 0, 4)?);
-    let month = digits(b, 5, 2)?;
-    let day = digits(b, 8, 2)?;
-    let hour = digits(b, 11, 2)?;
-    let minute = digits(b, 14, 2)?;
-    let second = digits(b, 17, 2)?;
-    let separators_ok = b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && matches!(b.get(10), Some(b'T' | b't' | b' '))
-        && b.get(13) == Some(&b':')
-        && b.get(16) == Some(&b':');
-    if !separators_ok
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut at = 19;
-    let mut nanos = 0u32;
-    if b.get(at) == Some(&b'.') {
-        at += 1;
-        let start = at;
-        while b.get(at).is_some_and(u8::is_ascii_digit) {
-            if at - start < 9 {
-                nanos = nanos * 10 + u32::from(b[at] - b'0');
-            }
-            at += 1;
-        }
-        let count = at - start;
-        if count == 0 {
-            return None;
-        }
-        for _ in count..9 {
-            nanos *= 10;
-        }
-    }
-    let offset_secs: i64 = match b.get(at)? {
-        b'Z' | b'z' if at + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if at + 6 == b.len() && b[at + 3] == b':' => {
-            let hours = i64::from(digits(b, at + 1, 2)?);
-            let minutes = i64::from(digits(b, at + 4, 2)?);
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let offset = hours * 3600 + minutes * 60;
-            if *sign == b'-' { -offset } else { offset }
-        }
-        _ => return None,
-    };
-    // A leap second (:60) is folded into the next second, as most platforms do.
-    let secs = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second)
-        - offset_secs;
-    Some(Timestamp { secs, nanos })
+    let time = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    Some(Timestamp::from_unix(
+        time.timestamp(),
+        time.timestamp_subsec_nanos(),
+    ))
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.secs.div_euclid(86_400);
-        let of_day = self.secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            of_day / 3600,
-            of_day % 3600 / 60,
-            of_day % 60
-        )?;
-        let nanos = self.nanos;
-        if nanos == 0 {
-        } else if nanos % 1_000_000 == 0 {
-            write!(f, ".{:03}", nanos / 1_000_000)?;
-        } else if nanos % 1000 == 0 {
-            write!(f, ".{:06}", nanos / 1000)?;
-        } else {
-            write!(f, ".{nanos:09}")?;
+        match chrono::DateTime::from_timestamp(self.secs, self.nanos) {
+            // Fractions of a second as they are needed: none, milli, micro or nano.
+            Some(time) => f.write_str(&time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            // Beyond the years ±262143, which no platform sends: the epoch seconds, plainly.
+            None => write!(f, "{}.{:09} s from the Unix epoch", self.secs, self.nanos),
         }
-        f.write_str("Z")
     }
 }
 
@@ -355,6 +248,14 @@ mod tests {
         let before = Timestamp::from_unix_millis(-1500);
         assert_eq!(before.to_string(), "1969-12-31T23:59:58.500Z");
         assert_eq!(Timestamp::from(before.to_system_time()), before);
+    }
+
+    #[test]
+    fn leap_seconds_fold_into_the_next_and_far_instants_still_print() {
+        let leap = Timestamp::parse_rfc3339("2016-12-31T23:59:60Z").map(|t| t.to_string());
+        assert_eq!(leap.as_deref(), Ok("2017-01-01T00:00:00Z"));
+        let far = Timestamp::from_unix_micros(i64::MAX).to_string();
+        assert!(far.ends_with("s from the Unix epoch"), "{far}");
     }
 
     #[test]

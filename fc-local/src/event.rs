@@ -211,12 +211,11 @@ fn read(input: &Input) -> Result<Vec<u8>, String> {
 
 /// Pretty for a person at a terminal, compact for a pipe.
 fn show(payload: &Payload) -> String {
-    if std::io::stdout().is_terminal() {
-        if let Ok(value) = payload.to::<serde_json::Value>() {
-            if let Ok(pretty) = serde_json::to_string_pretty(&value) {
-                return pretty;
-            }
-        }
+    if std::io::stdout().is_terminal()
+        && let Ok(value) = payload.to::<serde_json::Value>()
+        && let Ok(pretty) = serde_json::to_string_pretty(&value)
+    {
+        return pretty;
     }
     payload.to_string()
 }

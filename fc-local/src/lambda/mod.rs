@@ -446,17 +446,14 @@ impl LambdaEmulator {
             .extensions
             .load(std::sync::atomic::Ordering::SeqCst)
             > 0
+            && let Some(pid) = child.id()
         {
-            if let Some(pid) = child.id() {
-                crate::emulator::terminate(pid);
-                if let Ok(Ok(_)) =
-                    tokio::time::timeout(Duration::from_millis(500), child.wait()).await
-                {
-                    // The last lines the function wrote while stopping are still in the pipes.
-                    let _ =
-                        tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
-                    return true;
-                }
+            crate::emulator::terminate(pid);
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(500), child.wait()).await
+            {
+                // The last lines the function wrote while stopping are still in the pipes.
+                let _ = tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
+                return true;
             }
         }
         let _ = child.kill().await;

@@ -34,20 +34,38 @@ impl Default for Config {
     }
 }
 
+/// A variable of the environment whose value the local platform cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable} must be {expected}, got `{value}`")]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// The variable: `PORT`, `FC_TIMEOUT`, `FC_BODY_LIMIT`.
+    pub variable: &'static str,
+    /// What it must be.
+    pub expected: &'static str,
+    /// What it was.
+    pub value: String,
+}
+
 impl Config {
     /// Reads `PORT`, `FC_TIMEOUT` and `FC_BODY_LIMIT`; a value that does not parse is an error
     /// that names the variable.
-    pub fn from_env() -> Result<Config, String> {
+    pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|name| std::env::var(name).ok())
     }
 
-    pub(crate) fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    pub(crate) fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let bad = |variable, expected, value: String| ConfigError {
+            variable,
+            expected,
+            value,
+        };
         let mut config = Config::default();
         if let Some(port) = var("PORT") {
             let port = port
                 .trim()
                 .parse::<u16>()
-                .map_err(|_| format!("PORT must be a port number (0-65535), got `{port}`"))?;
+                .map_err(|_| bad("PORT", "a port number (0-65535)", port))?;
             config.addr.set_port(port);
         }
         if let Some(timeout) = var("FC_TIMEOUT") {
@@ -56,18 +74,14 @@ impl Config {
                 .parse::<f64>()
                 .ok()
                 .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
-                .ok_or_else(|| {
-                    format!(
-                        "FC_TIMEOUT must be a number of seconds (at most 86400), got `{timeout}`"
-                    )
-                })?;
+                .ok_or_else(|| bad("FC_TIMEOUT", "a number of seconds (at most 86400)", timeout))?;
             config.timeout = Duration::from_secs_f64(secs);
         }
         if let Some(limit) = var("FC_BODY_LIMIT") {
             config.body_limit = limit
                 .trim()
                 .parse::<usize>()
-                .map_err(|_| format!("FC_BODY_LIMIT must be a number of bytes, got `{limit}`"))?;
+                .map_err(|_| bad("FC_BODY_LIMIT", "a number of bytes", limit))?;
         }
         if let Some(name) = std::env::current_exe()
             .ok()
@@ -129,9 +143,13 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         let err = Config::from_lookup(lookup(&[("PORT", "http")])).unwrap_err();
-        assert_eq!(err, "PORT must be a port number (0-65535), got `http`");
+        assert_eq!(
+            err.to_string(),
+            "PORT must be a port number (0-65535), got `http`"
+        );
+        assert_eq!(err.variable, "PORT");
         let err = Config::from_lookup(lookup(&[("FC_TIMEOUT", "-1")])).unwrap_err();
-        assert!(err.starts_with("FC_TIMEOUT must be"), "{err}");
+        assert!(err.to_string().starts_with("FC_TIMEOUT must be"), "{err}");
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! What the platform emulators share: their errors, and capturing a function's output.
 
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// What a function reported instead of a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error_type}: {error_message}")]
 pub struct FunctionError {
     /// The platform's `errorType` (`InvalidEvent`, `Sandbox.Timedout`, `Runtime.ExitError`…).
     pub error_type: String,
@@ -14,35 +14,38 @@ pub struct FunctionError {
     pub error_message: String,
 }
 
-impl fmt::Display for FunctionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.error_type, self.error_message)
+/// A function's answer that is not what its trigger expects (a gateway answers 502): not
+/// JSON, no `statusCode`, a body that is not base64 although it says it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidAnswer(String);
+
+impl From<String> for InvalidAnswer {
+    fn from(why: String) -> Self {
+        InvalidAnswer(why)
+    }
+}
+
+impl From<&str> for InvalidAnswer {
+    fn from(why: &str) -> Self {
+        InvalidAnswer(why.to_owned())
     }
 }
 
 /// The emulator could not run the invocation at all.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmulatorError {
     /// The function's executable could not be started.
-    Spawn(std::io::Error),
+    #[error("cannot start the function: {0}")]
+    Spawn(#[source] std::io::Error),
     /// The emulator could not listen.
-    Listen(std::io::Error),
+    #[error("cannot open the emulated API: {0}")]
+    Listen(#[source] std::io::Error),
     /// The function did not start serving, or stopped answering.
+    #[error("the function cannot be reached: {0}")]
     Unreachable(String),
 }
-
-impl fmt::Display for EmulatorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EmulatorError::Spawn(err) => write!(f, "cannot start the function: {err}"),
-            EmulatorError::Listen(err) => write!(f, "cannot open the emulated API: {err}"),
-            EmulatorError::Unreachable(why) => write!(f, "the function cannot be reached: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for EmulatorError {}
 
 /// Where a function's stdout and stderr go.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -45,11 +45,11 @@ use fc_core::http::Request;
 use fc_core::{Event, Function, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use serde::de::DeserializeOwned;
 
-pub use config::{Config, DEFAULT_BODY_LIMIT};
-pub use emulator::{EmulatorError, FunctionError, Output};
+pub use config::{Config, ConfigError, DEFAULT_BODY_LIMIT};
+pub use emulator::{EmulatorError, FunctionError, InvalidAnswer, Output};
 pub use event::{CloudShape, decode};
 pub use id::request_id;
-pub use server::{serve, serve_on};
+pub use server::{ServeError, serve, serve_on};
 
 /// An event the local platform can deliver: HTTP requests through the dev server, everything
 /// else as JSON from a file or stdin (in the form fc's types serialize to).

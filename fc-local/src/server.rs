@@ -22,21 +22,35 @@ use crate::config::Config;
 /// How long a stop waits for requests in flight before it gives up on them.
 const DRAIN: Duration = Duration::from_secs(10);
 
+/// Why the local platform could not serve.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The function's `init` failed.
+    #[error("init failed: {0:#}")]
+    Init(fc_core::Error),
+    /// The address could not be listened on (in use, not allowed).
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
 /// Runs `function` as the local platform does: `init`, then serve on `config.addr` until
 /// Ctrl-C or SIGTERM, then let requests in flight finish.
 ///
 /// The first line on stdout says where it serves.
-pub async fn serve(function: Function<Request>, config: Config) -> Result<(), String> {
-    let instance = function
-        .init()
-        .await
-        .map_err(|err| format!("init failed: {err:#}"))?;
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|err| format!("cannot listen on {}: {err}", config.addr))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|err| format!("cannot read the listening address: {err}"))?;
+pub async fn serve(function: Function<Request>, config: Config) -> Result<(), ServeError> {
+    let instance = function.init().await.map_err(ServeError::Init)?;
+    let listen = |source| ServeError::Listen {
+        addr: config.addr,
+        source,
+    };
+    let listener = TcpListener::bind(config.addr).await.map_err(listen)?;
+    let addr = listener.local_addr().map_err(listen)?;
     println!(
         "fc: serving {} on http://{addr} (Ctrl-C to stop)",
         config.function_name

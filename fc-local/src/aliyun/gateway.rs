@@ -122,7 +122,10 @@ pub fn http_event(
 /// `{isBase64Encoded, statusCode, headers, body}`. For an HTTP-trigger event anything else is a
 /// 200 with the answer as its body; API Gateway refuses it (its doc: "returns 503 Service
 /// Unavailable" when the result does not have the format).
-pub fn http_response(trigger: FcHttpTrigger, payload: &[u8]) -> Result<Response<Bytes>, String> {
+pub fn http_response(
+    trigger: FcHttpTrigger,
+    payload: &[u8],
+) -> Result<Response<Bytes>, crate::emulator::InvalidAnswer> {
     let value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
     if value.get("statusCode").is_none() {
         if trigger == FcHttpTrigger::ApiGateway {

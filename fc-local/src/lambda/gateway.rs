@@ -10,6 +10,8 @@ use fc_core::http::is_text_content_type;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
 use serde_json::{Value, json};
 
+use crate::emulator::InvalidAnswer;
+
 /// The HTTP triggers of AWS Lambda.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -224,7 +226,10 @@ pub fn http_event(
 
 /// The HTTP response a gateway makes of the function's answer, or why it cannot (the gateway
 /// would answer 502).
-pub fn http_response(trigger: HttpTrigger, payload: &[u8]) -> Result<Response<Bytes>, String> {
+pub fn http_response(
+    trigger: HttpTrigger,
+    payload: &[u8],
+) -> Result<Response<Bytes>, InvalidAnswer> {
     let value: Value = serde_json::from_slice(payload)
         .map_err(|err| format!("the function's response is not JSON: {err}"))?;
     let structured = value.get("statusCode").is_some();
@@ -377,7 +382,7 @@ mod tests {
 /// Reads a streamed HTTP response (`application/vnd.awslambda.http-integration-response`): the
 /// JSON metadata prelude `{statusCode, headers, cookies}`, 8 NUL bytes, then the body, which is
 /// returned still streaming. As a Function URL in `RESPONSE_STREAM` mode reads it.
-pub async fn split_prelude(body: Body) -> Result<Response<Body>, String> {
+pub async fn split_prelude(body: Body) -> Result<Response<Body>, InvalidAnswer> {
     use http_body_util::BodyExt;
 
     const DELIMITER: [u8; 8] = [0; 8];
@@ -393,7 +398,9 @@ pub async fn split_prelude(body: Body) -> Result<Response<Body>, String> {
                     head.extend_from_slice(&data);
                 }
             }
-            Some(Err(err)) => return Err(format!("the stream failed before its prelude: {err}")),
+            Some(Err(err)) => {
+                return Err(format!("the stream failed before its prelude: {err}").into());
+            }
             None => {
                 return Err("the stream ended before its metadata prelude and 8 NUL bytes".into());
             }

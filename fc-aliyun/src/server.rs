@@ -5,7 +5,6 @@ use std::future::Future;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -21,6 +20,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OnceCell};
+use tokio_util::task::TaskTracker;
 
 use crate::headers::{self, Env, Phase};
 use crate::{FromFc, PAYLOAD_LIMIT, error_body};
@@ -90,32 +90,10 @@ async fn terminated() {
 struct State<E: FromFc> {
     function: Mutex<Option<Function<E>>>,
     instance: OnceCell<Result<Instance<E>, String>>,
-    in_flight: AtomicUsize,
-    /// Set once a stop waits for the invocations in flight; only then does the last one wake it.
-    stopping: AtomicBool,
-    idle: Notify,
+    /// The invocations in flight, which a stop waits for.
+    in_flight: TaskTracker,
     stop: Notify,
     env: Env,
-}
-
-/// Counts an invocation as in flight while it lives.
-struct InFlight<E: FromFc>(Arc<State<E>>);
-
-impl<E: FromFc> InFlight<E> {
-    fn new(state: &Arc<State<E>>) -> Self {
-        state.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight(Arc::clone(state))
-    }
-}
-
-impl<E: FromFc> Drop for InFlight<E> {
-    fn drop(&mut self) {
-        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1
-            && self.0.stopping.load(Ordering::SeqCst)
-        {
-            self.0.idle.notify_waiters();
-        }
-    }
 }
 
 impl<E: FromFc> State<E> {
@@ -156,9 +134,7 @@ pub async fn serve<E: FromFc>(
     let state = Arc::new(State {
         function: Mutex::new(Some(function)),
         instance: OnceCell::new(),
-        in_flight: AtomicUsize::new(0),
-        stopping: AtomicBool::new(false),
-        idle: Notify::new(),
+        in_flight: TaskTracker::new(),
         stop: Notify::new(),
         env: Env::from_env(),
     });
@@ -192,6 +168,12 @@ pub async fn serve<E: FromFc>(
     let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
 }
 
+/// Waits for the invocations in flight to end.
+async fn wait_idle<E: FromFc>(state: &State<E>) {
+    state.in_flight.close();
+    state.in_flight.wait().await;
+}
+
 /// Runs the function's shutdown hook once, if `init` ran, for at most [`DRAIN`].
 async fn run_shutdown_hook<E: FromFc>(state: &State<E>) {
     if let Some(Ok(instance)) = state.instance.get()
@@ -200,17 +182,6 @@ async fn run_shutdown_hook<E: FromFc>(state: &State<E>) {
             .is_err()
     {
         tracing::warn!("the shutdown hook still runs after {DRAIN:?}; stopping anyway");
-    }
-}
-
-async fn wait_idle<E: FromFc>(state: &State<E>) {
-    state.stopping.store(true, Ordering::SeqCst);
-    loop {
-        let idle = state.idle.notified();
-        if state.in_flight.load(Ordering::SeqCst) == 0 {
-            return;
-        }
-        idle.await;
     }
 }
 
@@ -427,7 +398,7 @@ async fn initialize<E: FromFc>(req: hyper::Request<Incoming>, state: &State<E>) 
 }
 
 async fn invoke<E: FromFc>(req: hyper::Request<Incoming>, state: &Arc<State<E>>) -> HyperResponse {
-    let _in_flight = InFlight::new(state);
+    let _in_flight = state.in_flight.token();
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
     let id = ctx.request_id.clone();
     mark(&["FC Invoke Start RequestId: ", &id]);
@@ -449,7 +420,7 @@ fn http_invoke<E: FromFc>(
     req: hyper::Request<Incoming>,
     state: &Arc<State<E>>,
 ) -> impl Future<Output = HyperResponse> + Send + use<E> {
-    let in_flight = InFlight::new(state);
+    let in_flight = state.in_flight.token();
     let ctx = headers::context(req.headers(), &state.env, Phase::Invoke);
     mark(&["FC Invoke Start RequestId: ", &ctx.request_id]);
     let started = match state.instance.get() {

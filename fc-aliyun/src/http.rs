@@ -15,15 +15,6 @@ use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, request};
 
 use crate::headers;
 
-/// Which event shape an HTTP request came in, which decides the answer's shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Alibaba Cloud API Gateway trigger event.
-    ApiGateway,
-    /// FC 3.0 HTTP-trigger event (`version: "v1"`).
-    HttpTrigger,
-}
-
 const API_GATEWAY: &str = "API Gateway trigger event";
 const HTTP_TRIGGER: &str = "HTTP trigger event";
 
@@ -185,7 +176,7 @@ struct EitherEvent {
 }
 
 /// Decodes an HTTP request delivered as an event, whichever of the two shapes it is.
-pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
+pub(crate) fn from_event(raw: &[u8]) -> Result<Request, Error> {
     let Ok(event) = serde_json::from_slice::<EitherEvent>(raw) else {
         return from_event_strictly(raw);
     };
@@ -205,7 +196,7 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
                 is_base64_encoded: event.is_base64_encoded,
                 request_context,
             };
-            Ok((from_http_trigger(event)?, Origin::HttpTrigger))
+            from_http_trigger(event)
         }
         EitherEvent {
             version: None,
@@ -228,7 +219,7 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
                 body: event.body,
                 is_base64_encoded: event.is_base64_encoded,
             };
-            Ok((from_api_gateway(event)?, Origin::ApiGateway))
+            from_api_gateway(event)
         }
         // A shape with a field missing: the strict types name it.
         _ => from_event_strictly(raw),
@@ -236,7 +227,7 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<(Request, Origin), Error> {
 }
 
 /// Decodes an event by its strict shape, which explains what is wrong with it.
-fn from_event_strictly(raw: &[u8]) -> Result<(Request, Origin), Error> {
+fn from_event_strictly(raw: &[u8]) -> Result<Request, Error> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Marks {
@@ -251,10 +242,10 @@ fn from_event_strictly(raw: &[u8]) -> Result<(Request, Origin), Error> {
     })?;
     if marks.version.is_some() && marks.raw_path.is_some() {
         let event: HttpTriggerEvent = fc_core::adapter::parse_json(raw, HTTP_TRIGGER)?;
-        Ok((from_http_trigger(event)?, Origin::HttpTrigger))
+        from_http_trigger(event)
     } else if marks.http_method.is_some() {
         let event: ApiGatewayEvent = fc_core::adapter::parse_json(raw, API_GATEWAY)?;
-        Ok((from_api_gateway(event)?, Origin::ApiGateway))
+        from_api_gateway(event)
     } else {
         Err(Error::invalid_event(
             "expected an HTTP request as an API Gateway event (`httpMethod`, `path`) or an HTTP \
@@ -358,7 +349,7 @@ struct EventResponse {
     body: String,
 }
 
-pub(crate) fn to_event_response(response: Response, _origin: Origin) -> Result<Bytes, Error> {
+pub(crate) fn to_event_response(response: Response) -> Result<Bytes, Error> {
     let (parts, body) = response.into_parts();
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &parts.headers {
@@ -448,7 +439,7 @@ mod tests {
 
     #[test]
     fn inside_an_event_only_the_credentials_are_removed() {
-        let (req, _) = from_event(
+        let req = from_event(
             br#"{"version":"v1","rawPath":"/a","requestContext":{"http":{"method":"GET"}},
                 "headers":{"X-Fc-Client-Tag":"blue","x-fc-access-key-secret":"s",
                            "x-fc-security-token":"t","Accept":"text/html"}}"#,
@@ -461,12 +452,12 @@ mod tests {
 
     #[test]
     fn an_event_with_the_fields_of_both_shapes_is_an_http_trigger_event() {
-        let (req, origin) = from_event(
+        let req = from_event(
             br#"{"version":"v1","rawPath":"/a","httpMethod":"POST","path":"/b",
                 "requestContext":{"http":{"method":"GET"}}}"#,
         )
         .unwrap();
-        assert_eq!(origin, Origin::HttpTrigger);
+        assert_eq!(req.info().trigger, Trigger::FcHttpEvent);
         assert_eq!((req.method().as_str(), req.uri().path()), ("GET", "/a"));
         let err = from_event(
             br#"{"version":"v1","rawPath":"/a","httpMethod":"POST","path":"/b","requestContext":{}}"#,
@@ -487,8 +478,7 @@ mod tests {
         response.headers_mut().append("x-a", "1".parse().unwrap());
         response.headers_mut().append("x-a", "2".parse().unwrap());
         let json: serde_json::Value =
-            serde_json::from_slice(&to_event_response(response, Origin::ApiGateway).unwrap())
-                .unwrap();
+            serde_json::from_slice(&to_event_response(response).unwrap()).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"isBase64Encoded": true, "statusCode": 200, "headers": {"x-a": "1, 2"}, "body": "AQI="})

@@ -59,7 +59,6 @@ use serde::de::DeserializeOwned;
 
 pub use headers::{ServiceName, TracingHeaders};
 #[doc(hidden)]
-pub use http::Origin as HttpOrigin;
 #[doc(hidden)]
 pub use server::Invoker;
 pub use server::{listen_host, listen_port, run, serve};
@@ -108,14 +107,15 @@ pub trait FromFc: Event {
 }
 
 impl FromFc for Request {
-    type Origin = http::Origin;
+    // Both event shapes take the same answer.
+    type Origin = ();
 
-    fn from_invoke(body: &[u8]) -> Result<(Self, Self::Origin), Error> {
-        http::from_event(body)
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        http::from_event(body).map(|request| (request, ()))
     }
 
-    fn into_invoke(outcome: Response, origin: http::Origin) -> Result<Bytes, Error> {
-        http::to_event_response(outcome, origin)
+    fn into_invoke(outcome: Response, (): ()) -> Result<Bytes, Error> {
+        http::to_event_response(outcome)
     }
 
     fn from_http(parts: ::http::request::Parts, body: Bytes) -> Result<Self, Error> {

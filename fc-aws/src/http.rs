@@ -11,7 +11,8 @@ use aws_lambda_events::apigw::{
 };
 use aws_lambda_events::encodings::Body as AwsBody;
 use fc_core::http::{
-    HeaderMap, HeaderName, HeaderValue, Method, Request, RequestInfo, Response, Trigger, header,
+    HeaderMap, HeaderName, HeaderValue, Method, Request, RequestExt, RequestInfo, Response,
+    Trigger, header,
 };
 use fc_core::{Error, ErrorKind};
 use serde::Deserialize;
@@ -20,33 +21,24 @@ use serde_json::value::RawValue;
 
 use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, parse_json, request};
 
-/// Which service an HTTP request came from, which decides the response's shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// API Gateway REST API (payload v1).
-    RestApi,
-    /// API Gateway HTTP API (payload v2) or a Function URL.
-    HttpApi,
-    /// Application Load Balancer.
-    Alb,
-}
-
 const REST: &str = "API Gateway REST API (v1) request";
 const HTTP_API: &str = "API Gateway HTTP API (v2) or Function URL request";
 const ALB: &str = "ALB request";
 
-/// Decodes whichever HTTP event `raw` is, trying the sources in lambda_http's order.
-pub(crate) fn decode(raw: &str) -> Result<(Request, Origin), Error> {
+/// Decodes whichever HTTP event `raw` is; the trigger it names decides the answer's shape.
+pub(crate) fn decode(raw: &str) -> Result<(Request, Trigger), Error> {
     if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw)
         && event.request_context.elb.is_none()
     {
-        return Ok((from_rest_api(event)?, Origin::RestApi));
+        return Ok((from_rest_api(event)?, Trigger::ApiGatewayRest));
     }
     if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
-        return Ok((from_http_api(event)?, Origin::HttpApi));
+        let request = from_http_api(event)?;
+        let trigger = request.info().trigger;
+        return Ok((request, trigger));
     }
     if let Ok(event) = serde_json::from_str::<AlbRequest>(raw) {
-        return Ok((from_alb(event)?, Origin::Alb));
+        return Ok((from_alb(event)?, Trigger::Alb));
     }
     Err(explain(raw))
 }
@@ -332,8 +324,8 @@ fn ip(text: Option<&str>) -> Option<IpAddr> {
     text.and_then(|t| t.trim().parse().ok())
 }
 
-/// Encodes `response` in the shape its request's source expects.
-pub(crate) fn encode(response: Response, origin: Origin) -> Result<Box<RawValue>, Error> {
+/// Encodes `response` in the shape `trigger` expects: REST, HTTP API (and Function URL) or ALB.
+pub(crate) fn encode(response: Response, trigger: Trigger) -> Result<Box<RawValue>, Error> {
     let (parts, body) = response.into_parts();
     let status = parts.status;
     let (is_base64_encoded, body) = match EventBody::of(body)? {
@@ -341,8 +333,8 @@ pub(crate) fn encode(response: Response, origin: Origin) -> Result<Box<RawValue>
         EventBody::Text(text) => (false, Some(AwsBody::Text(text))),
         EventBody::Binary(bytes) => (true, Some(AwsBody::Binary(bytes.into()))),
     };
-    let encoded = match origin {
-        Origin::RestApi => {
+    let encoded = match trigger {
+        Trigger::ApiGatewayRest => {
             // API Gateway merges `headers` into `multiValueHeaders`: set only the latter so no
             // header is sent twice.
             let mut out = ApiGatewayProxyResponse::default();
@@ -352,7 +344,7 @@ pub(crate) fn encode(response: Response, origin: Origin) -> Result<Box<RawValue>
             out.is_base64_encoded = is_base64_encoded;
             serde_json::value::to_raw_value(&out)
         }
-        Origin::HttpApi => {
+        Trigger::ApiGatewayHttp | Trigger::FunctionUrl => {
             let mut headers = parts.headers;
             let cookies = headers
                 .get_all(header::SET_COOKIE)
@@ -368,7 +360,8 @@ pub(crate) fn encode(response: Response, origin: Origin) -> Result<Box<RawValue>
             out.is_base64_encoded = is_base64_encoded;
             serde_json::value::to_raw_value(&out)
         }
-        Origin::Alb => {
+        // Trigger::Alb: the only other trigger an AWS event names.
+        _ => {
             // A target group uses `headers` or `multiValueHeaders` depending on its settings.
             let mut out = AlbTargetGroupResponse::default();
             out.status_code = i64::from(status.as_u16());
@@ -461,7 +454,7 @@ mod tests {
             .headers_mut()
             .insert(header::CONTENT_TYPE, "image/png".parse().unwrap());
         let json: serde_json::Value =
-            serde_json::from_str(encode(response, Origin::HttpApi).unwrap().get()).unwrap();
+            serde_json::from_str(encode(response, Trigger::ApiGatewayHttp).unwrap().get()).unwrap();
         assert_eq!(json["statusCode"], 201);
         assert_eq!(json["isBase64Encoded"], true);
         assert_eq!(json["body"], "AJ+Slg==");
@@ -479,7 +472,8 @@ mod tests {
             response
         };
         let rest: serde_json::Value =
-            serde_json::from_str(encode(response(), Origin::RestApi).unwrap().get()).unwrap();
+            serde_json::from_str(encode(response(), Trigger::ApiGatewayRest).unwrap().get())
+                .unwrap();
         assert_eq!(
             rest["multiValueHeaders"]["x-tag"],
             serde_json::json!(["a", "b"])
@@ -487,7 +481,7 @@ mod tests {
         assert_eq!(rest["body"], "hi");
         assert_eq!(rest["isBase64Encoded"], false);
         let alb: serde_json::Value =
-            serde_json::from_str(encode(response(), Origin::Alb).unwrap().get()).unwrap();
+            serde_json::from_str(encode(response(), Trigger::Alb).unwrap().get()).unwrap();
         assert_eq!(alb["statusDescription"], "200 OK");
         assert_eq!(
             alb["multiValueHeaders"]["x-tag"],

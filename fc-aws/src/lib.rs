@@ -52,11 +52,9 @@ use lambda_runtime::{Diagnostic, FunctionResponse, LambdaEvent};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-pub use context::{ClientContext, CognitoIdentity, InvokedArn};
 #[doc(hidden)]
-pub use http::Origin as HttpOrigin;
-
 use crate::context::Env;
+pub use context::{ClientContext, CognitoIdentity, InvokedArn};
 
 /// An event Lambda can deliver: how it is decoded from the invocation payload, and how the
 /// handler's outcome is encoded for Lambda.
@@ -90,19 +88,22 @@ pub trait FromLambda: Event {
 }
 
 impl FromLambda for Request {
-    type Origin = http::Origin;
+    type Origin = fc_core::http::Trigger;
 
     fn from_lambda(payload: &str) -> Result<(Self, Self::Origin), Error> {
         http::decode(payload)
     }
 
-    fn into_lambda(outcome: Response, origin: http::Origin) -> Result<Box<RawValue>, Error> {
+    fn into_lambda(
+        outcome: Response,
+        origin: fc_core::http::Trigger,
+    ) -> Result<Box<RawValue>, Error> {
         http::encode(outcome, origin)
     }
 
     fn into_lambda_stream(
         outcome: Response,
-        _origin: http::Origin,
+        _origin: fc_core::http::Trigger,
     ) -> Result<stream::Answer, Error> {
         Ok(stream::streamed(outcome))
     }

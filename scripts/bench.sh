@@ -234,7 +234,7 @@ for who in fc-runtime fc-local fc-local-quiet; do
         *) what="on the local platform, access log off (RUST_LOG=warn)" ;;
     esac
     a=$(field serve $who per_s) r=$(field serve $who ratio)
-    echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200)) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200)) | $r ($(ratio_range serve $who)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
+    echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200; the server's CPU time per request, median) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200); $(field serve $who cpu_us) µs) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200); $(field serve axum-serve cpu_us) µs) | $r ($(ratio_range serve $who)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 done
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."

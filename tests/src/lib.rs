@@ -253,6 +253,25 @@ impl Reply {
     }
 }
 
+/// Asserts that every answer a platform's HTTP paths gave hello's `GET /hello?name=Jürgen`
+/// is the same greeting: status, content type and body.
+pub fn assert_one_greeting(answers: &[http::Response<bytes::Bytes>]) {
+    let shown = |r: &http::Response<bytes::Bytes>| {
+        let content_type = r.headers().get("content-type").cloned();
+        (r.status(), content_type, r.body().clone())
+    };
+    let first = shown(&answers[0]);
+    assert_eq!(first.0, 200);
+    assert_eq!(
+        first.1.as_ref().map(|v| v.as_bytes()),
+        Some(&b"text/plain; charset=utf-8"[..])
+    );
+    assert_eq!(first.2.as_ref(), "hello, Jürgen!\n".as_bytes());
+    for other in &answers[1..] {
+        assert_eq!(shown(other), first);
+    }
+}
+
 /// Sends one HTTP/1.1 request with `Connection: close` and reads the response to the end.
 pub fn request(
     addr: SocketAddr,

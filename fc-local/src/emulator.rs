@@ -45,6 +45,9 @@ pub enum EmulatorError {
     /// The function did not start serving, or stopped answering.
     #[error("the function cannot be reached: {0}")]
     Unreachable(String),
+    /// The invocation ran past the function's timeout, and the instance was stopped.
+    #[error("the function timed out after {} seconds", .0.as_secs_f64())]
+    TimedOut(std::time::Duration),
 }
 
 /// Where a function's stdout and stderr go.

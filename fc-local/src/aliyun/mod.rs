@@ -287,10 +287,7 @@ impl FcEmulator {
             Err(_) => {
                 // FC stops an instance whose invocation runs past the timeout.
                 let _ = self.child.lock().await.kill().await;
-                Err(EmulatorError::Unreachable(format!(
-                    "Function timed out after {} seconds",
-                    self.function.timeout.as_secs_f64()
-                )))
+                Err(EmulatorError::TimedOut(self.function.timeout))
             }
         }
     }

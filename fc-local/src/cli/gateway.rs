@@ -212,7 +212,7 @@ async fn streamed(result: Result<Body, crate::emulator::FunctionError>) -> Respo
 
 fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {
     eprintln!("fc-local: {err}");
-    if err.to_string().contains("timed out") {
+    if matches!(err, EmulatorError::TimedOut(_)) {
         return gateway_error(StatusCode::GATEWAY_TIMEOUT);
     }
     gateway_error(StatusCode::BAD_GATEWAY)

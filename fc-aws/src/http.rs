@@ -27,18 +27,17 @@ const ALB: &str = "ALB request";
 
 /// Decodes whichever HTTP event `raw` is; the trigger it names decides the answer's shape.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Trigger), Error> {
-    if let Ok(event) = serde_json::from_str::<RestApiRequest>(raw)
-        && event.request_context.elb.is_none()
-    {
-        return Ok((from_rest_api(event)?, Trigger::ApiGatewayRest));
+    // REST and ALB events share their shape: one parse reads either.
+    if let Ok(event) = serde_json::from_str::<ProxyRequest>(raw) {
+        return match event.request_context.elb {
+            None => Ok((from_rest_api(event)?, Trigger::ApiGatewayRest)),
+            Some(_) => Ok((from_alb(event)?, Trigger::Alb)),
+        };
     }
     if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
         let request = from_http_api(event)?;
         let trigger = request.info().trigger;
         return Ok((request, trigger));
-    }
-    if let Ok(event) = serde_json::from_str::<AlbRequest>(raw) {
-        return Ok((from_alb(event)?, Trigger::Alb));
     }
     Err(explain(raw))
 }
@@ -59,9 +58,9 @@ fn explain(raw: &str) -> Error {
     {
         parse_json::<ApiGatewayV2httpRequest>(raw.as_bytes(), HTTP_API).map(drop)
     } else if value.pointer("/requestContext/elb").is_some() {
-        parse_json::<AlbRequest>(raw.as_bytes(), ALB).map(drop)
+        parse_json::<ProxyRequest>(raw.as_bytes(), ALB).map(drop)
     } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
-        parse_json::<RestApiRequest>(raw.as_bytes(), REST).map(drop)
+        parse_json::<ProxyRequest>(raw.as_bytes(), REST).map(drop)
     } else {
         Ok(())
     };
@@ -73,7 +72,8 @@ fn explain(raw: &str) -> Error {
     })
 }
 
-/// An API Gateway REST API (v1) request, read into only what fc carries.
+/// An API Gateway REST API (v1) or ALB request, read into only what fc carries; every map may
+/// be null or absent, as a target group's settings and the client's request decide.
 ///
 /// `ApiGatewayProxyRequest` builds the whole request context (identity, authorizer) on every
 /// invocation. The fields here are named and typed as there. An ALB event has the same
@@ -81,7 +81,7 @@ fn explain(raw: &str) -> Error {
 /// `requestContext.httpMethod`, which some REST events lack).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RestApiRequest {
+struct ProxyRequest {
     #[serde(default)]
     path: Option<String>,
     #[serde(deserialize_with = "method")]
@@ -96,7 +96,7 @@ struct RestApiRequest {
     multi_value_query_string_parameters: Vec<(String, String)>,
     #[serde(default)]
     path_parameters: Option<BTreeMap<String, String>>,
-    request_context: RestApiContext,
+    request_context: ProxyContext,
     #[serde(default)]
     body: Option<String>,
     #[serde(default)]
@@ -105,7 +105,7 @@ struct RestApiRequest {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RestApiContext {
+struct ProxyContext {
     #[serde(default)]
     stage: Option<String>,
     #[serde(default)]
@@ -115,38 +115,6 @@ struct RestApiContext {
     /// Only in an ALB event.
     #[serde(default)]
     elb: Option<de::IgnoredAny>,
-}
-
-/// An ALB request, read into only what fc carries. Every map may be null or absent, as the
-/// target group's settings and the client's request decide.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AlbRequest {
-    #[serde(deserialize_with = "method")]
-    http_method: Method,
-    #[serde(default)]
-    path: Option<String>,
-    #[serde(default, deserialize_with = "pairs")]
-    query_string_parameters: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    multi_value_query_string_parameters: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    headers: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    multi_value_headers: Vec<(String, String)>,
-    #[serde(rename = "requestContext")]
-    _context: AlbContext,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    is_base64_encoded: Option<bool>,
-}
-
-/// What makes an event an ALB's.
-#[derive(Debug, Deserialize)]
-struct AlbContext {
-    #[serde(rename = "elb")]
-    _elb: de::IgnoredAny,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,7 +167,7 @@ fn header_map(pairs: Vec<(String, String)>, field: &str, what: &str) -> Result<H
     Ok(map)
 }
 
-fn from_rest_api(event: RestApiRequest) -> Result<Request, Error> {
+fn from_rest_api(event: ProxyRequest) -> Result<Request, Error> {
     let path = event.path.unwrap_or_else(|| "/".to_owned());
     let params = if event.multi_value_query_string_parameters.is_empty() {
         event.query_string_parameters
@@ -273,7 +241,7 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
     )
 }
 
-fn from_alb(event: AlbRequest) -> Result<Request, Error> {
+fn from_alb(event: ProxyRequest) -> Result<Request, Error> {
     let path = event.path.unwrap_or_else(|| "/".to_owned());
     // ALB passes query parameters as the client sent them, still encoded.
     let params = if event.multi_value_query_string_parameters.is_empty() {

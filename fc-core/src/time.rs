@@ -139,8 +139,9 @@ fn parse(text: &str) -> Option<Timestamp> {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match chrono::DateTime::from_timestamp(self.secs, self.nanos) {
-            // Fractions of a second as they are needed: none, milli, micro or nano.
-            Some(time) => f.write_str(&time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            // `%.f`: fractions of a second as they are needed, none, milli, micro or nano;
+            // written straight into `f`, as serializing a batch's timestamps goes through here.
+            Some(time) => write!(f, "{}Z", time.format("%Y-%m-%dT%H:%M:%S%.f")),
             // Beyond the years ±262143, which no platform sends: the epoch seconds, plainly.
             None => write!(f, "{}.{:09} s from the Unix epoch", self.secs, self.nanos),
         }

@@ -38,10 +38,10 @@ impl From<&str> for InvalidAnswer {
 pub enum EmulatorError {
     /// The function's executable could not be started.
     #[error("cannot start the function: {0}")]
-    Spawn(#[source] std::io::Error),
+    Spawn(std::io::Error),
     /// The emulator could not listen.
     #[error("cannot open the emulated API: {0}")]
-    Listen(#[source] std::io::Error),
+    Listen(std::io::Error),
     /// The function did not start serving, or stopped answering.
     #[error("the function cannot be reached: {0}")]
     Unreachable(String),

@@ -30,12 +30,13 @@ pub enum ServeError {
     #[error("init failed: {0:#}")]
     Init(fc_core::Error),
     /// The address could not be listened on (in use, not allowed).
-    #[error("cannot listen on {addr}: {source}")]
+    // The system's error is in the message, so it is not also given as the source.
+    #[error("cannot listen on {addr}: {error}")]
     Listen {
         /// The address.
         addr: SocketAddr,
         /// What the system said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -45,9 +46,9 @@ pub enum ServeError {
 /// The first line on stdout says where it serves.
 pub async fn serve(function: Function<Request>, config: Config) -> Result<(), ServeError> {
     let instance = function.init().await.map_err(ServeError::Init)?;
-    let listen = |source| ServeError::Listen {
+    let listen = |error| ServeError::Listen {
         addr: config.addr,
-        source,
+        error,
     };
     let listener = TcpListener::bind(config.addr).await.map_err(listen)?;
     let addr = listener.local_addr().map_err(listen)?;

@@ -13,7 +13,7 @@ for p in json.load(sys.stdin)['packages']:
 }
 events=$(dir_of aws_lambda_events)/src/fixtures
 http_data=$(dir_of lambda_http)/tests/data
-cargo build -q -p fc-local --bin fc-local
+cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
 mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough}

@@ -14,10 +14,6 @@ use fc_core::http::{Body, HeaderMap, Response, StatusCode, header};
 use fc_core::{Context, Error, ErrorKind, Function, Instance, Invocation, Outcome};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OnceCell};
 use tokio_util::task::TaskTracker;
@@ -138,34 +134,22 @@ pub async fn serve<E: FromFc>(
         stop: Notify::new(),
         env: Env::from_env(),
     });
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(err) => {
-                    tracing::warn!("accept failed: {err}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-            () = state.stop.notified() => break,
-        };
+    let service = |_| {
         let state = Arc::clone(&state);
-        let service = service_fn(move |req| route(req, &state));
-        let conn =
-            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(err) = conn.await {
-                tracing::debug!("connection from {peer}: {err}");
-            }
-        });
-    }
+        tower::service_fn(move |req| route(req, &state))
+    };
+    let stopped = async {
+        tokio::select! {
+            () = shutdown => {}
+            () = state.stop.notified() => {}
+        }
+    };
+    let open = fc_core::serve::serve(&listener, service, stopped).await;
     wait_idle(&state).await;
     run_shutdown_hook(&state).await;
-    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    if !open.drain(DRAIN).await {
+        tracing::warn!("connections still open after {DRAIN:?}; stopping anyway");
+    }
 }
 
 /// Waits for the invocations in flight to end.

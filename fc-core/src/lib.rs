@@ -2,7 +2,9 @@
 //! on AWS Lambda, Alibaba Cloud Function Compute and locally.
 //!
 //! This crate holds only types and traits: no runtime, no I/O, no platform code. Users depend
-//! on the `fc` facade, which re-exports all of it; platform adapters depend on this crate.
+//! on the `fc` facade, which re-exports all of it; platform adapters depend on this crate. The
+//! one exception is opt-in: the `serve` feature adds [`serve`], the HTTP server loop that the
+//! platforms serving HTTP share.
 //!
 //! | type | what it is |
 //! |---|---|
@@ -40,6 +42,8 @@ mod handler;
 pub mod http;
 mod reply;
 mod response;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod service;
 pub mod testing;
 mod time;

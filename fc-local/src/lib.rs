@@ -27,15 +27,9 @@
 //! | `FC_TIMEOUT` | seconds one invocation may run | `60` |
 //! | `FC_BODY_LIMIT` | the largest request body, in bytes | 6 MiB (Lambda's limit) |
 
-pub mod aliyun;
-mod answer;
-#[cfg(feature = "cli")]
-pub mod cli;
 mod config;
-mod emulator;
 mod event;
 mod id;
-pub mod lambda;
 mod server;
 
 use std::future::Future;
@@ -46,10 +40,9 @@ use fc_core::{Event, Function, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent
 use serde::de::DeserializeOwned;
 
 pub use config::{Config, ConfigError, DEFAULT_BODY_LIMIT};
-pub use emulator::{EmulatorError, FunctionError, InvalidAnswer, Output};
 pub use event::{CloudShape, decode};
 pub use id::request_id;
-pub use server::{ServeError, serve, serve_on};
+pub use server::{ServeError, serve, serve_on, shutdown_signal};
 
 /// An event the local platform can deliver: HTTP requests through the dev server, everything
 /// else as JSON from a file or stdin (in the form fc's types serialize to).
@@ -105,11 +98,6 @@ impl<T: DeserializeOwned + Send + 'static> LocalEvent for JsonEvent<T> {
     ) -> impl Future<Output = ExitCode> + Send {
         event::run(function, config, &[])
     }
-}
-
-/// `time` of FC 3.0's HTTP-trigger events: RFC 3339 in UTC.
-pub(crate) fn rfc3339(secs: u64) -> String {
-    fc_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX), 0).to_string()
 }
 
 /// Runs `function` on the local platform with settings from the environment.

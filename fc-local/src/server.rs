@@ -11,10 +11,6 @@ use fc_core::http::{Body, Request, RequestInfo, Response, StatusCode, Trigger, h
 use fc_core::{Function, Instance, Invocation};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -75,36 +71,13 @@ pub async fn serve_on(
         config,
         context,
     });
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(err) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!("accept failed: {err}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    let service = |peer| {
         let served = Arc::clone(&served);
-        let service = service_fn(move |req| handle(req, peer, &served));
-        let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(err) = conn.await {
-                tracing::debug!("connection from {peer}: {err}");
-            }
-        });
-    }
+        tower::service_fn(move |req| handle(req, peer, &served))
+    };
+    let open = fc_core::serve::serve(&listener, service, shutdown).await;
     tracing::info!("stopping: waiting for requests in flight");
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    if !open.drain(DRAIN).await {
         tracing::warn!("requests still running after {DRAIN:?}; stopping anyway");
     }
 }
@@ -120,7 +93,7 @@ pub(crate) async fn stop<E: fc_core::Event>(instance: &Instance<E>) {
 }
 
 /// Ctrl-C, or SIGTERM where there are signals: what stops a dev server or a service.
-pub(crate) async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

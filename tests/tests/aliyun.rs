@@ -3,7 +3,7 @@
 //! init and stop.
 
 use bytes::Bytes;
-use fc_local::aliyun::{FcEmulator, FcFunction, Output};
+use fc_local_cli::aliyun::{FcEmulator, FcFunction, Output};
 use http::Request;
 
 async fn start(function: FcFunction) -> FcEmulator {

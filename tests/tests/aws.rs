@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use fc_local::lambda::{
+use fc_local_cli::lambda::{
     HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
 };
 use http::{HeaderMap, Method};
@@ -169,7 +169,7 @@ async fn oversize_payloads_are_refused_before_the_function_sees_them() {
     let lambda = start(LambdaFunction::new(env!("CARGO_BIN_EXE_probe-event"))).await;
     let big = format!(
         r#"{{"action":"echo","value":"{}"}}"#,
-        "x".repeat(fc_local::lambda::PAYLOAD_LIMIT)
+        "x".repeat(fc_local_cli::lambda::PAYLOAD_LIMIT)
     );
     let error = lambda.invoke(big).await.unwrap().result.unwrap_err();
     assert_eq!(error.error_type, "RequestEntityTooLargeException");

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::{Server, Streamed, request, start_behind_gateway};
 use http::{HeaderMap, Method};
 

@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use ciborium::value::Value as Cbor;
-use fc_local::FunctionError;
-use fc_local::aliyun::{FcEmulator, FcFunction};
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output};
+use fc_local_cli::FunctionError;
+use fc_local_cli::aliyun::{FcEmulator, FcFunction};
+use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output};
 use fc_tests::{Server, event_template, run, send_raw};
 
 // FC's documented samples and CBOR helpers, shared with fc-aliyun's own tests.

@@ -2,7 +2,9 @@
 //! invoker emulator, reached by every HTTP path FC has, and by an OSS notification.
 
 use bytes::Bytes;
-use fc_local::aliyun::{FcEmulator, FcFunction, FcHttpTrigger, Output, http_event, http_response};
+use fc_local_cli::aliyun::{
+    FcEmulator, FcFunction, FcHttpTrigger, Output, http_event, http_response,
+};
 use http::{HeaderMap, Method, Request};
 
 async fn emulator(binary: &str) -> FcEmulator {

@@ -1,7 +1,7 @@
 //! The unchanged hello binaries as Lambda runs them: under the Runtime API emulator, behind
 //! each HTTP trigger, and on an S3 notification.
 
-use fc_local::lambda::{
+use fc_local_cli::lambda::{
     HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
 };
 use http::{HeaderMap, HeaderValue, Method};

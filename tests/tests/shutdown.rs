@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
 use bytes::Bytes;
-use fc_local::aliyun::{FcEmulator, FcFunction};
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc_local_cli::aliyun::{FcEmulator, FcFunction};
+use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::Server;
 
 const PROBE_INIT: &str = env!("CARGO_BIN_EXE_probe-init");

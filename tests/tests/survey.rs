@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::smtp::SmtpServer;
 use fc_tests::{Server, Streamed, event_template, run};
 use survey::Store;

@@ -29,9 +29,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use fc_local::Output;
-use fc_local::aliyun::{FcEmulator, FcFunction};
-use fc_local::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response};
+use fc_local_cli::Output;
+use fc_local_cli::aliyun::{FcEmulator, FcFunction};
+use fc_local_cli::lambda::{
+    HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response,
+};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;

@@ -140,7 +140,7 @@ pub(crate) fn render(
         (Platform::Aws, "dynamodb-remove") => json(dynamodb(spec, "REMOVE")),
         (Platform::Aws, "schedule") => json(json!({
             "version": "0",
-            "id": crate::id::request_id(),
+            "id": fc_local::request_id(),
             "detail-type": "Scheduled Event",
             "source": "aws.events",
             "account": "123456789012",
@@ -266,7 +266,7 @@ fn dynamodb(spec: &Spec, event_name: &str) -> Value {
         _ => change["OldImage"] = item(&spec.row),
     }
     json!({"Records": [{
-        "eventID": crate::id::request_id().replace('-', ""),
+        "eventID": fc_local::request_id().replace('-', ""),
         "eventName": event_name,
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",

@@ -398,12 +398,7 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
             Arc::clone(&gateway),
         ));
     }
-    gateway::serve(
-        listener,
-        Arc::clone(&gateway),
-        crate::server::shutdown_signal(),
-    )
-    .await;
+    gateway::serve(listener, Arc::clone(&gateway), fc_local::shutdown_signal()).await;
     let backend = Arc::clone(&*gateway.backend.read().await);
     backend.stop().await;
     eprintln!("fc-local: stopped");

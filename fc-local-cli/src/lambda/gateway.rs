@@ -90,7 +90,7 @@ pub fn http_event(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let request_id = crate::id::request_id();
+    let request_id = fc_local::request_id();
     match trigger {
         HttpTrigger::ApiGatewayV1 => {
             let single: BTreeMap<&String, &String> = all

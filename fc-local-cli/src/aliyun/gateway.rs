@@ -109,7 +109,7 @@ pub fn http_event(
                         "sourceIp": source_ip,
                         "userAgent": user_agent
                     },
-                    "requestId": crate::id::request_id(),
+                    "requestId": fc_local::request_id(),
                     "time": crate::rfc3339(now.as_secs()),
                     "timeEpoch": now.as_millis().to_string()
                 }

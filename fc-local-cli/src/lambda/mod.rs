@@ -288,7 +288,7 @@ impl LambdaEmulator {
 
     /// Invokes the function once with `payload`, as a synchronous `Invoke` would.
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> Result<Invocation, EmulatorError> {
-        self.invoke_as(crate::id::request_id(), payload).await
+        self.invoke_as(fc_local::request_id(), payload).await
     }
 
     /// Invokes with a request id of the caller's choosing: Lambda retries an asynchronous
@@ -323,7 +323,7 @@ impl LambdaEmulator {
         &self,
         payload: impl Into<Bytes>,
     ) -> Result<Invocation<Body>, EmulatorError> {
-        self.deliver(crate::id::request_id(), payload.into()).await
+        self.deliver(fc_local::request_id(), payload.into()).await
     }
 
     async fn deliver(
@@ -469,7 +469,7 @@ impl Drop for LambdaEmulator {
 
 /// An X-Ray trace header for one invocation.
 fn trace_id() -> String {
-    let id = crate::id::request_id().replace('-', "");
+    let id = fc_local::request_id().replace('-', "");
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

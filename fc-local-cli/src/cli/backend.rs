@@ -137,7 +137,7 @@ impl AwsPool {
     }
 
     pub(crate) async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
-        self.invoke_as(crate::id::request_id(), payload).await
+        self.invoke_as(fc_local::request_id(), payload).await
     }
 
     /// One invocation under a request id chosen beforehand, as an asynchronous invocation's,

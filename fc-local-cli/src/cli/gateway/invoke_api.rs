@@ -256,7 +256,7 @@ async fn payload(body: Incoming, limit: usize) -> Result<Bytes, Response<Body>> 
 /// An asynchronous invocation: the event is handed to the function, which runs after the
 /// answer, 202 with the request id the function gets.
 fn hand_over(gateway: &Gateway, backend: &Arc<Backend>, payload: Bytes) -> Response<Body> {
-    let request_id = crate::id::request_id();
+    let request_id = fc_local::request_id();
     let (backend, id) = (Arc::clone(backend), request_id.clone());
     let (platform, memory_mb) = (gateway.platform, gateway.memory_mb);
     tokio::spawn(async move {
@@ -323,7 +323,7 @@ fn error(status: StatusCode, error_type: &str, message: &str) -> Response<Body> 
     eprintln!("fc-local: {error_type}: {message}");
     let body = serde_json::json!({ "Type": kind, "message": message });
     let response = with_header(json(status, body).map(Body::binary), ERROR_TYPE, error_type);
-    with_header(response, REQUEST_ID, &crate::id::request_id())
+    with_header(response, REQUEST_ID, &fc_local::request_id())
 }
 
 fn invalid_parameter(message: &str) -> Response<Body> {

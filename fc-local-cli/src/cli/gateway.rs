@@ -14,9 +14,6 @@ use fc_core::http::Body;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use super::Trigger;
@@ -36,34 +33,25 @@ pub(crate) struct Gateway {
     pub(crate) streaming: bool,
 }
 
-/// Serves until `shutdown` completes.
+/// How long a stop waits for the requests in flight.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until `shutdown` completes, then lets the requests in flight finish.
 pub(crate) async fn serve(
     listener: TcpListener,
     gateway: Arc<Gateway>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => return,
-        };
+    let service = |peer| {
         let gateway = Arc::clone(&gateway);
-        let service = service_fn(move |req| {
+        tower::service_fn(move |req| {
             let gateway = Arc::clone(&gateway);
             async move { Ok::<_, Infallible>(handle(req, peer, &gateway).await) }
-        });
-        tokio::spawn(async move {
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        })
+    };
+    let open = fc_core::serve::serve(&listener, service, shutdown).await;
+    if !open.drain(DRAIN).await {
+        eprintln!("fc-local: requests still running after {DRAIN:?}; stopping anyway");
     }
 }
 

@@ -154,7 +154,7 @@ impl FcEmulator {
             init: Ok(()),
             captured,
         };
-        let request_id = crate::id::request_id();
+        let request_id = fc_local::request_id();
         let mut request = Request::new(Bytes::new());
         *request.method_mut() = Method::POST;
         *request.uri_mut() = "/initialize".parse().expect("a static path");
@@ -294,7 +294,7 @@ impl FcEmulator {
 
     /// One event invocation.
     pub async fn invoke(&self, event: impl Into<Bytes>) -> Result<FcInvocation, EmulatorError> {
-        let request_id = crate::id::request_id();
+        let request_id = fc_local::request_id();
         let mut request = Request::new(event.into());
         *request.method_mut() = Method::POST;
         *request.uri_mut() = "/invoke".parse().expect("a static path");
@@ -353,7 +353,7 @@ impl FcEmulator {
         request: Request<Bytes>,
         base_path: Option<&str>,
     ) -> Result<(String, Request<Bytes>), EmulatorError> {
-        let request_id = crate::id::request_id();
+        let request_id = fc_local::request_id();
         let (mut parts, body) = request.into_parts();
         if let Some(base) = base_path {
             let base = base.trim_end_matches('/');
@@ -382,7 +382,7 @@ impl FcEmulator {
 
     /// Asks the instance to stop (`GET /pre-stop`) and waits for it to exit.
     pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
-        let request_id = crate::id::request_id();
+        let request_id = fc_local::request_id();
         let mut request = Request::new(Bytes::new());
         *request.uri_mut() = "/pre-stop".parse().expect("a static path");
         self.add_headers(request.headers_mut(), &request_id, "/pre-stop");
@@ -481,7 +481,7 @@ fn spawn(f: &FcFunction, port: u16, captured: &Captured) -> Result<Child, Emulat
         .env("FC_CUSTOM_LISTEN_PORT", port.to_string())
         // FC needs 0.0.0.0; a laptop does not, and should not expose the instance.
         .env("FC_LISTEN_HOST", "127.0.0.1")
-        .env("FC_INSTANCE_ID", crate::id::request_id())
+        .env("FC_INSTANCE_ID", fc_local::request_id())
         .env("FC_QUALIFIER", "LATEST")
         .envs(f.env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())

@@ -1,0 +1,168 @@
+//! The one HTTP server of fc's platforms: FC's custom runtime, the local platform and the
+//! emulators all accept connections here, so they behave alike under load and at shutdown.
+//!
+//! Adapters use this; handlers never need it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http_body::Body as HttpBody;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower_service::Service;
+
+use crate::error::BoxError;
+
+/// How long an accept waits after a failure: out of file descriptors, an accept that failed at
+/// once would fail again at once and spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes: each connection gets the tower
+/// service `service(peer)` returns and runs on its own task. Returns the connections still
+/// open, for the caller to [drain](Connections::drain) once it has done its own stopping.
+pub async fn serve<F, S, B>(
+    listener: &TcpListener,
+    mut service: F,
+    shutdown: impl Future<Output = ()>,
+) -> Connections
+where
+    F: FnMut(SocketAddr) -> S,
+    S: Service<http::Request<Incoming>, Response = http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(err) => {
+                    tracing::warn!("accept failed: {err}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let hyper_service = TowerToHyperService::new(service(peer));
+        let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), hyper_service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(err) = conn.await {
+                tracing::debug!("connection from {peer}: {err}");
+            }
+        });
+    }
+    Connections { graceful }
+}
+
+/// The connections of a server that stopped accepting.
+#[must_use = "connections are only closed gracefully by `drain`"]
+pub struct Connections {
+    graceful: GracefulShutdown,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections").finish_non_exhaustive()
+    }
+}
+
+impl Connections {
+    /// Lets each connection finish the request it is serving, closing idle ones at once; waits
+    /// up to `limit` for them. False when some were still open at the limit.
+    pub async fn drain(self, limit: Duration) -> bool {
+        tokio::time::timeout(limit, self.graceful.shutdown())
+            .await
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a panic is the failure report
+
+    use std::convert::Infallible;
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// Says when a request arrived, then answers with the peer's port once released.
+    #[derive(Clone)]
+    struct Held {
+        peer: SocketAddr,
+        arrived: tokio::sync::mpsc::UnboundedSender<()>,
+        release: Arc<tokio::sync::Notify>,
+    }
+
+    impl Service<http::Request<Incoming>> for Held {
+        type Response = http::Response<String>;
+        type Error = Infallible;
+        type Future = std::pin::Pin<
+            Box<dyn Future<Output = Result<http::Response<String>, Infallible>> + Send>,
+        >;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: http::Request<Incoming>) -> Self::Future {
+            let port = self.peer.port();
+            let _ = self.arrived.send(());
+            let release = Arc::clone(&self.release);
+            Box::pin(async move {
+                release.notified().await;
+                Ok(http::Response::new(port.to_string()))
+            })
+        }
+    }
+
+    /// A request in flight when the server stops is answered, and the drain waits for it.
+    #[tokio::test]
+    async fn a_stop_lets_requests_in_flight_finish() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (arrived, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+        let release = Arc::new(tokio::sync::Notify::new());
+        let held = Arc::clone(&release);
+        let server = tokio::spawn(async move {
+            let service = |peer| Held {
+                peer,
+                arrived: arrived.clone(),
+                release: Arc::clone(&held),
+            };
+            let open = serve(&listener, service, async {
+                let _ = stopped.await;
+            })
+            .await;
+            open.drain(Duration::from_secs(30)).await
+        });
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let port = client.local_addr().unwrap().port();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        arrivals.recv().await.unwrap();
+        stop.send(()).unwrap();
+        release.notify_one();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with(&port.to_string()), "{answer}");
+        assert!(server.await.unwrap(), "the drain timed out");
+    }
+}

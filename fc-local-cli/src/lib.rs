@@ -1,0 +1,23 @@
+//! The `fc-local` command and the platform emulators behind it: any fc handler binary runs on a
+//! laptop exactly as AWS Lambda or Alibaba Cloud Function Compute runs it, with no Docker.
+//!
+//! - [`lambda`]: the Lambda Runtime API, serving invocations to a function process;
+//! - [`aliyun`]: Function Compute's custom-runtime protocol, calling a function's HTTP server;
+//! - [`cli`]: the `fc-local` command (`start`, `invoke`, `event`, `package`) and the gateways
+//!   that turn HTTP requests into each cloud's trigger events.
+//!
+//! None of this is linked into a user's function: the local platform a function runs on with
+//! `cargo run` is the `fc-local` library crate.
+
+pub mod aliyun;
+mod answer;
+pub mod cli;
+mod emulator;
+pub mod lambda;
+
+pub use emulator::{EmulatorError, FunctionError, InvalidAnswer, Output};
+
+/// `time` of FC 3.0's HTTP-trigger events: RFC 3339 in UTC.
+pub(crate) fn rfc3339(secs: u64) -> String {
+    fc_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX), 0).to_string()
+}

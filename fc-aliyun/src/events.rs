@@ -1,52 +1,13 @@
 //! OSS notifications and timer triggers as fc's neutral types.
 
 use fc_core::{Error, ObjectEvent, ObjectRecord, ScheduleEvent, Timestamp};
-use serde::Deserialize;
 
 use fc_core::adapter::parse_json;
 
+use crate::wire::{OssEvent, TimerEvent};
+
 const OSS: &str = "OSS event";
 const TIMER: &str = "timer event";
-
-/// Source: Function Compute, "Configure an OSS trigger" — event format:
-/// `{"events": [{"eventName": "ObjectCreated:PutObject", "eventTime", "region",
-/// "oss": {"bucket": {"name", …}, "object": {"key", "size", "eTag", …}}, …}]}`.
-#[derive(Debug, Deserialize)]
-struct OssEvent {
-    events: Vec<OssRecord>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OssRecord {
-    event_name: String,
-    #[serde(default)]
-    event_time: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-    oss: OssEntity,
-}
-
-#[derive(Debug, Deserialize)]
-struct OssEntity {
-    bucket: OssBucket,
-    object: OssObject,
-}
-
-#[derive(Debug, Deserialize)]
-struct OssBucket {
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OssObject {
-    key: String,
-    #[serde(default)]
-    size: Option<u64>,
-    #[serde(default)]
-    e_tag: Option<String>,
-}
 
 pub(crate) fn object_event(raw: &[u8]) -> Result<ObjectEvent, Error> {
     let event: OssEvent = parse_json(raw, OSS)?;
@@ -75,17 +36,6 @@ pub(crate) fn object_event(raw: &[u8]) -> Result<ObjectEvent, Error> {
         })
         .collect::<Result<_, Error>>()?;
     Ok(ObjectEvent::new(records))
-}
-
-/// Source: Function Compute, "Configure a timer trigger" — event format:
-/// `{"triggerTime": "2018-02-09T05:49:00Z", "triggerName": "timer-trigger", "payload": "awesome-fc"}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TimerEvent {
-    trigger_time: Timestamp,
-    trigger_name: String,
-    #[serde(default)]
-    payload: Option<String>,
 }
 
 pub(crate) fn schedule_event(raw: &[u8]) -> Result<ScheduleEvent, Error> {

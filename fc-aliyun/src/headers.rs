@@ -6,30 +6,9 @@
 use std::time::{Duration, SystemTime};
 
 use fc_core::{Context, Credentials, Platform, Secret, SharedStr};
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 
-/// Every FC header starts with this; none of them reaches a handler's request.
-pub(crate) const PREFIX: &str = "x-fc-";
-
-pub(crate) const REQUEST_ID: &str = "x-fc-request-id";
-// Looked up by name, so names already parsed (a `&str` key is parsed on every lookup).
-pub(crate) const CONTROL_PATH: HeaderName = HeaderName::from_static("x-fc-control-path");
-pub(crate) const BASE_PATH: HeaderName = HeaderName::from_static("x-fc-base-path");
-pub(crate) const STATUS: HeaderName = HeaderName::from_static("x-fc-status");
-const FUNCTION_NAME: &str = "x-fc-function-name";
-const MEMORY: &str = "x-fc-function-memory";
-const TIMEOUT: &str = "x-fc-function-timeout";
-const INITIALIZATION_TIMEOUT: &str = "x-fc-initialization-timeout";
-const REGION: &str = "x-fc-region";
-const ACCOUNT_ID: &str = "x-fc-account-id";
-const QUALIFIER: &str = "x-fc-qualifier";
-const VERSION_ID: &str = "x-fc-version-id";
-const SERVICE_NAME: &str = "x-fc-service-name";
-const RETRY_COUNT: &str = "x-fc-retry-count";
-const ACCESS_KEY_ID: &str = "x-fc-access-key-id";
-const ACCESS_KEY_SECRET: &str = "x-fc-access-key-secret";
-const SECURITY_TOKEN: &str = "x-fc-security-token";
-const TRACING: &str = "x-fc-tracing-";
+pub(crate) use crate::wire::header::*;
 
 /// The FC 2.0 service the function belongs to, in [`Context::extensions`]; absent on FC 3.0,
 /// which has no services.

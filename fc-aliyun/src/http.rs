@@ -9,11 +9,14 @@ use bytes::Bytes;
 use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
 use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Deserialize;
 
 use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, request};
 
 use crate::headers;
+use crate::wire::{
+    ApiGatewayEvent, EventResponse, HttpTriggerContext, HttpTriggerEvent, joined_headers,
+};
 
 const API_GATEWAY: &str = "API Gateway trigger event";
 const HTTP_TRIGGER: &str = "HTTP trigger event";
@@ -74,85 +77,11 @@ pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Resu
     Ok(request)
 }
 
-fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Flag {
-        Bool(bool),
-        Text(String),
-    }
-    match Option::<Flag>::deserialize(de)? {
-        None => Ok(false),
-        Some(Flag::Bool(b)) => Ok(b),
-        Some(Flag::Text(t)) => match t.trim() {
-            "true" | "TRUE" | "True" => Ok(true),
-            "false" | "FALSE" | "False" | "" => Ok(false),
-            other => Err(serde::de::Error::custom(format!(
-                "expected true or false, got `{other}`"
-            ))),
-        },
-    }
-}
-
-/// Source: Function Compute, "Configure an API Gateway trigger" — the event format:
-/// `{"path", "httpMethod", "headers", "queryParameters", "pathParameters", "body", "isBase64Encoded"}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ApiGatewayEvent {
-    path: String,
-    http_method: String,
-    #[serde(default, deserialize_with = "pairs")]
-    headers: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    query_parameters: Vec<(String, String)>,
-    #[serde(default)]
-    path_parameters: BTreeMap<String, String>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default, deserialize_with = "bool_or_string")]
-    is_base64_encoded: bool,
-}
-
-/// Source: Function Compute 3.0, "HTTP trigger: event format of the request" —
-/// `{"version": "v1", "rawPath", "headers", "queryParameters", "body", "isBase64Encoded",
-/// "requestContext": {"http": {"method", "path", "sourceIp", …}, "requestId", …}}`; repeated
-/// header and query values arrive comma-joined.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct HttpTriggerEvent {
-    #[allow(dead_code)]
-    version: String,
-    raw_path: String,
-    #[serde(default, deserialize_with = "pairs")]
-    headers: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    query_parameters: Vec<(String, String)>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default, deserialize_with = "bool_or_string")]
-    is_base64_encoded: bool,
-    request_context: HttpTriggerContext,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct HttpTriggerContext {
-    http: HttpTriggerHttp,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct HttpTriggerHttp {
-    method: String,
-    #[serde(default)]
-    source_ip: Option<String>,
-}
-
 /// Both shapes at once, so that an event is read in one pass; which one it is follows from the
 /// fields it has, as in [`from_event_strictly`].
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct EitherEvent {
+struct EitherEvent<'a> {
     #[serde(default)]
     version: Option<String>,
     #[serde(default)]
@@ -169,10 +98,10 @@ struct EitherEvent {
     path_parameters: BTreeMap<String, String>,
     #[serde(default)]
     body: Option<String>,
-    #[serde(default, deserialize_with = "bool_or_string")]
+    #[serde(default, deserialize_with = "crate::wire::bool_or_string")]
     is_base64_encoded: bool,
-    #[serde(default)]
-    request_context: Option<HttpTriggerContext>,
+    #[serde(default, borrow)]
+    request_context: Option<HttpTriggerContext<'a>>,
 }
 
 /// Decodes an HTTP request delivered as an event, whichever of the two shapes it is.
@@ -186,18 +115,15 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<Request, Error> {
             raw_path: Some(raw_path),
             request_context: Some(request_context),
             ..
-        } => {
-            let event = HttpTriggerEvent {
-                version,
-                raw_path,
-                headers: event.headers,
-                query_parameters: event.query_parameters,
-                body: event.body,
-                is_base64_encoded: event.is_base64_encoded,
-                request_context,
-            };
-            from_http_trigger(event)
-        }
+        } => from_http_trigger(HttpTriggerEvent {
+            version,
+            raw_path,
+            headers: event.headers,
+            query_parameters: event.query_parameters,
+            body: event.body,
+            is_base64_encoded: event.is_base64_encoded,
+            request_context,
+        }),
         EitherEvent {
             version: None,
             http_method: Some(http_method),
@@ -209,18 +135,15 @@ pub(crate) fn from_event(raw: &[u8]) -> Result<Request, Error> {
             http_method: Some(http_method),
             path: Some(path),
             ..
-        } => {
-            let event = ApiGatewayEvent {
-                path,
-                http_method,
-                headers: event.headers,
-                query_parameters: event.query_parameters,
-                path_parameters: event.path_parameters,
-                body: event.body,
-                is_base64_encoded: event.is_base64_encoded,
-            };
-            from_api_gateway(event)
-        }
+        } => from_api_gateway(ApiGatewayEvent {
+            path,
+            http_method,
+            headers: event.headers,
+            query_parameters: event.query_parameters,
+            path_parameters: event.path_parameters,
+            body: event.body,
+            is_base64_encoded: event.is_base64_encoded,
+        }),
         // A shape with a field missing: the strict types name it.
         _ => from_event_strictly(raw),
     }
@@ -335,33 +258,8 @@ fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
     )
 }
 
-/// The answer both event shapes expect: `{isBase64Encoded, statusCode, headers, body}`.
-///
-/// Source: "Configure an API Gateway trigger" (response format) and FC 3.0 "HTTP trigger:
-/// event format of the response". Repeated headers are joined with commas, as the event form
-/// has one value per name.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EventResponse {
-    is_base64_encoded: bool,
-    status_code: u16,
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
 pub(crate) fn to_event_response(response: Response) -> Result<Bytes, Error> {
     let (parts, body) = response.into_parts();
-    let mut headers: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in &parts.headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        headers
-            .entry(name.as_str().to_owned())
-            .and_modify(|all| {
-                all.push_str(", ");
-                all.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
     let (is_base64_encoded, body) = match EventBody::of(body)? {
         EventBody::Empty => (false, String::new()),
         EventBody::Text(text) => (false, text),
@@ -373,7 +271,7 @@ pub(crate) fn to_event_response(response: Response) -> Result<Bytes, Error> {
     let out = EventResponse {
         is_base64_encoded,
         status_code: parts.status.as_u16(),
-        headers,
+        headers: joined_headers(&parts.headers),
         body,
     };
     serde_json::to_vec(&out).map(Bytes::from).map_err(|err| {

@@ -46,6 +46,7 @@ mod headers;
 mod http;
 mod server;
 mod tablestore;
+pub mod wire;
 
 // FC's documented samples, which the unit tests share with the integration tests and benches.
 #[cfg(test)]

@@ -1,25 +1,20 @@
 //! HTTP requests from API Gateway (REST and HTTP APIs), ALB and Function URLs, and the responses
 //! each of them expects.
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::net::IpAddr;
 
-use aws_lambda_events::alb::AlbTargetGroupResponse;
-use aws_lambda_events::apigw::{
-    ApiGatewayProxyResponse, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
-};
-use aws_lambda_events::encodings::Body as AwsBody;
 use fc_core::http::{
-    HeaderMap, HeaderName, HeaderValue, Method, Request, RequestExt, RequestInfo, Response,
-    Trigger, header,
+    HeaderMap, HeaderName, HeaderValue, Request, RequestExt, RequestInfo, Response, Trigger, header,
 };
 use fc_core::{Error, ErrorKind};
-use serde::Deserialize;
-use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde_json::value::RawValue;
 
-use fc_core::adapter::{EventBody, event_body, forwarded_for, pairs, parse_json, request};
+use fc_core::adapter::{EventBody, event_body, forwarded_for, parse_json, request};
+
+use crate::wire::{
+    AlbTargetGroupResponse, ApiGatewayProxyResponse, ApiGatewayV2httpResponse, Body as AwsBody,
+    HttpApiRequest, ProxyRequest,
+};
 
 const REST: &str = "API Gateway REST API (v1) request";
 const HTTP_API: &str = "API Gateway HTTP API (v2) or Function URL request";
@@ -34,7 +29,7 @@ pub(crate) fn decode(raw: &str) -> Result<(Request, Trigger), Error> {
             Some(_) => Ok((from_alb(event)?, Trigger::Alb)),
         };
     }
-    if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(raw) {
+    if let Ok(event) = serde_json::from_str::<HttpApiRequest>(raw) {
         let request = from_http_api(event)?;
         let trigger = request.info().trigger;
         return Ok((request, trigger));
@@ -56,7 +51,7 @@ fn explain(raw: &str) -> Error {
     let result = if value.get("version").and_then(|v| v.as_str()) == Some("2.0")
         || value.pointer("/requestContext/http").is_some()
     {
-        parse_json::<ApiGatewayV2httpRequest>(raw.as_bytes(), HTTP_API).map(drop)
+        parse_json::<HttpApiRequest>(raw.as_bytes(), HTTP_API).map(drop)
     } else if value.pointer("/requestContext/elb").is_some() {
         parse_json::<ProxyRequest>(raw.as_bytes(), ALB).map(drop)
     } else if value.get("httpMethod").is_some() || value.get("resource").is_some() {
@@ -70,81 +65,6 @@ fn explain(raw: &str) -> Error {
              but the event has none of their fields (`httpMethod`, `requestContext.http`, `requestContext.elb`)",
         )
     })
-}
-
-/// An API Gateway REST API (v1) or ALB request, read into only what fc carries; every map may
-/// be null or absent, as a target group's settings and the client's request decide.
-///
-/// `ApiGatewayProxyRequest` builds the whole request context (identity, authorizer) on every
-/// invocation. The fields here are named and typed as there. An ALB event has the same
-/// top-level fields; `requestContext.elb` is what tells the two apart (not
-/// `requestContext.httpMethod`, which some REST events lack).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ProxyRequest {
-    #[serde(default)]
-    path: Option<String>,
-    #[serde(deserialize_with = "method")]
-    http_method: Method,
-    #[serde(default, deserialize_with = "pairs")]
-    headers: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    multi_value_headers: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    query_string_parameters: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "pairs")]
-    multi_value_query_string_parameters: Vec<(String, String)>,
-    #[serde(default)]
-    path_parameters: Option<BTreeMap<String, String>>,
-    request_context: ProxyContext,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    is_base64_encoded: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ProxyContext {
-    #[serde(default)]
-    stage: Option<String>,
-    #[serde(default)]
-    path: Option<String>,
-    #[serde(default)]
-    identity: Option<RestApiIdentity>,
-    /// Only in an ALB event.
-    #[serde(default)]
-    elb: Option<de::IgnoredAny>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RestApiIdentity {
-    #[serde(default)]
-    source_ip: Option<String>,
-}
-
-/// An HTTP method by name; API Gateway's console test sends an empty one for GET.
-fn method<'de, D: Deserializer<'de>>(de: D) -> Result<Method, D::Error> {
-    struct MethodVisitor;
-
-    impl Visitor<'_> for MethodVisitor {
-        type Value = Method;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an HTTP method")
-        }
-
-        fn visit_str<E: de::Error>(self, name: &str) -> Result<Method, E> {
-            if name.is_empty() {
-                return Ok(Method::GET);
-            }
-            Method::from_bytes(name.as_bytes())
-                .map_err(|_| E::invalid_value(Unexpected::Str(name), &self))
-        }
-    }
-
-    de.deserialize_str(MethodVisitor)
 }
 
 /// The headers of an event, refused whole if one cannot be an HTTP header, as aws_lambda_events
@@ -201,14 +121,14 @@ fn from_rest_api(event: ProxyRequest) -> Result<Request, Error> {
     request(event.http_method, &path, &query, headers, body, info, REST)
 }
 
-fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
+fn from_http_api(event: HttpApiRequest) -> Result<Request, Error> {
     let context = event.request_context;
     let raw_path = event
         .raw_path
         .or(context.http.path)
         .unwrap_or_else(|| "/".to_owned());
     let path = strip_stage(&raw_path, context.stage.as_deref()).to_owned();
-    let mut headers = event.headers;
+    let mut headers = header_map(event.headers, "headers", HTTP_API)?;
     if let Some(cookies) = event.cookies.filter(|c| !c.is_empty())
         && let Ok(value) = header::HeaderValue::from_str(&cookies.join("; "))
     {
@@ -224,12 +144,17 @@ fn from_http_api(event: ApiGatewayV2httpRequest) -> Result<Request, Error> {
     } else {
         Trigger::ApiGatewayHttp
     };
-    info.path_params = event.path_parameters.into_iter().collect();
+    info.path_params = event.path_parameters.unwrap_or_default();
     info.source_ip = ip(context.http.source_ip.as_deref());
     info.stage = context.stage.filter(|stage| stage != "$default");
     info.raw_path = Some(raw_path);
     let query = event.raw_query_string.unwrap_or_default();
-    let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_API)?;
+    let body = event_body(
+        event.body,
+        event.is_base64_encoded.unwrap_or(false),
+        &headers,
+        HTTP_API,
+    )?;
     request(
         context.http.method,
         &path,

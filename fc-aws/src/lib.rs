@@ -40,6 +40,7 @@ mod context;
 mod events;
 mod http;
 mod stream;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -9,8 +9,8 @@ use base64::Engine;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serializer};
 
 use crate::error::Error;
 use crate::http::{Body, HeaderMap, Request, RequestInfo, Uri, header};
@@ -205,6 +205,34 @@ impl<'de> Visitor<'de> for PairsVisitor {
         }
         Ok(pairs)
     }
+}
+
+/// Pairs as an event carries them, `{"name": "value", …}`, or `null` when there are none; the
+/// names must be unique. For `#[serde(serialize_with)]`, the other way of [`pairs`].
+pub fn pairs_or_null<S: Serializer>(pairs: &[(String, String)], ser: S) -> Result<S::Ok, S::Error> {
+    if pairs.is_empty() {
+        return ser.serialize_none();
+    }
+    ser.collect_map(pairs.iter().map(|(name, value)| (name, value)))
+}
+
+/// Pairs as a multi-value map, `{"name": ["value", …], …}` with the values of a name in order,
+/// or `null` when there are none. For `#[serde(serialize_with)]`, the other way of [`pairs`].
+pub fn grouped_pairs_or_null<S: Serializer>(
+    pairs: &[(String, String)],
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    if pairs.is_empty() {
+        return ser.serialize_none();
+    }
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (name, value) in pairs {
+        match groups.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, values)) => values.push(value),
+            None => groups.push((name, vec![value])),
+        }
+    }
+    ser.collect_map(groups)
 }
 
 /// One name's value or values, appended to `pairs`.

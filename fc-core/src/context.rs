@@ -30,6 +30,24 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The platform's name in words: "AWS Lambda", "Function Compute", "the local platform".
+    pub fn description(self) -> &'static str {
+        match self {
+            Platform::Aws => "AWS Lambda",
+            Platform::Aliyun => "Function Compute",
+            Platform::Local => "the local platform",
+        }
+    }
+
+    /// The platform whose [short name](Platform::as_str) is `name`.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        [Platform::Aws, Platform::Aliyun, Platform::Local]
+            .into_iter()
+            .find(|platform| platform.as_str() == name)
+    }
+}
+
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -14,8 +14,28 @@ mod answer;
 pub mod cli;
 mod emulator;
 pub mod lambda;
+mod pairs;
 
 pub use emulator::{EmulatorError, FunctionError, InvalidAnswer, Output};
+
+use fc_core::Platform;
+use fc_core::http::Trigger;
+
+/// A trigger asked of a platform that does not have it (an FC trigger of the Lambda gateway).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{trigger} is not a trigger of {}", platform.description())]
+pub struct UnsupportedTrigger {
+    /// The trigger asked for.
+    pub trigger: Trigger,
+    /// The platform asked.
+    pub platform: Platform,
+}
+
+impl UnsupportedTrigger {
+    pub(crate) fn new(trigger: Trigger, platform: Platform) -> Self {
+        UnsupportedTrigger { trigger, platform }
+    }
+}
 
 /// `time` of FC 3.0's HTTP-trigger events: RFC 3339 in UTC.
 pub(crate) fn rfc3339(secs: u64) -> String {

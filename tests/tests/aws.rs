@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use fc_local_cli::lambda::{
-    HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
-};
+use fc::http::Trigger;
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, Output, http_event, http_response};
 use http::{HeaderMap, Method};
 
 async fn start(function: LambdaFunction) -> LambdaEmulator {
@@ -16,13 +15,14 @@ async fn start(function: LambdaFunction) -> LambdaEmulator {
 
 fn get(path: &str) -> String {
     http_event(
-        HttpTrigger::ApiGatewayV2,
+        Trigger::ApiGatewayHttp,
         &Method::GET,
         &path.parse().expect("a valid path"),
         &HeaderMap::new(),
         b"",
         "198.51.100.7",
     )
+    .expect("a trigger of the platform")
     .to_string()
 }
 
@@ -78,8 +78,7 @@ async fn http_handler_failures_are_500s_with_the_request_id() {
     let lambda = start(LambdaFunction::new(env!("CARGO_BIN_EXE_probe-http"))).await;
     for path in ["/panic", "/error"] {
         let invocation = lambda.invoke(get(path)).await.unwrap();
-        let response =
-            http_response(HttpTrigger::ApiGatewayV2, &invocation.result.unwrap()).unwrap();
+        let response = http_response(Trigger::ApiGatewayHttp, &invocation.result.unwrap()).unwrap();
         assert_eq!(response.status(), 500, "{path}");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(body["requestId"], invocation.request_id.as_str());
@@ -87,7 +86,7 @@ async fn http_handler_failures_are_500s_with_the_request_id() {
     }
     let invocation = lambda.invoke(get("/hello")).await.unwrap();
     assert!(!invocation.cold_start);
-    let response = http_response(HttpTrigger::ApiGatewayV2, &invocation.result.unwrap()).unwrap();
+    let response = http_response(Trigger::ApiGatewayHttp, &invocation.result.unwrap()).unwrap();
     assert_eq!(response.body().as_ref(), b"hello");
 }
 
@@ -100,7 +99,7 @@ async fn the_context_comes_from_the_invocation_and_secrets_stay_hidden() {
         .env("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEXAMPLE-TOKEN");
     let lambda = start(function).await;
     let invocation = lambda.invoke(get("/context")).await.unwrap();
-    let response = http_response(HttpTrigger::ApiGatewayV2, &invocation.result.unwrap()).unwrap();
+    let response = http_response(Trigger::ApiGatewayHttp, &invocation.result.unwrap()).unwrap();
     let ctx: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(ctx["platform"], "aws");
     assert_eq!(ctx["requestId"], invocation.request_id.as_str());
@@ -149,7 +148,7 @@ async fn init_runs_once_and_a_failed_init_is_reported_as_an_init_error() {
     let lambda = start(LambdaFunction::new(env!("CARGO_BIN_EXE_probe-init"))).await;
     for _ in 0..2 {
         let payload = lambda.invoke(get("/")).await.unwrap().result.unwrap();
-        let response = http_response(HttpTrigger::ApiGatewayV2, &payload).unwrap();
+        let response = http_response(Trigger::ApiGatewayHttp, &payload).unwrap();
         assert_eq!(response.body().as_ref(), b"pool surveys");
     }
     let function = LambdaFunction::new(env!("CARGO_BIN_EXE_probe-init"))

@@ -6,7 +6,8 @@
 
 use std::net::SocketAddr;
 
-use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc::http::Trigger;
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::{Server, Streamed, request, start_behind_gateway};
 use http::{HeaderMap, Method};
 
@@ -227,13 +228,14 @@ async fn an_http_api_stage_is_not_part_of_the_routed_path() {
         .unwrap();
     let uri = "/prod/items/5".parse().unwrap();
     let mut event = http_event(
-        HttpTrigger::ApiGatewayV2,
+        Trigger::ApiGatewayHttp,
         &Method::GET,
         &uri,
         &HeaderMap::new(),
         b"",
         "198.51.100.7",
-    );
+    )
+    .expect("a trigger of the platform");
     event["requestContext"]["stage"] = "prod".into();
     let invocation = lambda.invoke(event.to_string()).await.unwrap();
     let response: serde_json::Value = serde_json::from_slice(&invocation.result.unwrap()).unwrap();

@@ -22,7 +22,7 @@ fn start(platform: &str, extra: &[&str], function: &str) -> Server {
 fn start_serves_hello_behind_every_trigger_of_both_platforms() {
     let cases: [(&str, &str, &str); 7] = [
         ("aws", "apigw-v2", "API Gateway HTTP API (v2)"),
-        ("aws", "apigw-v1", "API Gateway REST (v1)"),
+        ("aws", "apigw-v1", "API Gateway REST API (v1)"),
         ("aws", "alb", "ALB"),
         ("aws", "url", "Function URL"),
         ("aliyun", "http", "FC HTTP trigger"),

@@ -2,9 +2,8 @@
 //! invoker emulator, reached by every HTTP path FC has, and by an OSS notification.
 
 use bytes::Bytes;
-use fc_local_cli::aliyun::{
-    FcEmulator, FcFunction, FcHttpTrigger, Output, http_event, http_response,
-};
+use fc::http::Trigger;
+use fc_local_cli::aliyun::{FcEmulator, FcFunction, Output, http_event, http_response};
 use http::{HeaderMap, Method, Request};
 
 async fn emulator(binary: &str) -> FcEmulator {
@@ -30,7 +29,7 @@ async fn every_way_an_http_request_arrives_gives_the_same_answer() {
         let (_, response) = fc.http(get(), base).await.unwrap();
         answers.push(response);
     }
-    for trigger in [FcHttpTrigger::ApiGateway, FcHttpTrigger::HttpEvent] {
+    for trigger in [Trigger::FcApiGateway, Trigger::FcHttpEvent] {
         let mut headers = HeaderMap::new();
         headers.insert("accept", "text/plain".parse().unwrap());
         let event = http_event(
@@ -40,7 +39,8 @@ async fn every_way_an_http_request_arrives_gives_the_same_answer() {
             &headers,
             b"",
             "203.0.113.9",
-        );
+        )
+        .expect("a trigger of the platform");
         let payload = fc.invoke(event.to_string()).await.unwrap().result.unwrap();
         let response = http_response(trigger, &payload).unwrap();
         answers.push(response);

@@ -1,9 +1,8 @@
 //! The unchanged hello binaries as Lambda runs them: under the Runtime API emulator, behind
 //! each HTTP trigger, and on an S3 notification.
 
-use fc_local_cli::lambda::{
-    HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event, http_response,
-};
+use fc::http::Trigger;
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, Output, http_event, http_response};
 use http::{HeaderMap, HeaderValue, Method};
 
 async fn emulator(binary: &str) -> LambdaEmulator {
@@ -20,12 +19,13 @@ async fn every_http_trigger_gives_the_same_answer() {
     headers.insert("accept", HeaderValue::from_static("text/plain"));
     let mut answers = Vec::new();
     for trigger in [
-        HttpTrigger::ApiGatewayV1,
-        HttpTrigger::ApiGatewayV2,
-        HttpTrigger::Alb,
-        HttpTrigger::FunctionUrl,
+        Trigger::ApiGatewayRest,
+        Trigger::ApiGatewayHttp,
+        Trigger::Alb,
+        Trigger::FunctionUrl,
     ] {
-        let event = http_event(trigger, &Method::GET, &uri, &headers, b"", "203.0.113.9");
+        let event = http_event(trigger, &Method::GET, &uri, &headers, b"", "203.0.113.9")
+            .expect("a trigger of the platform");
         let invocation = lambda.invoke(event.to_string()).await.unwrap();
         let payload = invocation
             .result
@@ -41,13 +41,14 @@ async fn every_http_trigger_gives_the_same_answer() {
 async fn other_paths_get_404_through_the_gateway() {
     let lambda = emulator(env!("CARGO_BIN_EXE_hello")).await;
     let event = http_event(
-        HttpTrigger::ApiGatewayV1,
+        Trigger::ApiGatewayRest,
         &Method::GET,
         &"/nope".parse().unwrap(),
         &HeaderMap::new(),
         b"",
         "203.0.113.9",
-    );
+    )
+    .expect("a trigger of the platform");
     let payload = lambda
         .invoke(event.to_string())
         .await
@@ -55,7 +56,7 @@ async fn other_paths_get_404_through_the_gateway() {
         .result
         .unwrap();
     assert_eq!(
-        http_response(HttpTrigger::ApiGatewayV1, &payload)
+        http_response(Trigger::ApiGatewayRest, &payload)
             .unwrap()
             .status(),
         404
@@ -110,13 +111,14 @@ async fn a_malformed_event_is_reported_and_the_next_is_served() {
         "{error}"
     );
     let event = http_event(
-        HttpTrigger::ApiGatewayV2,
+        Trigger::ApiGatewayHttp,
         &Method::GET,
         &"/hello".parse().unwrap(),
         &HeaderMap::new(),
         b"",
         "203.0.113.9",
-    );
+    )
+    .expect("a trigger of the platform");
     let next = hello.invoke(event.to_string()).await.unwrap();
     assert!(!next.cold_start, "the same instance serves the next event");
     assert!(next.result.is_ok());

@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is the failure report
 
 use bytes::Bytes;
+use fc::http::Trigger;
 use fc_local_cli::aliyun::{FcEmulator, FcFunction};
-use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::Server;
 
 const PROBE_INIT: &str = env!("CARGO_BIN_EXE_probe-init");
@@ -57,13 +58,14 @@ async fn lambda_sends_sigterm_and_the_hook_runs() {
     let function = LambdaFunction::new(PROBE_INIT).output(Output::Capture);
     let lambda = LambdaEmulator::start(function).await.unwrap();
     let event = http_event(
-        HttpTrigger::ApiGatewayV2,
+        Trigger::ApiGatewayHttp,
         &http::Method::GET,
         &"/".parse().unwrap(),
         &http::HeaderMap::new(),
         b"",
         "10.0.0.1",
-    );
+    )
+    .expect("a trigger of the platform");
     assert!(
         lambda
             .invoke(event.to_string())

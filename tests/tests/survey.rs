@@ -6,7 +6,8 @@
 
 use std::path::PathBuf;
 
-use fc_local_cli::lambda::{HttpTrigger, LambdaEmulator, LambdaFunction, Output, http_event};
+use fc::http::Trigger;
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, Output, http_event};
 use fc_tests::smtp::SmtpServer;
 use fc_tests::{Server, Streamed, event_template, run};
 use survey::Store;
@@ -250,13 +251,14 @@ fn a_retried_invocation_stores_one_row() {
         headers.insert("content-type", "application/json".parse().unwrap());
         let body = br#"{"name":"Ada","phone":"12345","satisfaction":5}"#;
         let event = http_event(
-            HttpTrigger::ApiGatewayV2,
+            Trigger::ApiGatewayHttp,
             &http::Method::POST,
             &"/submitSurvey".parse().unwrap(),
             &headers,
             body,
             "203.0.113.1",
-        );
+        )
+        .expect("a trigger of the platform");
         let first = lambda
             .invoke_as("retried-1".into(), event.to_string())
             .await

@@ -1,7 +1,10 @@
 //! What the platform knows about an HTTP request beyond the request itself.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::IpAddr;
+
+use crate::Platform;
 
 /// How an HTTP request reached the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -24,6 +27,80 @@ pub enum Trigger {
     FcHttpEvent,
     /// Alibaba Cloud API Gateway trigger.
     FcApiGateway,
+}
+
+impl Trigger {
+    /// Every trigger, each platform's default first.
+    const ALL: [Trigger; 8] = [
+        Trigger::ApiGatewayHttp,
+        Trigger::ApiGatewayRest,
+        Trigger::Alb,
+        Trigger::FunctionUrl,
+        Trigger::FcHttp,
+        Trigger::FcApiGateway,
+        Trigger::FcHttpEvent,
+        Trigger::Local,
+    ];
+
+    /// The platform the trigger belongs to.
+    pub fn platform(self) -> Platform {
+        match self {
+            Trigger::ApiGatewayRest
+            | Trigger::ApiGatewayHttp
+            | Trigger::Alb
+            | Trigger::FunctionUrl => Platform::Aws,
+            Trigger::FcHttp | Trigger::FcHttpEvent | Trigger::FcApiGateway => Platform::Aliyun,
+            Trigger::Local => Platform::Local,
+        }
+    }
+
+    /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
+    /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `local`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::ApiGatewayHttp => "apigw-v2",
+            Trigger::ApiGatewayRest => "apigw-v1",
+            Trigger::Alb => "alb",
+            Trigger::FunctionUrl => "url",
+            Trigger::FcHttp => "http",
+            Trigger::FcApiGateway => "apigw",
+            Trigger::FcHttpEvent => "http-event",
+            Trigger::Local => "local",
+        }
+    }
+
+    /// What the trigger is, in words: "API Gateway REST API (v1)".
+    pub fn description(self) -> &'static str {
+        match self {
+            Trigger::ApiGatewayHttp => "API Gateway HTTP API (v2)",
+            Trigger::ApiGatewayRest => "API Gateway REST API (v1)",
+            Trigger::Alb => "ALB",
+            Trigger::FunctionUrl => "Function URL",
+            Trigger::FcHttp => "FC HTTP trigger",
+            Trigger::FcApiGateway => "FC API Gateway",
+            Trigger::FcHttpEvent => "FC HTTP trigger event",
+            Trigger::Local => "the local development server",
+        }
+    }
+
+    /// The HTTP triggers of `platform`, its default (what a request meets when nothing else is
+    /// configured) first.
+    pub fn of(platform: Platform) -> impl Iterator<Item = Trigger> {
+        Trigger::ALL
+            .into_iter()
+            .filter(move |trigger| trigger.platform() == platform)
+    }
+
+    /// The trigger of `platform` whose [short name](Trigger::as_str) is `name`.
+    pub fn from_name(platform: Platform, name: &str) -> Option<Trigger> {
+        Trigger::of(platform).find(|trigger| trigger.as_str() == name)
+    }
+}
+
+impl fmt::Display for Trigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
 }
 
 /// Platform data about an HTTP request, stored in its extensions by every adapter.
@@ -65,5 +142,25 @@ mod tests {
         info.path_params.insert("id".into(), "42".into());
         req.extensions_mut().insert(info);
         assert_eq!(req.path_param("id"), Some("42"));
+    }
+
+    #[test]
+    fn each_platform_names_its_triggers_once() {
+        for platform in [Platform::Aws, Platform::Aliyun, Platform::Local] {
+            let triggers: Vec<Trigger> = Trigger::of(platform).collect();
+            assert!(!triggers.is_empty(), "{platform}");
+            for trigger in &triggers {
+                assert_eq!(
+                    Trigger::from_name(platform, trigger.as_str()),
+                    Some(*trigger)
+                );
+            }
+        }
+        assert_eq!(
+            Trigger::of(Platform::Aws).next(),
+            Some(Trigger::ApiGatewayHttp)
+        );
+        assert_eq!(Trigger::of(Platform::Aliyun).next(), Some(Trigger::FcHttp));
+        assert_eq!(Trigger::from_name(Platform::Aws, "http-event"), None);
     }
 }

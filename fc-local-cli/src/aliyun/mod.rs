@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use fc_aliyun::wire::header;
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -21,7 +22,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 pub use crate::emulator::{EmulatorError, FunctionError, Output};
-pub use gateway::{FcHttpTrigger, http_event, http_response};
+pub use gateway::{http_event, http_response};
 
 use crate::emulator::Captured;
 
@@ -200,31 +201,31 @@ impl FcEmulator {
 
     fn add_headers(&self, headers: &mut HeaderMap, request_id: &str, control_path: &str) {
         let f = &self.function;
-        let mut set = |name: &'static str, value: &str| {
-            if let Ok(value) = HeaderValue::from_str(value) {
+        let mut set = |name: &str, value: &str| {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
                 headers.insert(name, value);
             }
         };
-        set("x-fc-request-id", request_id);
-        set("x-fc-control-path", control_path);
-        set("x-fc-function-name", &f.function_name);
-        set("x-fc-function-handler", "index.handler");
-        set("x-fc-function-memory", &f.memory_mb.to_string());
+        set(header::REQUEST_ID, request_id);
+        set(header::CONTROL_PATH.as_str(), control_path);
+        set(header::FUNCTION_NAME, &f.function_name);
+        set(header::FUNCTION_HANDLER, "index.handler");
+        set(header::MEMORY, &f.memory_mb.to_string());
+        set(header::TIMEOUT, &f.timeout.as_secs().max(1).to_string());
         set(
-            "x-fc-function-timeout",
+            header::INITIALIZATION_TIMEOUT,
             &f.timeout.as_secs().max(1).to_string(),
         );
+        set(header::REGION, &f.region);
+        set(header::ACCOUNT_ID, &f.account_id);
+        set(header::QUALIFIER, "LATEST");
+        set(header::VERSION_ID, "LATEST");
+        set(header::RETRY_COUNT, "0");
         set(
-            "x-fc-initialization-timeout",
-            &f.timeout.as_secs().max(1).to_string(),
-        );
-        set("x-fc-region", &f.region);
-        set("x-fc-account-id", &f.account_id);
-        set("x-fc-qualifier", "LATEST");
-        set("x-fc-version-id", "LATEST");
-        set("x-fc-retry-count", "0");
-        set(
-            "x-fc-tracing-opentracing-span-context",
+            header::TRACING_SPAN_CONTEXT,
             &format!(
                 "{}:{}:0:1",
                 &request_id.replace('-', "")[..16],
@@ -232,9 +233,9 @@ impl FcEmulator {
             ),
         );
         if let Some((id, secret, token)) = &f.credentials {
-            set("x-fc-access-key-id", id);
-            set("x-fc-access-key-secret", secret);
-            set("x-fc-security-token", token);
+            set(header::ACCESS_KEY_ID, id);
+            set(header::ACCESS_KEY_SECRET, secret);
+            set(header::SECURITY_TOKEN, token);
         }
     }
 
@@ -307,7 +308,7 @@ impl FcEmulator {
         let response = self.send(request).await?;
         let failed = response
             .headers()
-            .get("x-fc-status")
+            .get(header::STATUS)
             .is_some_and(|status| status.as_bytes() != b"200");
         let result = if failed || !response.status().is_success() {
             Err(function_error(response.body(), "UnhandledInvocationError"))
@@ -362,7 +363,7 @@ impl FcEmulator {
                 .parse()
                 .map_err(|err| EmulatorError::Unreachable(format!("bad path: {err}")))?;
             if let Ok(value) = HeaderValue::from_str(&format!("{base}/")) {
-                parts.headers.insert("x-fc-base-path", value);
+                parts.headers.insert(header::BASE_PATH, value);
             }
         }
         self.add_headers(&mut parts.headers, &request_id, "/http-invoke");

@@ -9,10 +9,10 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tokio::sync::{RwLock, Semaphore};
 
-use super::Platform;
 use crate::aliyun::{FcEmulator, FcFunction};
 use crate::emulator::{EmulatorError, FunctionError, Output};
 use crate::lambda::{LambdaEmulator, LambdaFunction};
+use fc_core::Platform;
 
 /// How the function is run.
 #[derive(Debug, Clone)]
@@ -49,7 +49,7 @@ impl Backend {
     pub(crate) async fn start(settings: &Settings) -> Result<Backend, EmulatorError> {
         Ok(match settings.platform {
             Platform::Aws => Backend::Aws(AwsPool::start(settings).await?),
-            Platform::Aliyun => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
+            _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
         })
     }
 

@@ -16,10 +16,11 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 
-use super::Trigger;
+use fc_core::Platform;
+use fc_core::http::Trigger;
+
 use super::backend::{Backend, Outcome};
 use super::report::report;
-use crate::aliyun::FcHttpTrigger;
 use crate::emulator::EmulatorError;
 
 /// What one gateway serves.
@@ -28,7 +29,7 @@ pub(crate) struct Gateway {
     pub(crate) backend: tokio::sync::RwLock<Arc<Backend>>,
     pub(crate) trigger: Trigger,
     pub(crate) memory_mb: u32,
-    pub(crate) platform: super::Platform,
+    pub(crate) platform: Platform,
     /// AWS: the function's responses stream (`InvokeMode: RESPONSE_STREAM`).
     pub(crate) streaming: bool,
 }
@@ -87,13 +88,13 @@ async fn handle(
         .path_and_query()
         .map_or_else(|| "/".to_owned(), ToString::to_string);
     let backend = Arc::clone(&*gateway.backend.read().await);
-    if gateway.platform == super::Platform::Aws && invoke_api::serves(req.uri().path()) {
+    if gateway.platform == Platform::Aws && invoke_api::serves(req.uri().path()) {
         let response = invoke_api::handle(req, gateway, backend).await;
         return finish(response, &method, &target, started);
     }
     let limit = match gateway.platform {
-        super::Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
-        super::Platform::Aliyun => 32 * 1024 * 1024,
+        Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
+        _ => 32 * 1024 * 1024,
     };
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, limit).collect().await {
@@ -110,24 +111,8 @@ async fn handle(
             );
         }
     };
+    let source_ip = peer.ip().to_string();
     let response = match (&*backend, gateway.trigger) {
-        (Backend::Aws(pool), Trigger::Aws(aws)) if gateway.streaming => {
-            let event = crate::lambda::http_event(
-                aws,
-                &parts.method,
-                &parts.uri,
-                &parts.headers,
-                &body,
-                &peer.ip().to_string(),
-            );
-            match pool.invoke_streaming(Bytes::from(event.to_string())).await {
-                Ok((outcome, result)) => {
-                    report(gateway.platform, &outcome, gateway.memory_mb);
-                    streamed(result).await
-                }
-                Err(err) => unreachable_function(&err).map(Body::binary),
-            }
-        }
         (Backend::Aliyun(pool), Trigger::FcHttp) => {
             let request = hyper::Request::from_parts(parts, body);
             match pool.http(request).await {
@@ -139,42 +124,50 @@ async fn handle(
                 Err(err) => unreachable_function(&err).map(Body::binary),
             }
         }
-        (_, trigger) => {
-            let source_ip = peer.ip().to_string();
-            let event = match trigger {
-                Trigger::Aws(aws) => crate::lambda::http_event(
-                    aws,
-                    &parts.method,
-                    &parts.uri,
-                    &parts.headers,
-                    &body,
-                    &source_ip,
-                ),
-                Trigger::Fc(fc) => crate::aliyun::http_event(
-                    fc,
-                    &parts.method,
-                    &parts.uri,
-                    &parts.headers,
-                    &body,
-                    &source_ip,
-                ),
-                Trigger::FcHttp => crate::aliyun::http_event(
-                    FcHttpTrigger::HttpEvent,
-                    &parts.method,
-                    &parts.uri,
-                    &parts.headers,
-                    &body,
-                    &source_ip,
-                ),
+        (backend, trigger) => {
+            let http_event = match gateway.platform {
+                Platform::Aws => crate::lambda::http_event,
+                _ => crate::aliyun::http_event,
             };
-            match backend.invoke(Bytes::from(event.to_string())).await {
-                Ok(outcome) => {
-                    report(gateway.platform, &outcome, gateway.memory_mb);
-                    answer(trigger, outcome)
+            let event = http_event(
+                trigger,
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+                &source_ip,
+            );
+            let event = match event {
+                Ok(event) => Bytes::from(event.to_string()),
+                Err(err) => {
+                    eprintln!("fc-local: {err}");
+                    return finish(
+                        gateway_error(StatusCode::INTERNAL_SERVER_ERROR).map(Body::binary),
+                        &method,
+                        &target,
+                        started,
+                    );
                 }
-                Err(err) => unreachable_function(&err),
+            };
+            match backend {
+                Backend::Aws(pool) if gateway.streaming => {
+                    match pool.invoke_streaming(event).await {
+                        Ok((outcome, result)) => {
+                            report(gateway.platform, &outcome, gateway.memory_mb);
+                            streamed(result).await
+                        }
+                        Err(err) => unreachable_function(&err).map(Body::binary),
+                    }
+                }
+                backend => match backend.invoke(event).await {
+                    Ok(outcome) => {
+                        report(gateway.platform, &outcome, gateway.memory_mb);
+                        answer(gateway.platform, trigger, outcome)
+                    }
+                    Err(err) => unreachable_function(&err),
+                }
+                .map(Body::binary),
             }
-            .map(Body::binary)
         }
     };
     finish(response, &method, &target, started)
@@ -208,7 +201,7 @@ fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {
 
 /// The response a gateway makes of the function's answer; a function error or an answer in the
 /// wrong shape is a 502, as API Gateway answers (with the reason on fc-local's own output).
-fn answer(trigger: Trigger, outcome: Outcome) -> Response<Bytes> {
+fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<Bytes> {
     let payload = match outcome.result {
         Ok(payload) => payload,
         Err(err) => {
@@ -216,19 +209,18 @@ fn answer(trigger: Trigger, outcome: Outcome) -> Response<Bytes> {
             return gateway_error(StatusCode::BAD_GATEWAY);
         }
     };
-    let decoded = match trigger {
-        Trigger::Aws(aws) => crate::lambda::http_response(aws, &payload),
-        Trigger::Fc(fc) => crate::aliyun::http_response(fc, &payload),
-        Trigger::FcHttp => crate::aliyun::http_response(FcHttpTrigger::HttpEvent, &payload),
+    let decoded = match platform {
+        Platform::Aws => crate::lambda::http_response(trigger, &payload),
+        _ => crate::aliyun::http_response(trigger, &payload),
     };
     decoded.unwrap_or_else(|why| {
         eprintln!(
             "fc-local: the function's answer is not a {} response: {why}",
-            trigger.name()
+            trigger.description()
         );
         // Alibaba's API Gateway answers 503 to a result in the wrong format; the others 502.
         let status = match trigger {
-            Trigger::Fc(FcHttpTrigger::ApiGateway) => StatusCode::SERVICE_UNAVAILABLE,
+            Trigger::FcApiGateway => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         };
         gateway_error(status)

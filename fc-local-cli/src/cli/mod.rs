@@ -22,76 +22,36 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 
-use crate::aliyun::FcHttpTrigger;
+use fc_core::Platform;
+use fc_core::http::Trigger;
+
 use crate::emulator::Output;
-use crate::lambda::HttpTrigger;
 
-/// The cloud to behave as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Platform {
-    /// AWS Lambda.
-    Aws,
-    /// Alibaba Cloud Function Compute.
-    Aliyun,
+/// `--platform`: the clouds fc-local emulates, by their short names.
+fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
+    clap::builder::PossibleValuesParser::new(["aws", "aliyun"])
+        .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
 }
 
-impl Platform {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Platform::Aws => "AWS Lambda",
-            Platform::Aliyun => "Function Compute",
-        }
-    }
-
-    pub(crate) fn flag(self) -> &'static str {
-        match self {
-            Platform::Aws => "aws",
-            Platform::Aliyun => "aliyun",
-        }
-    }
-}
-
-/// How HTTP requests reach the function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Trigger {
-    Aws(HttpTrigger),
-    Fc(FcHttpTrigger),
-    /// FC's HTTP trigger: the request passed through as HTTP.
-    FcHttp,
-}
-
-impl Trigger {
-    fn parse(platform: Platform, name: Option<&str>) -> Result<Trigger, String> {
-        match (platform, name) {
-            (Platform::Aws, None | Some("apigw-v2")) => Ok(Trigger::Aws(HttpTrigger::ApiGatewayV2)),
-            (Platform::Aws, Some("apigw-v1")) => Ok(Trigger::Aws(HttpTrigger::ApiGatewayV1)),
-            (Platform::Aws, Some("alb")) => Ok(Trigger::Aws(HttpTrigger::Alb)),
-            (Platform::Aws, Some("url")) => Ok(Trigger::Aws(HttpTrigger::FunctionUrl)),
-            (Platform::Aliyun, None | Some("http")) => Ok(Trigger::FcHttp),
-            (Platform::Aliyun, Some("apigw")) => Ok(Trigger::Fc(FcHttpTrigger::ApiGateway)),
-            (Platform::Aliyun, Some("http-event")) => Ok(Trigger::Fc(FcHttpTrigger::HttpEvent)),
-            (Platform::Aws, Some(other)) => Err(format!(
-                "no AWS trigger `{other}`; use apigw-v2 (default), apigw-v1, alb or url"
-            )),
-            (Platform::Aliyun, Some(other)) => Err(format!(
-                "no FC trigger `{other}`; use http (default), apigw or http-event"
-            )),
-        }
-    }
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Trigger::Aws(HttpTrigger::ApiGatewayV1) => "API Gateway REST (v1)",
-            Trigger::Aws(HttpTrigger::Alb) => "ALB",
-            Trigger::Aws(HttpTrigger::FunctionUrl) => "Function URL",
-            Trigger::Aws(_) => "API Gateway HTTP API (v2)",
-            Trigger::Fc(FcHttpTrigger::ApiGateway) => "FC API Gateway",
-            Trigger::Fc(_) => "FC HTTP trigger event",
-            Trigger::FcHttp => "FC HTTP trigger",
-        }
-    }
+/// The HTTP trigger named on the command line, the platform's default without a name.
+fn trigger_of(platform: Platform, name: Option<&str>) -> Result<Trigger, String> {
+    let mut names = Trigger::of(platform).map(Trigger::as_str);
+    let default = names.next().unwrap_or_default();
+    let Some(name) = name else {
+        return Trigger::from_name(platform, default)
+            .ok_or_else(|| format!("{} has no HTTP trigger", platform.description()));
+    };
+    Trigger::from_name(platform, name).ok_or_else(|| {
+        let others: Vec<&str> = names.collect();
+        format!(
+            "no {} trigger `{name}`; use {default} (default), {}",
+            platform.description(),
+            others.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Parser)]
@@ -131,7 +91,7 @@ enum Command {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The platform to behave as.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = platform_arg())]
     platform: Platform,
     /// Seconds an invocation may run (default: 3 on AWS, 60 on FC, as the platforms default).
     #[arg(long)]
@@ -197,7 +157,7 @@ struct EventArgs {
     /// tablestore-modify, tablestore-remove, timer.
     kind: String,
     /// The platform whose event it is.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = platform_arg())]
     platform: Platform,
     /// For http: the trigger (as for `start`).
     #[arg(long)]
@@ -243,7 +203,7 @@ struct EventArgs {
 #[derive(Debug, Args)]
 struct PackageArgs {
     /// The platform to package for.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = platform_arg())]
     platform: Platform,
     /// The package to build.
     #[arg(short = 'p', long = "package")]
@@ -321,7 +281,7 @@ fn settings(
         .collect::<Result<Vec<_>, _>>()?;
     let timeout = run.timeout.unwrap_or(match run.platform {
         Platform::Aws => 3.0,
-        Platform::Aliyun => 60.0,
+        _ => 60.0,
     });
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
         return Err(format!(
@@ -340,7 +300,7 @@ fn settings(
         timeout: Duration::from_secs_f64(timeout),
         memory_mb: run.memory.unwrap_or(match run.platform {
             Platform::Aws => 128,
-            Platform::Aliyun => 512,
+            _ => 512,
         }),
         concurrency,
         output,
@@ -350,16 +310,11 @@ fn settings(
 }
 
 async fn start(args: StartArgs) -> Result<ExitCode, String> {
-    let trigger = Trigger::parse(args.run.platform, args.trigger.as_deref())?;
+    let trigger = trigger_of(args.run.platform, args.trigger.as_deref())?;
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
     }
-    if args.streaming
-        && !matches!(
-            trigger,
-            Trigger::Aws(HttpTrigger::FunctionUrl | HttpTrigger::ApiGatewayV1)
-        )
-    {
+    if args.streaming && !matches!(trigger, Trigger::FunctionUrl | Trigger::ApiGatewayRest) {
         return Err("--streaming is for AWS Function URLs (--trigger url) and REST APIs (--trigger apigw-v1); FC streams HTTP responses as they are".into());
     }
     let settings = settings(&args.run, args.concurrency, Output::Prefixed(String::new()))?;
@@ -379,8 +334,8 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     println!(
         "fc-local: serving {} as {} behind {} on http://{addr} (Ctrl-C to stop)",
         settings.name,
-        settings.platform.name(),
-        trigger.name()
+        settings.platform.description(),
+        trigger.description()
     );
     let _ = std::io::stdout().flush();
     let gateway = Arc::new(gateway::Gateway {
@@ -473,15 +428,13 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
         body: args.body.clone(),
         json: args.json,
     };
-    let (aws, fc) = match Trigger::parse(args.platform, args.trigger.as_deref())? {
-        Trigger::Aws(aws) => (aws, FcHttpTrigger::ApiGateway),
-        Trigger::Fc(fc) => (HttpTrigger::ApiGatewayV2, fc),
+    let trigger = match trigger_of(args.platform, args.trigger.as_deref())? {
         Trigger::FcHttp if args.kind == "http" => {
             return Err("FC's http trigger passes requests through as HTTP, there is no event; use --trigger apigw or http-event".into());
         }
-        Trigger::FcHttp => (HttpTrigger::ApiGatewayV2, FcHttpTrigger::ApiGateway),
+        trigger => trigger,
     };
-    let bytes = templates::render(&args.kind, args.platform, aws, fc, &spec)?;
+    let bytes = templates::render(&args.kind, args.platform, trigger, &spec)?;
     let mut stdout = std::io::stdout();
     let _ = stdout.write_all(&bytes);
     if bytes.first() == Some(&b'{') {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::Platform;
+use fc_core::Platform;
 
 /// What to package.
 #[derive(Debug)]
@@ -128,7 +128,7 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
         Some(out) => out.clone(),
         None => target_dir()?
             .join("fc-local")
-            .join(spec.platform.flag())
+            .join(spec.platform.as_str())
             .join(&bin),
     };
     std::fs::create_dir_all(&dir)
@@ -138,7 +138,7 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     write_file(&dir.join(&zip_name), &archive)?;
     let (template_name, template) = match spec.platform {
         Platform::Aws => ("template.yaml", sam_template(&bin, &zip_name, spec)),
-        Platform::Aliyun => ("s.yaml", s_yaml(&bin, &zip_name, spec)),
+        _ => ("s.yaml", s_yaml(&bin, &zip_name, spec)),
     };
     write_file(&dir.join(template_name), template.as_bytes())?;
     Ok(dir)

@@ -1,7 +1,7 @@
 //! The report line after each invocation: duration, billed duration, peak memory and cost.
 
-use super::Platform;
 use super::backend::Outcome;
+use fc_core::Platform;
 
 /// AWS Lambda list prices, us-east-1, x86_64, first tier (AWS pricing: "$0.0000166667 for every
 /// GB-second", "$0.20 per 1M requests"); duration billed in 1 ms steps, rounded up.
@@ -28,9 +28,7 @@ pub(crate) fn cost(platform: Platform, duration_ms: f64, memory_mb: u32) -> (u64
     let gb_seconds = f64::from(memory_mb) / 1024.0 * seconds;
     let cost = match platform {
         Platform::Aws => gb_seconds * LAMBDA_GB_SECOND + LAMBDA_REQUEST,
-        Platform::Aliyun => {
-            fc_vcpu(memory_mb) * seconds * FC_VCPU_SECOND + gb_seconds * FC_GB_SECOND + FC_REQUEST
-        }
+        _ => fc_vcpu(memory_mb) * seconds * FC_VCPU_SECOND + gb_seconds * FC_GB_SECOND + FC_REQUEST,
     };
     (billed, cost)
 }
@@ -48,7 +46,7 @@ pub(crate) fn report(platform: Platform, outcome: &Outcome, memory_mb: u32) {
         Platform::Aws => eprintln!(
             "fc-local: REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {used} MB\tCost: ${cost:.10}"
         ),
-        Platform::Aliyun => eprintln!(
+        _ => eprintln!(
             "fc-local: RequestId: {id}, Duration: {ms:.2} ms, Billed Duration: {billed} ms, Memory Size: {memory_mb} MB, Max Memory Used: {used} MB, Cost: ${cost:.10}"
         ),
     }

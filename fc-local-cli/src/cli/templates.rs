@@ -6,11 +6,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use ciborium::value::Value as Cbor;
 use http::{HeaderMap, HeaderValue, Method, Uri};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::Platform;
-use crate::aliyun::FcHttpTrigger;
-use crate::lambda::HttpTrigger;
+use chrono::{DateTime, Utc};
+use fc_aliyun::wire::{OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TimerEvent};
+use fc_aws::wire::{
+    DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, S3Bucket, S3Entity, S3Event, S3EventRecord,
+    S3Object, S3UserIdentity, StreamRecord, StreamViewType,
+};
+use fc_core::Platform;
+use fc_core::http::Trigger;
 
 /// What an event template is made from (the `fc-local event` options).
 #[derive(Debug, Clone)]
@@ -92,15 +97,14 @@ fn millis() -> u64 {
 pub(crate) fn render(
     kind: &str,
     platform: Platform,
-    aws_trigger: HttpTrigger,
-    fc_trigger: FcHttpTrigger,
+    trigger: Trigger,
     spec: &Spec,
 ) -> Result<Bytes, String> {
-    let json = |value: Value| {
+    fn json(value: impl serde::Serialize) -> Result<Bytes, String> {
         serde_json::to_vec_pretty(&value)
             .map(Bytes::from)
             .map_err(|e| e.to_string())
-    };
+    }
     match (platform, kind) {
         (_, "http") => {
             let uri: Uri = spec
@@ -113,52 +117,36 @@ pub(crate) fn render(
             if !spec.body.is_empty() {
                 headers.insert("content-type", HeaderValue::from_static("application/json"));
             }
-            let event = match platform {
-                Platform::Aws => crate::lambda::http_event(
-                    aws_trigger,
-                    &spec.method,
-                    &uri,
-                    &headers,
-                    spec.body.as_bytes(),
-                    "127.0.0.1",
-                ),
-                Platform::Aliyun => crate::aliyun::http_event(
-                    fc_trigger,
-                    &spec.method,
-                    &uri,
-                    &headers,
-                    spec.body.as_bytes(),
-                    "127.0.0.1",
-                ),
+            let http_event = match platform {
+                Platform::Aws => crate::lambda::http_event,
+                _ => crate::aliyun::http_event,
             };
-            json(event)
+            let event = http_event(
+                trigger,
+                &spec.method,
+                &uri,
+                &headers,
+                spec.body.as_bytes(),
+                "127.0.0.1",
+            );
+            json(event.map_err(|err| err.to_string())?)
         }
         (Platform::Aws, "s3-put") => json(s3(spec, "ObjectCreated:Put")),
         (Platform::Aws, "s3-delete") => json(s3(spec, "ObjectRemoved:Delete")),
-        (Platform::Aws, "dynamodb-insert") => json(dynamodb(spec, "INSERT")),
-        (Platform::Aws, "dynamodb-modify") => json(dynamodb(spec, "MODIFY")),
-        (Platform::Aws, "dynamodb-remove") => json(dynamodb(spec, "REMOVE")),
-        (Platform::Aws, "schedule") => json(json!({
-            "version": "0",
-            "id": fc_local::request_id(),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": "123456789012",
-            "time": fc_core::Timestamp::from_unix(now().unix_seconds(), 0).to_string(),
-            "region": "us-east-1",
-            "resources": [format!("arn:aws:events:us-east-1:123456789012:rule/{}", spec.name)],
-            "detail": {}
-        })),
+        (Platform::Aws, "dynamodb-insert") => json(dynamodb(spec, "INSERT")?),
+        (Platform::Aws, "dynamodb-modify") => json(dynamodb(spec, "MODIFY")?),
+        (Platform::Aws, "dynamodb-remove") => json(dynamodb(spec, "REMOVE")?),
+        (Platform::Aws, "schedule") => json(schedule(spec)),
         (Platform::Aliyun, "oss-put") => json(oss(spec, "ObjectCreated:PutObject")),
         (Platform::Aliyun, "oss-delete") => json(oss(spec, "ObjectRemoved:DeleteObject")),
         (Platform::Aliyun, "tablestore-insert") => tablestore(spec, "PutRow"),
         (Platform::Aliyun, "tablestore-modify") => tablestore(spec, "UpdateRow"),
         (Platform::Aliyun, "tablestore-remove") => tablestore(spec, "DeleteRow"),
-        (Platform::Aliyun, "timer") => json(json!({
-            "triggerTime": fc_core::Timestamp::from_unix(now().unix_seconds(), 0).to_string(),
-            "triggerName": spec.name,
-            "payload": spec.payload.clone().unwrap_or_default()
-        })),
+        (Platform::Aliyun, "timer") => json(TimerEvent::new(
+            fc_core::Timestamp::from_unix(now().unix_seconds(), 0),
+            spec.name.clone(),
+            Some(spec.payload.clone().unwrap_or_default()),
+        )),
         _ => {
             let known: Vec<&str> = KINDS
                 .iter()
@@ -169,13 +157,13 @@ pub(crate) fn render(
             Err(match elsewhere {
                 Some((_, other, _)) => format!(
                     "`{kind}` is an event of {}; on {} the kinds are: {}",
-                    other.name(),
-                    platform.name(),
+                    other.description(),
+                    platform.description(),
                     known.join(", ")
                 ),
                 None => format!(
                     "no event kind `{kind}`; on {} the kinds are: {}",
-                    platform.name(),
+                    platform.description(),
                     known.join(", ")
                 ),
             })
@@ -183,44 +171,54 @@ pub(crate) fn render(
     }
 }
 
-/// Source: the S3 samples in `aws_lambda_events`; keys are URL-encoded with `+` for spaces.
-fn s3(spec: &Spec, event_name: &str) -> Value {
-    let key: String = form_urlencoded::byte_serialize(spec.key.as_bytes()).collect();
-    let mut object = json!({ "key": key, "sequencer": "0A1B2C3D4E5F678901" });
-    if event_name.starts_with("ObjectCreated") {
-        object["size"] = json!(spec.size);
-        object["eTag"] = json!("d41d8cd98f00b204e9800998ecf8427e");
-    }
-    json!({"Records": [{
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "awsRegion": "us-east-1",
-        "eventTime": now().to_string(),
-        "eventName": event_name,
-        "userIdentity": {"principalId": "AWS:EXAMPLE"},
-        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},
-        "s3": {
-            "s3SchemaVersion": "1.0",
-            "configurationId": "fc-local",
-            "bucket": {"name": spec.bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": format!("arn:aws:s3:::{}", spec.bucket)},
-            "object": object
-        }
-    }]})
+/// Seconds and nanoseconds since the Unix epoch as chrono's UTC time, which
+/// aws_lambda_events' types hold.
+fn utc(at: fc_core::Timestamp) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.unix_millis()).unwrap_or_default()
 }
 
-/// A JSON value as a DynamoDB attribute value.
-fn attribute(value: &Value) -> Value {
-    match value {
-        Value::Null => json!({"NULL": true}),
-        Value::Bool(b) => json!({"BOOL": b}),
-        Value::Number(n) => json!({"N": n.to_string()}),
-        Value::String(s) => json!({"S": s}),
-        Value::Array(items) => json!({"L": items.iter().map(attribute).collect::<Vec<_>>()}),
-        Value::Object(map) => {
-            json!({"M": map.iter().map(|(k, v)| (k.clone(), attribute(v))).collect::<Map<_, _>>()})
-        }
+/// Source: the S3 samples in `aws_lambda_events`; keys are URL-encoded with `+` for spaces.
+fn s3(spec: &Spec, event_name: &str) -> S3Event {
+    let mut object = S3Object::default();
+    object.key = Some(form_urlencoded::byte_serialize(spec.key.as_bytes()).collect());
+    object.sequencer = Some("0A1B2C3D4E5F678901".to_owned());
+    if event_name.starts_with("ObjectCreated") {
+        object.size = Some(i64::try_from(spec.size).unwrap_or(i64::MAX));
+        object.e_tag = Some("d41d8cd98f00b204e9800998ecf8427e".to_owned());
     }
+    let mut owner = S3UserIdentity::default();
+    owner.principal_id = Some("EXAMPLE".to_owned());
+    let mut bucket = S3Bucket::default();
+    bucket.name = Some(spec.bucket.clone());
+    bucket.owner_identity = Some(owner);
+    bucket.arn = Some(format!("arn:aws:s3:::{}", spec.bucket));
+    let mut entity = S3Entity::default();
+    entity.schema_version = Some("1.0".to_owned());
+    entity.configuration_id = Some("fc-local".to_owned());
+    entity.bucket = bucket;
+    entity.object = object;
+    let mut record = S3EventRecord::default();
+    record.event_version = Some("2.1".to_owned());
+    record.event_source = Some("aws:s3".to_owned());
+    record.aws_region = Some("us-east-1".to_owned());
+    record.event_time = utc(now());
+    record.event_name = Some(event_name.to_owned());
+    record.principal_id.principal_id = Some("AWS:EXAMPLE".to_owned());
+    record.request_parameters.source_ip_address = Some("127.0.0.1".to_owned());
+    record.response_elements = [
+        ("x-amz-request-id", "C3D13FE58DE4C810"),
+        (
+            "x-amz-id-2",
+            "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    record.s3 = entity;
+    let mut event = S3Event::default();
+    event.records = vec![record];
+    event
 }
 
 fn key_of(row: &Map<String, Value>) -> Map<String, Value> {
@@ -235,65 +233,105 @@ fn key_of(row: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-fn item(row: &Map<String, Value>) -> Value {
-    Value::Object(row.iter().map(|(k, v)| (k.clone(), attribute(v))).collect())
+/// A JSON row as DynamoDB attribute values (serde_dynamo: numbers `N`, strings `S`, …).
+fn item(row: &Map<String, Value>) -> Result<serde_dynamo::Item, String> {
+    serde_dynamo::to_item(row).map_err(|err| format!("the row cannot be a DynamoDB item: {err}"))
 }
 
 /// Source: the DynamoDB Streams samples in `aws_lambda_events`.
-fn dynamodb(spec: &Spec, event_name: &str) -> Value {
+fn dynamodb(spec: &Spec, event_name: &str) -> Result<DynamoDbEvent, String> {
     let keys = key_of(&spec.row);
-    let mut change = json!({
-        "ApproximateCreationDateTime": now().unix_seconds(),
-        "Keys": item(&keys),
-        "SequenceNumber": format!("{}", millis() * 1000),
-        "SizeBytes": 64,
-        "StreamViewType": "NEW_AND_OLD_IMAGES"
-    });
     let mut old = spec.row.clone();
     if let Some((name, _)) = old
         .iter()
         .find(|(k, v)| !keys.contains_key(*k) && v.is_string())
     {
         let name = name.clone();
-        old.insert(name, json!("(before)"));
+        old.insert(name, Value::from("(before)"));
     }
+    let mut change = StreamRecord::default();
+    change.approximate_creation_date_time =
+        utc(fc_core::Timestamp::from_unix(now().unix_seconds(), 0));
+    change.keys = item(&keys)?;
+    change.sequence_number = Some(format!("{}", millis() * 1000));
+    change.size_bytes = 64;
+    change.stream_view_type = Some(StreamViewType::NewAndOldImages);
     match event_name {
-        "INSERT" => change["NewImage"] = item(&spec.row),
+        "INSERT" => change.new_image = item(&spec.row)?,
         "MODIFY" => {
-            change["NewImage"] = item(&spec.row);
-            change["OldImage"] = item(&old);
+            change.new_image = item(&spec.row)?;
+            change.old_image = item(&old)?;
         }
-        _ => change["OldImage"] = item(&spec.row),
+        _ => change.old_image = item(&spec.row)?,
     }
-    json!({"Records": [{
-        "eventID": fc_local::request_id().replace('-', ""),
-        "eventName": event_name,
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1",
-        "dynamodb": change,
-        "eventSourceARN": format!("arn:aws:dynamodb:us-east-1:123456789012:table/{}/stream/2026-01-01T00:00:00.000", spec.table)
-    }]})
+    let mut record = DynamoDbRecord::default();
+    record.event_id = fc_local::request_id().replace('-', "");
+    record.event_name = event_name.to_owned();
+    record.event_version = Some("1.1".to_owned());
+    record.event_source = Some("aws:dynamodb".to_owned());
+    record.aws_region = "us-east-1".to_owned();
+    record.change = change;
+    record.event_source_arn = Some(format!(
+        "arn:aws:dynamodb:us-east-1:123456789012:table/{}/stream/2026-01-01T00:00:00.000",
+        spec.table
+    ));
+    let mut event = DynamoDbEvent::default();
+    event.records = vec![record];
+    Ok(event)
+}
+
+/// Source: the EventBridge scheduled-event sample in `aws_lambda_events`.
+fn schedule(spec: &Spec) -> EventBridgeEvent {
+    let mut event = EventBridgeEvent::default();
+    event.version = Some("0".to_owned());
+    event.id = Some(fc_local::request_id());
+    event.detail_type = "Scheduled Event".to_owned();
+    event.source = "aws.events".to_owned();
+    event.account = Some("123456789012".to_owned());
+    event.time = Some(utc(fc_core::Timestamp::from_unix(now().unix_seconds(), 0)));
+    event.region = Some("us-east-1".to_owned());
+    event.resources = Some(vec![format!(
+        "arn:aws:events:us-east-1:123456789012:rule/{}",
+        spec.name
+    )]);
+    event.detail = Value::Object(Map::new());
+    event
 }
 
 /// Source: Function Compute, "Trigger event formats", OSS trigger.
-fn oss(spec: &Spec, event_name: &str) -> Value {
-    json!({"events": [{
-        "eventName": event_name,
-        "eventSource": "acs:oss",
-        "eventTime": now().to_string(),
-        "eventVersion": "1.0",
-        "oss": {
-            "bucket": {"arn": format!("acs:oss:cn-hangzhou:1234567890123456:{}", spec.bucket), "name": spec.bucket, "ownerIdentity": "1234567890123456", "virtualBucket": ""},
-            "object": {"deltaSize": spec.size, "eTag": "688A7BF4F233DC9C88A80BF985AB7329", "key": spec.key, "size": spec.size},
-            "ossSchemaVersion": "1.0",
-            "ruleId": "9adac8e253828f4f7c0466d941fa3db81161e853"
-        },
-        "region": "cn-hangzhou",
-        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"requestId": "58F9FF2D3DF792092E12044C"},
-        "userIdentity": {"principalId": "1234567890123456"}
-    }]})
+fn oss(spec: &Spec, event_name: &str) -> OssEvent {
+    let mut bucket = OssBucket::default();
+    bucket.name = spec.bucket.clone();
+    bucket.arn = Some(format!(
+        "acs:oss:cn-hangzhou:1234567890123456:{}",
+        spec.bucket
+    ));
+    bucket.owner_identity = Some("1234567890123456".to_owned());
+    bucket.virtual_bucket = Some(String::new());
+    let mut object = OssObject::default();
+    object.key = spec.key.clone();
+    object.size = Some(spec.size);
+    object.delta_size = Some(i64::try_from(spec.size).unwrap_or(i64::MAX));
+    object.e_tag = Some("688A7BF4F233DC9C88A80BF985AB7329".to_owned());
+    let mut entity = OssEntity::default();
+    entity.bucket = bucket;
+    entity.object = object;
+    entity.oss_schema_version = Some("1.0".to_owned());
+    entity.rule_id = Some("9adac8e253828f4f7c0466d941fa3db81161e853".to_owned());
+    let one = |k: &str, v: &str| Some([(k.to_owned(), v.to_owned())].into());
+    let mut record = OssRecord::default();
+    record.event_name = event_name.to_owned();
+    record.event_source = Some("acs:oss".to_owned());
+    record.event_time = Some(now().to_string());
+    record.event_version = Some("1.0".to_owned());
+    record.oss = entity;
+    record.region = Some("cn-hangzhou".to_owned());
+    record.request_parameters = one("sourceIPAddress", "127.0.0.1");
+    record.response_elements = one("requestId", "58F9FF2D3DF792092E12044C");
+    record.user_identity = one("principalId", "1234567890123456");
+    let mut event = OssEvent::default();
+    event.events = vec![record];
+    event
 }
 
 fn cbor_value(value: &Value) -> Result<Cbor, String> {

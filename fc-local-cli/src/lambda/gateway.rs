@@ -1,244 +1,213 @@
 //! What API Gateway, ALB and Function URLs make of an HTTP request, and of the function's answer.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use bytes::Bytes;
+use fc_aws::wire::{
+    ElbContext, HttpApiContext, HttpApiRequest, HttpDescription, Identity, ProxyContext,
+    ProxyRequest,
+};
+use fc_core::Platform;
 use fc_core::http::Body;
+use fc_core::http::Trigger;
 use fc_core::http::is_text_content_type;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::emulator::InvalidAnswer;
-
-/// The HTTP triggers of AWS Lambda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HttpTrigger {
-    /// API Gateway REST API, payload format 1.0.
-    ApiGatewayV1,
-    /// API Gateway HTTP API, payload format 2.0.
-    ApiGatewayV2,
-    /// Application Load Balancer (single-value headers).
-    Alb,
-    /// Lambda Function URL (payload format 2.0 on a `lambda-url` domain).
-    FunctionUrl,
-}
+use crate::{UnsupportedTrigger, pairs};
 
 const ACCOUNT: &str = "123456789012";
 /// The stage a local REST API is deployed to; API Gateway puts it in `requestContext.path`.
 const STAGE: &str = "local";
 
-fn body_field(headers: &HeaderMap, body: &[u8]) -> (Value, bool) {
+/// The body as an event carries it: text when the content type says so, base64 otherwise.
+fn body_field(headers: &HeaderMap, body: &[u8]) -> (Option<String>, bool) {
     if body.is_empty() {
-        return (Value::Null, false);
+        return (None, false);
     }
     let textual = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(is_text_content_type);
     match std::str::from_utf8(body) {
-        Ok(text) if textual => (Value::String(text.to_owned()), false),
+        Ok(text) if textual => (Some(text.to_owned()), false),
         _ => (
-            Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
+            Some(base64::engine::general_purpose::STANDARD.encode(body)),
             true,
         ),
     }
 }
 
 /// Header names lower-cased, every value of each, as the gateways see them.
-fn header_values(headers: &HeaderMap) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        out.entry(name.as_str().to_owned()).or_default().push(value);
-    }
-    out
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
 }
 
-/// Query pairs as sent (`raw`) and decoded.
-fn query_pairs(uri: &Uri) -> (String, Vec<(String, String)>) {
-    let raw = uri.query().unwrap_or_default().to_owned();
-    let decoded = form_urlencoded::parse(raw.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    (raw, decoded)
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
+/// Now, in milliseconds since the Unix epoch and as API Gateway writes it
+/// (`12/Mar/2020:19:03:58 +0000`).
+fn now() -> (i64, String) {
+    let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let text = chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%d/%b/%Y:%H:%M:%S %z")
+        .to_string();
+    (ms, text)
 }
 
-/// The event `trigger` makes of a request, as API Gateway, an ALB or a Function URL would
-/// send it (see the samples in `aws_lambda_events`), with a fresh request id.
+/// The event `trigger` makes of a request, as API Gateway, an ALB or a Function URL sends it
+/// (the adapter's own [`fc_aws::wire`] types), with a fresh request id.
 pub fn http_event(
-    trigger: HttpTrigger,
+    trigger: Trigger,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
     source_ip: &str,
-) -> Value {
+) -> Result<Value, UnsupportedTrigger> {
     let path = uri.path();
-    let (raw_query, query) = query_pairs(uri);
+    let raw_query = uri.query().unwrap_or_default();
+    let query = pairs::query(uri);
     let (body, is_base64) = body_field(headers, body);
-    let all = header_values(headers);
+    let all = header_pairs(headers);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .map(|agent| Cow::Owned(agent.to_owned()));
     let request_id = fc_local::request_id();
-    match trigger {
-        HttpTrigger::ApiGatewayV1 => {
-            let single: BTreeMap<&String, &String> = all
-                .iter()
-                .filter_map(|(k, v)| v.last().map(|last| (k, last)))
-                .collect();
-            let mut multi_query: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-            for (k, v) in &query {
-                multi_query.entry(k).or_default().push(v);
-            }
-            let single_query: BTreeMap<&str, &str> = multi_query
-                .iter()
-                .filter_map(|(k, v)| v.last().map(|last| (*k, *last)))
-                .collect();
+    let (now_ms, now_text) = now();
+    let event = match trigger {
+        Trigger::ApiGatewayRest => {
             let proxy = path.trim_start_matches('/');
-            json!({
-                "resource": "/{proxy+}",
-                "path": path,
-                "httpMethod": method.as_str(),
-                "headers": single,
-                "multiValueHeaders": all,
-                "queryStringParameters": if query.is_empty() { Value::Null } else { json!(single_query) },
-                "multiValueQueryStringParameters": if query.is_empty() { Value::Null } else { json!(multi_query) },
-                "pathParameters": if proxy.is_empty() { Value::Null } else { json!({ "proxy": proxy }) },
-                "stageVariables": null,
-                "requestContext": {
-                    "accountId": ACCOUNT,
-                    "apiId": "local",
-                    "domainName": "localhost",
-                    "domainPrefix": "localhost",
-                    "extendedRequestId": request_id,
-                    "httpMethod": method.as_str(),
-                    "identity": { "sourceIp": source_ip, "userAgent": user_agent },
-                    "path": format!("/{STAGE}{path}"),
-                    "protocol": "HTTP/1.1",
-                    "requestId": request_id,
-                    "requestTimeEpoch": now_ms(),
-                    "resourceId": "local",
-                    "resourcePath": "/{proxy+}",
-                    "stage": STAGE
-                },
-                "body": body,
-                "isBase64Encoded": is_base64
-            })
+            let mut context = ProxyContext::default();
+            context.account_id = Some(ACCOUNT.into());
+            context.api_id = Some("local".into());
+            context.domain_name = Some("localhost".into());
+            context.domain_prefix = Some("localhost".into());
+            context.extended_request_id = Some(request_id.clone().into());
+            context.http_method = Some(method.as_str().to_owned().into());
+            let mut identity = Identity::default();
+            identity.source_ip = Some(source_ip.to_owned());
+            identity.user_agent = user_agent;
+            context.identity = Some(identity);
+            context.path = Some(format!("/{STAGE}{path}"));
+            context.protocol = Some("HTTP/1.1".into());
+            context.request_id = Some(request_id.into());
+            context.request_time = Some(now_text.into());
+            context.request_time_epoch = Some(now_ms);
+            context.resource_id = Some("local".into());
+            context.resource_path = Some("/{proxy+}".into());
+            context.stage = Some(STAGE.to_owned());
+            let mut event = ProxyRequest::default();
+            event.resource = Some("/{proxy+}".into());
+            event.path = Some(path.to_owned());
+            event.http_method = method.clone();
+            event.headers = pairs::last_of_each(&all);
+            event.multi_value_headers = all;
+            event.query_string_parameters = pairs::last_of_each(&query);
+            event.multi_value_query_string_parameters = query;
+            event.path_parameters =
+                (!proxy.is_empty()).then(|| [("proxy".to_owned(), proxy.to_owned())].into());
+            event.request_context = context;
+            event.body = body;
+            event.is_base64_encoded = Some(is_base64);
+            serde_json::to_value(event)
         }
-        HttpTrigger::ApiGatewayV2 | HttpTrigger::FunctionUrl => {
-            let mut joined: BTreeMap<&String, String> = BTreeMap::new();
-            let mut cookies: Vec<String> = Vec::new();
-            for (name, values) in &all {
-                if name == "cookie" {
-                    cookies.extend(
-                        values
-                            .iter()
-                            .flat_map(|v| v.split(';'))
-                            .map(|c| c.trim().to_owned()),
-                    );
-                    continue;
-                }
-                joined.insert(name, values.join(","));
-            }
-            let mut query_joined: BTreeMap<&str, String> = BTreeMap::new();
-            for (k, v) in &query {
-                query_joined
-                    .entry(k)
-                    .and_modify(|all: &mut String| {
-                        all.push(',');
-                        all.push_str(v);
-                    })
-                    .or_insert_with(|| v.clone());
-            }
+        Trigger::ApiGatewayHttp | Trigger::FunctionUrl => {
+            let (cookies, others): (Vec<_>, Vec<_>) =
+                all.into_iter().partition(|(name, _)| name == "cookie");
+            let cookies: Vec<String> = cookies
+                .iter()
+                .flat_map(|(_, value)| value.split(';'))
+                .map(|cookie| cookie.trim().to_owned())
+                .collect();
             let domain = match trigger {
-                HttpTrigger::FunctionUrl => {
+                Trigger::FunctionUrl => {
                     "local0000000000000000000000000000.lambda-url.us-east-1.on.aws"
                 }
                 _ => "localhost",
             };
-            json!({
-                "version": "2.0",
-                "routeKey": "$default",
-                "rawPath": path,
-                "rawQueryString": raw_query,
-                "cookies": if cookies.is_empty() { Value::Null } else { json!(cookies) },
-                "headers": joined,
-                "queryStringParameters": if query.is_empty() { Value::Null } else { json!(query_joined) },
-                "requestContext": {
-                    "accountId": ACCOUNT,
-                    "apiId": "local",
-                    "domainName": domain,
-                    "domainPrefix": domain.split('.').next().unwrap_or(domain),
-                    "http": {
-                        "method": method.as_str(),
-                        "path": path,
-                        "protocol": "HTTP/1.1",
-                        "sourceIp": source_ip,
-                        "userAgent": user_agent
-                    },
-                    "requestId": request_id,
-                    "routeKey": "$default",
-                    "stage": "$default",
-                    "timeEpoch": now_ms()
-                },
-                "body": body,
-                "isBase64Encoded": is_base64
-            })
+            let mut http = HttpDescription::default();
+            http.method = method.clone();
+            http.path = Some(path.to_owned());
+            http.protocol = Some("HTTP/1.1".into());
+            http.source_ip = Some(source_ip.to_owned());
+            http.user_agent = user_agent;
+            let mut context = HttpApiContext::default();
+            context.account_id = Some(ACCOUNT.into());
+            context.api_id = Some("local".into());
+            context.domain_name = Some(domain.to_owned());
+            context.domain_prefix = domain.split('.').next().map(Cow::Borrowed);
+            context.http = http;
+            context.request_id = Some(request_id.into());
+            context.route_key = Some("$default".into());
+            context.stage = Some("$default".to_owned());
+            context.time = Some(now_text.into());
+            context.time_epoch = Some(now_ms);
+            let mut event = HttpApiRequest::default();
+            event.version = Some("2.0".into());
+            event.route_key = Some("$default".into());
+            event.raw_path = Some(path.to_owned());
+            event.raw_query_string = Some(raw_query.to_owned());
+            event.cookies = (!cookies.is_empty()).then_some(cookies);
+            event.headers = pairs::joined(&others);
+            event.query_string_parameters = pairs::joined(&query);
+            event.request_context = context;
+            event.body = body;
+            event.is_base64_encoded = Some(is_base64);
+            serde_json::to_value(event)
         }
-        HttpTrigger::Alb => {
+        Trigger::Alb => {
             // ALB passes query parameters as the client sent them, still encoded.
-            let raw_pairs: BTreeMap<&str, &str> = raw_query
+            let raw_pairs: Vec<(String, String)> = raw_query
                 .split('&')
                 .filter(|p| !p.is_empty())
                 .map(|p| p.split_once('=').unwrap_or((p, "")))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
-            let single: BTreeMap<&String, &String> = all
-                .iter()
-                .filter_map(|(k, v)| v.last().map(|last| (k, last)))
-                .collect();
-            json!({
-                "requestContext": {
-                    "elb": {
-                        "targetGroupArn": format!("arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/local/0123456789abcdef")
-                    }
-                },
-                "httpMethod": method.as_str(),
-                "path": path,
-                "queryStringParameters": raw_pairs,
-                "headers": single,
-                "body": if body.is_null() { json!("") } else { body },
-                "isBase64Encoded": is_base64
-            })
+            let mut elb = ElbContext::default();
+            elb.target_group_arn = Some(
+                format!("arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/local/0123456789abcdef").into(),
+            );
+            let mut context = ProxyContext::default();
+            context.elb = Some(elb);
+            let mut event = ProxyRequest::default();
+            event.http_method = method.clone();
+            event.path = Some(path.to_owned());
+            event.query_string_parameters = pairs::last_of_each(&raw_pairs);
+            event.headers = pairs::last_of_each(&all);
+            event.request_context = context;
+            // An ALB sends an empty body as "".
+            event.body = Some(body.unwrap_or_default());
+            event.is_base64_encoded = Some(is_base64);
+            serde_json::to_value(event)
         }
-    }
+        other => return Err(UnsupportedTrigger::new(other, Platform::Aws)),
+    };
+    // These types hold only strings, numbers and string maps.
+    Ok(event.unwrap_or_default())
 }
 
 /// The HTTP response a gateway makes of the function's answer, or why it cannot (the gateway
 /// would answer 502).
-pub fn http_response(
-    trigger: HttpTrigger,
-    payload: &[u8],
-) -> Result<Response<Bytes>, InvalidAnswer> {
+pub fn http_response(trigger: Trigger, payload: &[u8]) -> Result<Response<Bytes>, InvalidAnswer> {
     let value: Value = serde_json::from_slice(payload)
         .map_err(|err| format!("the function's response is not JSON: {err}"))?;
     let structured = value.get("statusCode").is_some();
     if !structured {
         // HTTP APIs and Function URLs take any other JSON as a 200 JSON body.
-        if matches!(
-            trigger,
-            HttpTrigger::ApiGatewayV2 | HttpTrigger::FunctionUrl
-        ) {
+        if matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl) {
             let mut response = Response::new(Bytes::copy_from_slice(payload));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -292,6 +261,7 @@ pub fn http_response(
 mod tests {
     use super::*;
     use http::StatusCode;
+    use serde_json::json;
 
     fn request() -> (Method, Uri, HeaderMap) {
         let mut headers = HeaderMap::new();
@@ -313,13 +283,14 @@ mod tests {
     fn events_carry_the_request_in_each_shape() {
         let (method, uri, headers) = request();
         let v1 = http_event(
-            HttpTrigger::ApiGatewayV1,
+            Trigger::ApiGatewayRest,
             &method,
             &uri,
             &headers,
             b"{}",
             "10.0.0.1",
-        );
+        )
+        .unwrap();
         assert_eq!(v1["path"], "/items/7");
         assert_eq!(v1["requestContext"]["path"], "/local/items/7");
         assert_eq!(v1["multiValueHeaders"]["x-tag"], json!(["a", "b"]));
@@ -329,13 +300,14 @@ mod tests {
         );
         assert_eq!(v1["body"], "{}");
         let v2 = http_event(
-            HttpTrigger::ApiGatewayV2,
+            Trigger::ApiGatewayHttp,
             &method,
             &uri,
             &headers,
             b"\xff",
             "10.0.0.1",
-        );
+        )
+        .unwrap();
         assert_eq!(v2["rawQueryString"], "q=a%20b&q=c");
         assert_eq!(v2["headers"]["x-tag"], "a,b");
         assert_eq!(v2["cookies"], json!(["s=1", "t=2"]));
@@ -344,20 +316,22 @@ mod tests {
             (Some("/w=="), Some(true))
         );
         let url = http_event(
-            HttpTrigger::FunctionUrl,
+            Trigger::FunctionUrl,
             &method,
             &uri,
             &headers,
             b"",
             "10.0.0.1",
-        );
+        )
+        .unwrap();
         assert!(
             url["requestContext"]["domainName"]
                 .as_str()
                 .unwrap()
                 .contains(".lambda-url.")
         );
-        let alb = http_event(HttpTrigger::Alb, &method, &uri, &headers, b"", "10.0.0.1");
+        let alb = http_event(Trigger::Alb, &method, &uri, &headers, b"", "10.0.0.1").unwrap();
+        assert!(http_event(Trigger::FcHttp, &method, &uri, &headers, b"", "10.0.0.1").is_err());
         assert_eq!(alb["queryStringParameters"]["q"], "c");
         assert!(alb["requestContext"]["elb"].is_object());
     }
@@ -365,17 +339,17 @@ mod tests {
     #[test]
     fn responses_become_http() {
         let payload = br#"{"statusCode":201,"multiValueHeaders":{"x-a":["1","2"]},"body":"AAE=","isBase64Encoded":true}"#;
-        let response = http_response(HttpTrigger::ApiGatewayV1, payload).unwrap();
+        let response = http_response(Trigger::ApiGatewayRest, payload).unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(response.headers().get_all("x-a").iter().count(), 2);
         assert_eq!(response.body().as_ref(), [0, 1]);
         let payload = br#"{"statusCode":"200","headers":{"a":"b"},"cookies":["c=1"],"body":"hi"}"#;
-        let response = http_response(HttpTrigger::ApiGatewayV2, payload).unwrap();
+        let response = http_response(Trigger::ApiGatewayHttp, payload).unwrap();
         assert_eq!(response.headers()["set-cookie"], "c=1");
-        let response = http_response(HttpTrigger::FunctionUrl, br#"{"ok":true}"#).unwrap();
+        let response = http_response(Trigger::FunctionUrl, br#"{"ok":true}"#).unwrap();
         assert_eq!(response.body().as_ref(), br#"{"ok":true}"#);
-        assert!(http_response(HttpTrigger::ApiGatewayV1, br#"{"ok":true}"#).is_err());
-        assert!(http_response(HttpTrigger::Alb, b"not json").is_err());
+        assert!(http_response(Trigger::ApiGatewayRest, br#"{"ok":true}"#).is_err());
+        assert!(http_response(Trigger::Alb, b"not json").is_err());
     }
 }
 

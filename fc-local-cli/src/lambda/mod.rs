@@ -26,7 +26,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::{Notify, oneshot};
 
 pub use crate::emulator::{EmulatorError, FunctionError, Output};
-pub use gateway::{HttpTrigger, http_event, http_response, split_prelude};
+pub use gateway::{http_event, http_response, split_prelude};
 
 use crate::emulator::Captured;
 

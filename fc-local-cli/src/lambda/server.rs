@@ -17,8 +17,9 @@ use tokio::net::TcpListener;
 
 use super::{FunctionError, PAYLOAD_LIMIT, Shared, StreamError, lock};
 
-/// The header (or trailer) that names a function error's type.
-const ERROR_TYPE: &str = "lambda-runtime-function-error-type";
+use fc_aws::wire::header::{
+    DEADLINE_MS, ERROR_BODY, ERROR_TYPE, INVOKED_FUNCTION_ARN, REQUEST_ID, RESPONSE_MODE, TRACE_ID,
+};
 
 /// The Runtime API and the part of the Extensions API a function's own extension uses, until
 /// the emulator drops the task.
@@ -27,24 +28,26 @@ pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/init/error", post(init_error))
         .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(response),
+            "/2018-06-01/runtime/invocation/{id}/{outcome}",
+            post(outcome),
         )
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
         .route("/2020-01-01/extension/register", post(register))
         // An extension that takes no events waits for one for ever.
         .route(
             "/2020-01-01/extension/event/next",
             get(std::future::pending::<()>),
         )
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                axum::Json(json!({ "errorMessage": "not found" })),
-            )
-        })
+        .fallback(|| async { not_found() })
         .with_state(shared);
     let _ = fc_core::serve::serve(&listener, |_| router.clone(), std::future::pending()).await;
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "errorMessage": "not found" })),
+    )
+        .into_response()
 }
 
 fn accepted() -> Response {
@@ -71,30 +74,25 @@ async fn init_error(
     accepted()
 }
 
-async fn error(
+/// `/invocation/{id}/response` or `/invocation/{id}/error`: the function's answer.
+async fn outcome(
     State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
+    Path((id, outcome)): Path<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    if outcome != "response" && outcome != "error" {
+        return not_found();
+    }
     let Some(waiting) = lock(&shared.waiting).remove(&id) else {
         return invalid_request_id();
     };
-    let _ = waiting.send(Err(read_error(&headers, body).await));
-    accepted()
-}
-
-async fn response(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Response {
-    let Some(waiting) = lock(&shared.waiting).remove(&id) else {
-        return invalid_request_id();
-    };
+    if outcome == "error" {
+        let _ = waiting.send(Err(read_error(&headers, body).await));
+        return accepted();
+    }
     let streaming = headers
-        .get("lambda-runtime-function-response-mode")
+        .get(RESPONSE_MODE)
         .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
     if streaming {
         stream_response(body, waiting).await;
@@ -185,13 +183,10 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         }
     };
     set("content-type", "application/json");
-    set("lambda-runtime-aws-request-id", &queued.request_id);
-    set(
-        "lambda-runtime-deadline-ms",
-        &queued.deadline_ms.to_string(),
-    );
-    set("lambda-runtime-invoked-function-arn", &shared.arn);
-    set("lambda-runtime-trace-id", &queued.trace_id);
+    set(REQUEST_ID, &queued.request_id);
+    set(DEADLINE_MS, &queued.deadline_ms.to_string());
+    set(INVOKED_FUNCTION_ARN, &shared.arn);
+    set(TRACE_ID, &queued.trace_id);
     response
 }
 
@@ -200,7 +195,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
 fn trailer_error(trailers: &http::HeaderMap) -> Option<FunctionError> {
     let error_type = trailers.get(ERROR_TYPE)?;
     let body = trailers
-        .get("lambda-runtime-function-error-body")
+        .get(ERROR_BODY)
         .and_then(|body| {
             base64::engine::general_purpose::STANDARD
                 .decode(body.as_bytes())

@@ -29,11 +29,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use fc::http::Trigger;
 use fc_local_cli::Output;
 use fc_local_cli::aliyun::{FcEmulator, FcFunction};
-use fc_local_cli::lambda::{
-    HttpTrigger, LambdaEmulator, LambdaFunction, http_event, http_response,
-};
+use fc_local_cli::lambda::{LambdaEmulator, LambdaFunction, http_event, http_response};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -96,13 +95,14 @@ fn lambda_payload() -> Result<Bytes> {
     let mut headers = HeaderMap::new();
     headers.insert(http::header::HOST, HeaderValue::from_static("localhost"));
     let event = http_event(
-        HttpTrigger::ApiGatewayV2,
+        Trigger::ApiGatewayHttp,
         &Method::GET,
         &Uri::from_static(PATH),
         &headers,
         b"",
         "127.0.0.1",
-    );
+    )
+    .expect("a trigger of the platform");
     Ok(serde_json::to_vec(&event)?.into())
 }
 
@@ -112,7 +112,7 @@ async fn lambda_invoke(lambda: &LambdaEmulator, payload: &Bytes, who: &str) -> R
     let answer = invocation
         .result
         .map_err(|err| format!("{who} failed: {err}"))?;
-    let response = http_response(HttpTrigger::ApiGatewayV2, &answer)?;
+    let response = http_response(Trigger::ApiGatewayHttp, &answer)?;
     check(response.status().as_u16(), response.body(), who)?;
     Ok(invocation.peak_memory_kib)
 }
@@ -167,7 +167,8 @@ fn sorted(mut samples: Vec<f64>) -> Vec<f64> {
 }
 
 #[derive(Clone, Copy)]
-enum Platform {
+/// How a start-up bench reaches the function.
+enum Harness {
     Lambda,
     Fc,
     /// FC without the emulator, whose start-up polling (a 20 ms sleep, then 5 ms to make sure
@@ -175,14 +176,14 @@ enum Platform {
     FcDirect,
 }
 
-impl Platform {
+impl Harness {
     fn mode(self, warm: bool) -> &'static str {
         match (self, warm) {
-            (Platform::Lambda, true) => "lambda-warm",
-            (Platform::Lambda, false) => "lambda-cold",
-            (Platform::Fc, true) => "fc-warm",
-            (Platform::Fc, false) => "fc-cold",
-            (Platform::FcDirect, _) => "fc-cold-direct",
+            (Harness::Lambda, true) => "lambda-warm",
+            (Harness::Lambda, false) => "lambda-cold",
+            (Harness::Fc, true) => "fc-warm",
+            (Harness::Fc, false) => "fc-cold",
+            (Harness::FcDirect, _) => "fc-cold-direct",
         }
     }
 }
@@ -230,7 +231,7 @@ async fn fc_cold_direct(program: &str, who: &str) -> Result<Duration> {
 }
 
 /// Invocations per second on a warm instance, `rounds` times per function, alternating.
-async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subject]) -> Result<()> {
+async fn warm(platform: Harness, seconds: f64, rounds: usize, subjects: &[Subject]) -> Result<()> {
     let payload = lambda_payload()?;
     let window = Duration::from_secs_f64(seconds);
     let mut rates = vec![Vec::new(); subjects.len()];
@@ -240,7 +241,7 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
         for (k, subject) in rotated(subjects, round) {
             let who = subject.name.as_str();
             let (n, elapsed) = match platform {
-                Platform::Lambda => {
+                Harness::Lambda => {
                     let function = LambdaFunction::new(&subject.program).output(Output::Discard);
                     let lambda = LambdaEmulator::start(function).await?;
                     lambda_invoke(&lambda, &payload, who).await?; // the cold start, not counted
@@ -253,7 +254,7 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
                     lambda.recycle().await;
                     (n, elapsed)
                 }
-                Platform::Fc => {
+                Harness::Fc => {
                     let function = FcFunction::new(&subject.program).output(Output::Discard);
                     let fc = FcEmulator::start(function).await?;
                     fc_invoke(&fc, who).await?;
@@ -267,7 +268,7 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
                     fc.stop().await?;
                     (n, elapsed)
                 }
-                Platform::FcDirect => return Err("fc-cold-direct has no warm mode".into()),
+                Harness::FcDirect => return Err("fc-cold-direct has no warm mode".into()),
             };
             let rate = n as f64 / elapsed.as_secs_f64();
             eprintln!("  round {}: {who} {rate:.0} invocations/s", round + 1);
@@ -289,7 +290,7 @@ async fn warm(platform: Platform, seconds: f64, rounds: usize, subjects: &[Subje
 }
 
 /// From a new emulator to the first response, `runs` times per function, alternating.
-async fn cold(platform: Platform, runs: usize, subjects: &[Subject]) -> Result<()> {
+async fn cold(platform: Harness, runs: usize, subjects: &[Subject]) -> Result<()> {
     let payload = lambda_payload()?;
     let mut samples = vec![Vec::new(); subjects.len()];
     for run in 0..runs {
@@ -297,7 +298,7 @@ async fn cold(platform: Platform, runs: usize, subjects: &[Subject]) -> Result<(
             let who = subject.name.as_str();
             let started = Instant::now();
             let elapsed = match platform {
-                Platform::Lambda => {
+                Harness::Lambda => {
                     let function = LambdaFunction::new(&subject.program).output(Output::Discard);
                     let lambda = LambdaEmulator::start(function).await?;
                     // `invoke` spawns the process; the check runs after the clock stops.
@@ -306,12 +307,12 @@ async fn cold(platform: Platform, runs: usize, subjects: &[Subject]) -> Result<(
                     let answer = invocation
                         .result
                         .map_err(|err| format!("{who} failed: {err}"))?;
-                    let response = http_response(HttpTrigger::ApiGatewayV2, &answer)?;
+                    let response = http_response(Trigger::ApiGatewayHttp, &answer)?;
                     check(response.status().as_u16(), response.body(), who)?;
                     lambda.recycle().await;
                     elapsed
                 }
-                Platform::Fc => {
+                Harness::Fc => {
                     let function = FcFunction::new(&subject.program).output(Output::Discard);
                     let fc = FcEmulator::start(function).await?;
                     let (_, response) = fc.http(fc_request()?, None).await?;
@@ -320,7 +321,7 @@ async fn cold(platform: Platform, runs: usize, subjects: &[Subject]) -> Result<(
                     fc.stop().await?;
                     elapsed
                 }
-                Platform::FcDirect => fc_cold_direct(&subject.program, who).await?,
+                Harness::FcDirect => fc_cold_direct(&subject.program, who).await?,
             };
             samples[k].push(elapsed.as_secs_f64() * 1000.0);
         }
@@ -595,9 +596,9 @@ async fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some(mode @ ("lambda-warm" | "fc-warm")) => {
             let platform = if mode == "fc-warm" {
-                Platform::Fc
+                Harness::Fc
             } else {
-                Platform::Lambda
+                Harness::Lambda
             };
             let seconds = number(args, 1, "seconds")?;
             let rounds = number(args, 2, "rounds")?;
@@ -605,9 +606,9 @@ async fn run(args: &[String]) -> Result<()> {
         }
         Some(mode @ ("lambda-cold" | "fc-cold" | "fc-cold-direct")) => {
             let platform = match mode {
-                "fc-cold" => Platform::Fc,
-                "fc-cold-direct" => Platform::FcDirect,
-                _ => Platform::Lambda,
+                "fc-cold" => Harness::Fc,
+                "fc-cold-direct" => Harness::FcDirect,
+                _ => Harness::Lambda,
             };
             let runs = number(args, 1, "runs")?;
             cold(platform, runs, &subjects(&args[2..])?).await

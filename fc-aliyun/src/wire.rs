@@ -1,0 +1,356 @@
+//! Function Compute's shapes as they travel: the `x-fc-*` header names, the HTTP events and
+//! their answer, and the OSS and timer events.
+//!
+//! The adapter reads these, and fc-local's emulator and event templates write them, so what
+//! fc-local sends is what the adapter was built to read. Maps are read as name/value pairs in
+//! the event's order (a value may be a string or a list), and accept null.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use fc_core::Timestamp;
+use fc_core::adapter::pairs;
+use http::HeaderMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The headers FC sends a custom runtime with each request (Source: Function Compute, "Custom
+/// runtime: request headers").
+pub mod header {
+    use http::HeaderName;
+
+    /// Every FC header starts with this; none of them reaches a handler's request.
+    pub const PREFIX: &str = "x-fc-";
+    /// The invocation's request id.
+    pub const REQUEST_ID: &str = "x-fc-request-id";
+    /// What the request is: `/invoke`, `/http-invoke`, `/initialize`, `/pre-stop`,
+    /// `/pre-freeze`.
+    pub const CONTROL_PATH: HeaderName = HeaderName::from_static("x-fc-control-path");
+    /// The path prefix of the default domain, `/2016-08-15/proxy/<service>/<function>/`.
+    pub const BASE_PATH: HeaderName = HeaderName::from_static("x-fc-base-path");
+    /// On an answer: 404 when the function failed.
+    pub const STATUS: HeaderName = HeaderName::from_static("x-fc-status");
+    /// The function's name.
+    pub const FUNCTION_NAME: &str = "x-fc-function-name";
+    /// The function's handler setting.
+    pub const FUNCTION_HANDLER: &str = "x-fc-function-handler";
+    /// Memory, in MB.
+    pub const MEMORY: &str = "x-fc-function-memory";
+    /// The invocation's time limit, in seconds.
+    pub const TIMEOUT: &str = "x-fc-function-timeout";
+    /// The initializer's time limit, in seconds.
+    pub const INITIALIZATION_TIMEOUT: &str = "x-fc-initialization-timeout";
+    /// The region.
+    pub const REGION: &str = "x-fc-region";
+    /// The account.
+    pub const ACCOUNT_ID: &str = "x-fc-account-id";
+    /// The alias or version invoked.
+    pub const QUALIFIER: &str = "x-fc-qualifier";
+    /// The version invoked.
+    pub const VERSION_ID: &str = "x-fc-version-id";
+    /// FC 2.0: the service (empty on 3.0).
+    pub const SERVICE_NAME: &str = "x-fc-service-name";
+    /// How many times the invocation was retried.
+    pub const RETRY_COUNT: &str = "x-fc-retry-count";
+    /// The role's temporary credentials.
+    pub const ACCESS_KEY_ID: &str = "x-fc-access-key-id";
+    /// The role's temporary credentials.
+    pub const ACCESS_KEY_SECRET: &str = "x-fc-access-key-secret";
+    /// The role's temporary credentials.
+    pub const SECURITY_TOKEN: &str = "x-fc-security-token";
+    /// The tracing headers start with this.
+    pub const TRACING: &str = "x-fc-tracing-";
+    /// The span to continue.
+    pub const TRACING_SPAN_CONTEXT: &str = "x-fc-tracing-opentracing-span-context";
+}
+
+/// The values of each name joined with `", "`, as both HTTP events carry headers (one value per
+/// name) and as their answer does.
+pub fn joined_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(headers.keys_len());
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        match out.last_mut() {
+            // A header map yields a name's values one after another.
+            Some((last, all)) if last == name.as_str() => {
+                all.push_str(", ");
+                all.push_str(&value);
+            }
+            _ => out.push((name.as_str().to_owned(), value.into_owned())),
+        }
+    }
+    out
+}
+
+/// An HTTP request as an API Gateway trigger delivers it.
+///
+/// Source: Function Compute, "Configure an API Gateway trigger" — the event format.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApiGatewayEvent {
+    /// The path.
+    pub path: String,
+    /// The method.
+    pub http_method: String,
+    /// One value per name.
+    #[serde(default, deserialize_with = "pairs", serialize_with = "map")]
+    pub headers: Vec<(String, String)>,
+    /// Decoded query parameters.
+    #[serde(default, deserialize_with = "pairs", serialize_with = "map")]
+    pub query_parameters: Vec<(String, String)>,
+    /// What the API's `[name]` parts matched.
+    #[serde(default)]
+    pub path_parameters: BTreeMap<String, String>,
+    /// The body, base64 when `isBase64Encoded`.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Whether `body` is base64 (sent as a boolean or as `"true"`).
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub is_base64_encoded: bool,
+}
+
+/// An HTTP request as an FC 3.0 HTTP trigger delivers it in event form.
+///
+/// Source: Function Compute 3.0, "HTTP trigger: event format of the request" — repeated header
+/// and query values arrive comma-joined.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HttpTriggerEvent<'a> {
+    /// `v1`.
+    pub version: String,
+    /// The path.
+    pub raw_path: String,
+    /// Headers, one value per name.
+    #[serde(default, deserialize_with = "pairs", serialize_with = "map")]
+    pub headers: Vec<(String, String)>,
+    /// Decoded query parameters, one value per name.
+    #[serde(default, deserialize_with = "pairs", serialize_with = "map")]
+    pub query_parameters: Vec<(String, String)>,
+    /// The body, base64 when `isBase64Encoded`.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Whether `body` is base64 (sent as a boolean or as `"true"`).
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub is_base64_encoded: bool,
+    /// Who sent it and where.
+    #[serde(borrow)]
+    pub request_context: HttpTriggerContext<'a>,
+}
+
+/// An HTTP-trigger event's request context.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HttpTriggerContext<'a> {
+    /// The account.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<Cow<'a, str>>,
+    /// The host the client called.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub domain_name: Option<Cow<'a, str>>,
+    /// The first label of `domainName`.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub domain_prefix: Option<Cow<'a, str>>,
+    /// The method, path and client.
+    #[serde(borrow)]
+    pub http: HttpDescription<'a>,
+    /// The request id.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Cow<'a, str>>,
+    /// When the request arrived, RFC 3339.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Cow<'a, str>>,
+    /// When the request arrived, in milliseconds since the Unix epoch, as a string.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub time_epoch: Option<Cow<'a, str>>,
+}
+
+/// An HTTP-trigger event's method, path and client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HttpDescription<'a> {
+    /// The method.
+    pub method: String,
+    /// The path.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Cow<'a, str>>,
+    /// `HTTP/1.1`.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Cow<'a, str>>,
+    /// The client's address.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// The client's `User-Agent`.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Cow<'a, str>>,
+}
+
+/// The answer both HTTP event forms expect: `{isBase64Encoded, statusCode, headers, body}`.
+///
+/// Source: "Configure an API Gateway trigger" (response format) and FC 3.0 "HTTP trigger:
+/// event format of the response".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EventResponse {
+    /// Whether `body` is base64.
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub is_base64_encoded: bool,
+    /// The status.
+    pub status_code: u16,
+    /// One value per name ([`joined_headers`]).
+    #[serde(default, deserialize_with = "pairs", serialize_with = "map")]
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// OSS notifications: objects created or removed. The fields fc does not carry are written
+/// (for fc-local's templates) but not read.
+///
+/// Source: Function Compute, "Trigger event formats", OSS trigger.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct OssEvent {
+    /// One per object.
+    pub events: Vec<OssRecord>,
+}
+
+/// One object's notification.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OssRecord {
+    /// `ObjectCreated:PutObject`, `ObjectRemoved:DeleteObject`, …
+    pub event_name: String,
+    /// `acs:oss`.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub event_source: Option<String>,
+    /// When it happened.
+    #[serde(default)]
+    pub event_time: Option<String>,
+    /// `1.0`.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub event_version: Option<String>,
+    /// The bucket and the object.
+    pub oss: OssEntity,
+    /// The region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Who asked, from where.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub request_parameters: Option<BTreeMap<String, String>>,
+    /// OSS's answer.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub response_elements: Option<BTreeMap<String, String>>,
+    /// Who asked.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub user_identity: Option<BTreeMap<String, String>>,
+}
+
+/// The bucket and object of a notification.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OssEntity {
+    /// The bucket.
+    pub bucket: OssBucket,
+    /// The object.
+    pub object: OssObject,
+    /// `1.0`.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub oss_schema_version: Option<String>,
+    /// The trigger's rule.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+}
+
+/// A bucket.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OssBucket {
+    /// Its name.
+    pub name: String,
+    /// Its ARN: `acs:oss:<region>:<account>:<name>`.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// The owner's account.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub owner_identity: Option<String>,
+    /// Empty for a real bucket.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub virtual_bucket: Option<String>,
+}
+
+/// An object.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OssObject {
+    /// Its key, as stored (not URL-encoded).
+    pub key: String,
+    /// Its size in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// How much the bucket grew.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub delta_size: Option<i64>,
+    /// Its ETag.
+    #[serde(default)]
+    pub e_tag: Option<String>,
+}
+
+/// A timer trigger firing.
+///
+/// Source: Function Compute, "Trigger event formats", timer trigger.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TimerEvent {
+    /// When it fired.
+    pub trigger_time: Timestamp,
+    /// The trigger's name.
+    pub trigger_name: String,
+    /// The trigger's configured payload.
+    #[serde(default)]
+    pub payload: Option<String>,
+}
+
+impl TimerEvent {
+    /// A timer event.
+    pub fn new(trigger_time: Timestamp, trigger_name: String, payload: Option<String>) -> Self {
+        TimerEvent {
+            trigger_time,
+            trigger_name,
+            payload,
+        }
+    }
+}
+
+fn map<S: Serializer>(pairs: &[(String, String)], ser: S) -> Result<S::Ok, S::Error> {
+    ser.collect_map(pairs.iter().map(|(name, value)| (name, value)))
+}
+
+pub(crate) fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Flag>::deserialize(de)? {
+        None => Ok(false),
+        Some(Flag::Bool(b)) => Ok(b),
+        Some(Flag::Text(t)) => match t.trim() {
+            "true" | "TRUE" | "True" => Ok(true),
+            "false" | "FALSE" | "False" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected true or false, got `{other}`"
+            ))),
+        },
+    }
+}

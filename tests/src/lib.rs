@@ -10,6 +10,8 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
 use nix::sys::signal::Signal;
 
 /// How long a test waits for a process to start, answer or stop before it fails.
@@ -272,7 +274,10 @@ pub fn assert_one_greeting(answers: &[http::Response<bytes::Bytes>]) {
     }
 }
 
-/// Sends one HTTP/1.1 request with `Connection: close` and reads the response to the end.
+/// Sends one HTTP/1.1 request with hyper's client and reads the response to the end.
+///
+/// It runs on a thread of its own with its own runtime, so that both plain and `#[tokio::test]`
+/// tests can call it.
 pub fn request(
     addr: SocketAddr,
     method: &str,
@@ -280,17 +285,70 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = http::Request::new(Full::new(Bytes::copy_from_slice(body)));
+    *request.method_mut() = http::Method::from_bytes(method.as_bytes())
+        .unwrap_or_else(|e| panic!("method {method:?}: {e}"));
+    *request.uri_mut() = target
+        .parse()
+        .unwrap_or_else(|e| panic!("target {target:?}: {e}"));
+    let fields = request.headers_mut();
+    fields.insert(
+        http::header::HOST,
+        http::HeaderValue::from_str(&addr.to_string()).expect("an address"),
+    );
+    fields.insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        fields.append(
+            http::HeaderName::from_bytes(name.as_bytes())
+                .unwrap_or_else(|e| panic!("header name {name:?}: {e}")),
+            http::HeaderValue::from_bytes(value.as_bytes())
+                .unwrap_or_else(|e| panic!("header {name}: {e}")),
+        );
     }
-    if !body.is_empty() || method == "POST" || method == "PUT" {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(exchange(addr, request))
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+async fn exchange(addr: SocketAddr, request: http::Request<Full<Bytes>>) -> Reply {
+    let answer = async {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        let response = sender.send_request(request).await?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await?.to_bytes();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((parts, body))
+    };
+    let (parts, body) = tokio::time::timeout(PATIENCE, answer)
+        .await
+        .unwrap_or_else(|_| panic!("no answer from {addr} within {PATIENCE:?}"))
+        .unwrap_or_else(|e| panic!("request to {addr}: {e}"));
+    Reply {
+        status: parts.status.as_u16(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+        body: body.to_vec(),
     }
-    head.push_str("\r\n");
-    let mut raw = head.into_bytes();
-    raw.extend_from_slice(body);
-    send_raw(addr, &raw)
 }
 
 /// A `GET` whose response is read as it arrives, as a browser's `EventSource` reads an event
@@ -353,9 +411,10 @@ impl Streamed {
     }
 }
 
-/// Sends raw bytes and parses whatever HTTP response comes back. The body is read by its
-/// `Content-Length` or chunks, or to the end when it has neither, so a server that keeps the
-/// connection open is still read whole.
+/// Sends raw bytes, as no client would (a malformed request, a body over a limit), and parses
+/// whatever HTTP response comes back with httparse. The body is read by its `Content-Length` or
+/// chunks, or to the end when it has neither, so a server that keeps the connection open is
+/// still read whole.
 pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
@@ -364,8 +423,8 @@ pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut response = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
-        if response_complete(&response) {
-            break;
+        if let Some(reply) = parse(&response, false) {
+            return reply;
         }
         match stream.read(&mut buf) {
             Ok(0) => break,
@@ -380,76 +439,65 @@ pub fn send_raw(addr: SocketAddr, raw: &[u8]) -> Reply {
             Err(err) => panic!("read the response: {err}"),
         }
     }
-    parse(&response)
+    parse(&response, true).unwrap_or_else(|| {
+        panic!(
+            "no whole HTTP response in {:?}",
+            String::from_utf8_lossy(&response)
+        )
+    })
 }
 
-fn response_complete(response: &[u8]) -> bool {
-    let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return false;
+/// The response in `bytes` once it is whole; `closed` says no more bytes will come.
+fn parse(bytes: &[u8], closed: bool) -> Option<Reply> {
+    let mut fields = [httparse::EMPTY_HEADER; 64];
+    let mut head = httparse::Response::new(&mut fields);
+    let httparse::Status::Complete(head_len) = head.parse(bytes).ok()? else {
+        return None;
     };
-    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-    let body = &response[split + 4..];
-    let header = |name: &str| {
-        head.lines().find_map(|line| {
-            line.strip_prefix(name)
-                .map(|v| v.trim_start_matches(':').trim().to_owned())
-        })
-    };
-    if let Some(length) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
-        return body.len() >= length;
-    }
-    if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
-        return body.ends_with(b"0\r\n\r\n");
-    }
-    // No length: a 1xx/204/304 has no body; otherwise read until the server closes.
-    let status = head.split_whitespace().nth(1).unwrap_or_default();
-    status.starts_with('1') || status == "204" || status == "304"
-}
-
-fn parse(response: &[u8]) -> Reply {
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP head in {:?}", String::from_utf8_lossy(response)));
-    let head = String::from_utf8_lossy(&response[..split]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = response[split + 4..].to_vec();
-    if headers
+    let status = head.code?;
+    let headers: Vec<(String, String)> = head
+        .headers
         .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
-    {
-        body = dechunk(&body);
-    }
-    Reply {
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value).trim().to_owned();
+            (h.name.to_ascii_lowercase(), value)
+        })
+        .collect();
+    let field = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let rest = &bytes[head_len..];
+    let body = if field("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        dechunk(rest)?
+    } else if let Some(length) = field("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        rest.get(..length)?.to_vec()
+    } else if status < 200 || status == 204 || status == 304 {
+        Vec::new()
+    } else if closed {
+        rest.to_vec()
+    } else {
+        return None;
+    };
+    Some(Reply {
         status,
         headers,
         body,
-    }
+    })
 }
 
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
+/// A chunked body, once its last chunk has arrived.
+fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+    loop {
+        let httparse::Status::Complete((start, size)) = httparse::parse_chunk_size(data).ok()?
+        else {
+            return None;
+        };
+        let size = usize::try_from(size).ok()?;
         if size == 0 {
-            break;
+            return Some(out);
         }
-        let start = end + 2;
-        out.extend_from_slice(&data[start..start + size]);
-        data = &data[start + size + 2..];
+        out.extend_from_slice(data.get(start..start + size)?);
+        data = data.get(start + size + 2..)?;
     }
-    out
 }
 
 fn read_all(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {

@@ -127,9 +127,10 @@ pub(crate) fn name_of(program: &std::path::Path) -> String {
     )
 }
 
-/// Applies `output` to a command, and starts capturing once it runs.
+/// Applies `output` to a command, and ties the function's life to the emulator's.
 pub(crate) fn configure(command: &mut tokio::process::Command, output: &Output) {
     use std::process::Stdio;
+    die_with_parent(command);
     match output {
         Output::Show => {}
         Output::Discard => {
@@ -183,3 +184,34 @@ pub(crate) fn terminate(pid: u32) {
     #[cfg(not(unix))]
     let _ = pid;
 }
+
+/// Makes the function die with the emulator even when the emulator is killed outright (SIGKILL
+/// leaves it no chance to stop its instances), as an instance cannot outlive its platform:
+/// Linux's parent-death signal, set in the child before it runs the function.
+///
+/// The signal follows the thread that spawned the child: the emulators spawn from the
+/// runtime's worker threads, which live as long as the runtime.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn die_with_parent(command: &mut tokio::process::Command) {
+    use nix::errno::Errno;
+    use nix::sys::signal::Signal;
+
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs in the child between fork and exec, where only
+    // async-signal-safe calls may be made: `prctl` and `getppid` are single system calls, and
+    // nothing is allocated (errors are plain error numbers).
+    unsafe {
+        command.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            // The emulator died before the signal was set: none will come.
+            if nix::unistd::getppid() != parent {
+                return Err(Errno::ESRCH.into());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_: &mut tokio::process::Command) {}

@@ -133,6 +133,11 @@ impl Server {
         self.signal(Signal::SIGTERM)
     }
 
+    /// Sends SIGKILL, which leaves the process no chance to clean up, and waits for it.
+    pub fn kill(&mut self) -> ExitStatus {
+        self.signal(Signal::SIGKILL)
+    }
+
     fn signal(&mut self, signal: Signal) -> ExitStatus {
         send(&self.child, signal).unwrap_or_else(|err| panic!("sending {signal} failed: {err}"));
         wait(&mut self.child)

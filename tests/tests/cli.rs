@@ -585,6 +585,35 @@ fn emulated_fc_instances_listen_on_loopback_only() {
 }
 
 #[test]
+fn instances_die_with_a_killed_fc_local() {
+    for platform in ["aws", "aliyun"] {
+        let mut server = start(platform, &[], PROBE_HTTP);
+        let pid = server.get("/pid?ms=1").text();
+        let pid = pid.trim();
+        assert!(alive(pid), "{platform}: no process {pid}");
+        server.kill();
+        let deadline = std::time::Instant::now() + fc_tests::PATIENCE;
+        while alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            !alive(pid),
+            "{platform}: instance {pid} outlived a killed fc-local"
+        );
+    }
+}
+
+/// Whether process `pid` runs: it exists and is not a zombie waiting to be reaped.
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // The state follows the command name, which is in parentheses.
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
 fn instances_stop_as_their_platform_stops_them_so_shutdown_hooks_run() {
     let probe_init = env!("CARGO_BIN_EXE_probe-init");
     for (platform, trigger) in [("aws", "apigw-v2"), ("aliyun", "apigw")] {

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use bytes::Bytes;
+use fc_core::Error;
 use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
-use fc_core::{Error, ErrorKind};
 use http::{HeaderName, HeaderValue, Method};
 use serde::Deserialize;
 
@@ -246,7 +246,7 @@ fn from_http_trigger(event: HttpTriggerEvent) -> Result<Request, Error> {
         .and_then(|ip| ip.parse::<IpAddr>().ok())
         .or_else(|| forwarded_for(&headers));
     let body = event_body(event.body, event.is_base64_encoded, &headers, HTTP_TRIGGER)?;
-    let method = method(&event.request_context.http.method, HTTP_TRIGGER)?;
+    let method = event.request_context.http.method;
     request(
         method,
         &event.raw_path,
@@ -274,12 +274,9 @@ pub(crate) fn to_event_response(response: Response) -> Result<Bytes, Error> {
         headers: joined_headers(&parts.headers),
         body,
     };
-    serde_json::to_vec(&out).map(Bytes::from).map_err(|err| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("the response could not be encoded: {err}"),
-        )
-    })
+    serde_json::to_vec(&out)
+        .map(Bytes::from)
+        .map_err(fc_core::adapter::unencodable)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use fc_core::Timestamp;
+pub use fc_core::adapter::HttpDescription;
 use fc_core::adapter::pairs;
 use http::HeaderMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -164,27 +165,6 @@ pub struct HttpTriggerContext<'a> {
     /// When the request arrived, in milliseconds since the Unix epoch, as a string.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub time_epoch: Option<Cow<'a, str>>,
-}
-
-/// An HTTP-trigger event's method, path and client.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct HttpDescription<'a> {
-    /// The method.
-    pub method: String,
-    /// The path.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub path: Option<Cow<'a, str>>,
-    /// `HTTP/1.1`.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Cow<'a, str>>,
-    /// The client's address.
-    #[serde(default)]
-    pub source_ip: Option<String>,
-    /// The client's `User-Agent`.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<Cow<'a, str>>,
 }
 
 /// The answer both HTTP event forms expect: `{isBase64Encoded, statusCode, headers, body}`.

@@ -3,10 +3,10 @@
 
 use std::net::IpAddr;
 
+use fc_core::Error;
 use fc_core::http::{
     HeaderMap, HeaderName, HeaderValue, Request, RequestExt, RequestInfo, Response, Trigger, header,
 };
-use fc_core::{Error, ErrorKind};
 use serde_json::value::RawValue;
 
 use fc_core::adapter::{EventBody, event_body, forwarded_for, parse_json, request};
@@ -270,17 +270,13 @@ pub(crate) fn encode(response: Response, trigger: Trigger) -> Result<Box<RawValu
             serde_json::value::to_raw_value(&out)
         }
     };
-    encoded.map_err(|err| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("the response could not be encoded: {err}"),
-        )
-    })
+    encoded.map_err(fc_core::adapter::unencodable)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fc_core::ErrorKind;
     use fc_core::http::{Body, RequestExt, StatusCode};
 
     #[test]

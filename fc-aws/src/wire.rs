@@ -9,12 +9,11 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
 
-use fc_core::adapter::{grouped_pairs_or_null, pairs, pairs_or_null};
+pub use fc_core::adapter::HttpDescription;
+use fc_core::adapter::{grouped_pairs_or_null, method, method_name, pairs, pairs_or_null};
 use fc_core::http::Method;
-use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 pub use aws_lambda_events::alb::AlbTargetGroupResponse;
 pub use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
@@ -266,53 +265,4 @@ pub struct HttpApiContext<'a> {
     /// When the request arrived, in milliseconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_epoch: Option<i64>,
-}
-
-/// An HTTP API request's method, path and client.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct HttpDescription<'a> {
-    /// The method.
-    #[serde(deserialize_with = "method", serialize_with = "method_name")]
-    pub method: Method,
-    /// The path.
-    #[serde(default)]
-    pub path: Option<String>,
-    /// `HTTP/1.1`.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Cow<'a, str>>,
-    /// The client's address.
-    #[serde(default)]
-    pub source_ip: Option<String>,
-    /// The client's `User-Agent`.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<Cow<'a, str>>,
-}
-
-/// An HTTP method by name; API Gateway's console test sends an empty one for GET.
-fn method<'de, D: Deserializer<'de>>(de: D) -> Result<Method, D::Error> {
-    struct MethodVisitor;
-
-    impl Visitor<'_> for MethodVisitor {
-        type Value = Method;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an HTTP method")
-        }
-
-        fn visit_str<E: de::Error>(self, name: &str) -> Result<Method, E> {
-            if name.is_empty() {
-                return Ok(Method::GET);
-            }
-            Method::from_bytes(name.as_bytes())
-                .map_err(|_| E::invalid_value(Unexpected::Str(name), &self))
-        }
-    }
-
-    de.deserialize_str(MethodVisitor)
-}
-
-fn method_name<S: Serializer>(method: &Method, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(method.as_str())
 }

@@ -10,10 +10,12 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serializer};
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::Error;
-use crate::http::{Body, HeaderMap, Request, RequestInfo, Uri, header};
+use crate::http::{Body, HeaderMap, Method, Request, RequestInfo, Uri, header};
 
 /// Parses `raw` as `T`, the whole of it; a failure says which field of the `what` was wrong
 /// and what was expected there: "invalid S3 event at `Records[0].s3`: missing field `bucket`".
@@ -205,6 +207,74 @@ impl<'de> Visitor<'de> for PairsVisitor {
         }
         Ok(pairs)
     }
+}
+
+/// The `requestContext.http` object of AWS's HTTP API (payload 2.0) and Function URL events,
+/// which FC 3.0's HTTP-trigger events copied: the method, the path and the client.
+///
+/// Source: AWS API Gateway, "Working with AWS Lambda proxy integrations for HTTP APIs";
+/// Function Compute 3.0, "HTTP trigger: event format of the request".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HttpDescription<'a> {
+    /// The method.
+    #[serde(deserialize_with = "method", serialize_with = "method_name")]
+    pub method: Method,
+    /// The path.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// `HTTP/1.1`.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Cow<'a, str>>,
+    /// The client's address.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// The client's `User-Agent`.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Cow<'a, str>>,
+}
+
+/// An HTTP method by name, for `#[serde(deserialize_with)]`: API Gateway's console test sends
+/// an empty one for GET, and a lower-case name is the upper-case method.
+pub fn method<'de, D: Deserializer<'de>>(de: D) -> Result<Method, D::Error> {
+    struct MethodVisitor;
+
+    impl Visitor<'_> for MethodVisitor {
+        type Value = Method;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an HTTP method")
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<Method, E> {
+            if name.is_empty() {
+                return Ok(Method::GET);
+            }
+            // Events carry upper-case names; only a lower-case one needs the copy.
+            let parsed = if name.bytes().any(|b| b.is_ascii_lowercase()) {
+                Method::from_bytes(name.to_ascii_uppercase().as_bytes())
+            } else {
+                Method::from_bytes(name.as_bytes())
+            };
+            parsed.map_err(|_| E::invalid_value(de::Unexpected::Str(name), &self))
+        }
+    }
+
+    de.deserialize_str(MethodVisitor)
+}
+
+/// A method by name, for `#[serde(serialize_with)]`.
+pub fn method_name<S: Serializer>(method: &Method, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(method.as_str())
+}
+
+/// The error of a response that could not be encoded for the platform.
+pub fn unencodable(err: impl fmt::Display) -> Error {
+    Error::new(
+        crate::ErrorKind::Internal,
+        format!("the response could not be encoded: {err}"),
+    )
 }
 
 /// Pairs as an event carries them, `{"name": "value", …}`, or `null` when there are none; the

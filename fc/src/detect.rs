@@ -1,24 +1,6 @@
 //! Which platform started the process (DESIGN: Detection).
 
-use std::fmt;
-
-/// A platform fc can run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Detected {
-    Aws,
-    Aliyun,
-    Local,
-}
-
-impl fmt::Display for Detected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Detected::Aws => "AWS Lambda",
-            Detected::Aliyun => "Alibaba Cloud Function Compute",
-            Detected::Local => "the local platform",
-        })
-    }
-}
+use fc_core::Platform;
 
 /// Variables only Function Compute sets for a custom runtime.
 const FC_VARIABLES: [&str; 4] = [
@@ -29,27 +11,22 @@ const FC_VARIABLES: [&str; 4] = [
 ];
 
 /// The platform and the reason it was chosen, from the environment.
-pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Detected, String), String> {
+pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, String), String> {
     if let Some(forced) = var("FC_PLATFORM") {
-        let platform = match forced.trim().to_ascii_lowercase().as_str() {
-            "aws" => Detected::Aws,
-            "aliyun" => Detected::Aliyun,
-            "local" => Detected::Local,
-            _ => {
-                return Err(format!(
-                    "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `{forced}`"
-                ));
-            }
+        let Some(platform) = Platform::from_name(&forced.trim().to_ascii_lowercase()) else {
+            return Err(format!(
+                "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `{forced}`"
+            ));
         };
         return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
     }
     if var("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return Ok((Detected::Aws, "AWS_LAMBDA_RUNTIME_API is set".into()));
+        return Ok((Platform::Aws, "AWS_LAMBDA_RUNTIME_API is set".into()));
     }
     if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
-        return Ok((Detected::Aliyun, format!("{name} is set")));
+        return Ok((Platform::Aliyun, format!("{name} is set")));
     }
-    Ok((Detected::Local, "no cloud platform was detected".into()))
+    Ok((Platform::Local, "no cloud platform was detected".into()))
 }
 
 #[cfg(test)]
@@ -67,21 +44,21 @@ mod tests {
 
     #[test]
     fn detection_order() {
-        let cases: [(&'static [(&str, &str)], Detected); 6] = [
-            (&[], Detected::Local),
+        let cases: [(&'static [(&str, &str)], Platform); 6] = [
+            (&[], Platform::Local),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
-                Detected::Aws,
+                Platform::Aws,
             ),
-            (&[("FC_SERVER_PORT", "9000")], Detected::Aliyun),
-            (&[("FC_FUNC_CODE_PATH", "/code")], Detected::Aliyun),
+            (&[("FC_SERVER_PORT", "9000")], Platform::Aliyun),
+            (&[("FC_FUNC_CODE_PATH", "/code")], Platform::Aliyun),
             (
                 &[("FC_PLATFORM", "local"), ("AWS_LAMBDA_RUNTIME_API", "x")],
-                Detected::Local,
+                Platform::Local,
             ),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "x"), ("FC_FUNCTION_NAME", "f")],
-                Detected::Aws,
+                Platform::Aws,
             ),
         ];
         for (vars, expected) in cases {

@@ -9,7 +9,8 @@ use fc_core::{
     BoxFuture, Context, Error, Event, JsonEvent, ObjectEvent, Reply, ScheduleEvent, TableEvent,
 };
 
-use crate::detect::{Detected, detect};
+use crate::detect::detect;
+use fc_core::Platform;
 
 // What `#[handler]` expands to, for
 //
@@ -262,11 +263,12 @@ enum Stop {
 async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Result<(), Stop> {
     init_tracing();
     let (platform, why) = detect(|name| std::env::var(name).ok()).map_err(Stop::Detection)?;
-    tracing::debug!("running on {platform} ({why})");
+    tracing::debug!("running on {} ({why})", platform.description());
     match platform {
-        Detected::Local => run_local(function).await,
-        Detected::Aws => run_aws(function, lambda, &why).await,
-        Detected::Aliyun => run_aliyun(function, &why).await,
+        Platform::Aws => run_aws(function, lambda, &why).await,
+        Platform::Aliyun => run_aliyun(function, &why).await,
+        // Platform::Local: detection gives no other.
+        _ => run_local(function).await,
     }
 }
 
@@ -285,7 +287,7 @@ async fn run_aws<E: Deliverable>(
 
 #[cfg(not(feature = "aws"))]
 async fn run_aws<E: Deliverable>(_: Function<E>, _: Lambda, why: &str) -> Result<(), Stop> {
-    Err(missing(Detected::Aws, why, "aws"))
+    Err(missing(Platform::Aws, why, "aws"))
 }
 
 #[cfg(feature = "aliyun")]
@@ -295,7 +297,7 @@ async fn run_aliyun<E: Deliverable>(function: Function<E>, _why: &str) -> Result
 
 #[cfg(not(feature = "aliyun"))]
 async fn run_aliyun<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
-    Err(missing(Detected::Aliyun, why, "aliyun"))
+    Err(missing(Platform::Aliyun, why, "aliyun"))
 }
 
 #[cfg(feature = "local")]
@@ -328,7 +330,7 @@ async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
 #[cfg(not(feature = "local"))]
 async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
     Err(missing(
-        Detected::Local,
+        Platform::Local,
         "no cloud platform was detected",
         "local",
     ))
@@ -338,12 +340,13 @@ async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
     all(feature = "aws", feature = "aliyun", feature = "local"),
     allow(dead_code)
 )]
-fn missing(platform: Detected, why: &str, feature: &str) -> Stop {
+fn missing(platform: Platform, why: &str, feature: &str) -> Stop {
     Stop::Failed(fc_core::Error::new(
         fc_core::ErrorKind::Internal,
         format!(
-            "this function was started on {platform} ({why}), but it was built without \
-             support for it: enable the `{feature}` feature of the `fc` crate"
+            "this function was started on {} ({why}), but it was built without \
+             support for it: enable the `{feature}` feature of the `fc` crate",
+            platform.description()
         ),
     ))
 }

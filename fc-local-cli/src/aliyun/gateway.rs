@@ -57,7 +57,7 @@ pub fn http_event(
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
             let mut http = HttpDescription::default();
-            http.method = method.as_str().to_owned();
+            http.method = method.clone();
             http.path = Some(uri.path().into());
             http.protocol = Some("HTTP/1.1".into());
             http.source_ip = Some(source_ip.to_owned());

@@ -127,7 +127,10 @@ fn invoke_answers_the_payload_or_the_function_error() {
     assert!(server.banner.contains("probe-event"), "{}", server.banner);
     let echo = br#"{"action":"echo","value":{"n":1}}"#;
     let qualified = format!("{ARN}:probe-event:$LATEST");
-    for name in ["probe-event", "function", qualified.as_str()] {
+    // As the AWS SDKs send an ARN: percent-encoded.
+    let encoded =
+        "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aprobe-event%3A%24LATEST";
+    for name in ["probe-event", "function", qualified.as_str(), encoded] {
         let reply = invoke(&server, name, &[], echo);
         assert_eq!(reply.status, 200, "{name}: {}", reply.text());
         assert_eq!(

@@ -9,12 +9,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Router;
+use axum::extract::{ConnectInfo, State};
 use bytes::Bytes;
 use fc_core::http::Body;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use fc_core::Platform;
 use fc_core::http::Trigger;
@@ -43,11 +46,31 @@ pub(crate) async fn serve(
     gateway: Arc<Gateway>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    let mut router = Router::new();
+    if gateway.platform == Platform::Aws {
+        router = invoke_api::routes(router);
+    }
+    let router = router.fallback(trigger).with_state(gateway);
     let service = |peer| {
-        let gateway = Arc::clone(&gateway);
-        tower::service_fn(move |req| {
-            let gateway = Arc::clone(&gateway);
-            async move { Ok::<_, Infallible>(handle(req, peer, &gateway).await) }
+        let router = router.clone();
+        tower::service_fn(move |mut req: hyper::Request<Incoming>| {
+            let router = router.clone();
+            let started = Instant::now();
+            let method = req.method().clone();
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), ToString::to_string);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            async move {
+                let response = router.oneshot(req).await?;
+                eprintln!(
+                    "fc-local: {method} {target} -> {} ({:.1} ms)",
+                    response.status().as_u16(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                Ok::<_, Infallible>(response)
+            }
         })
     };
     let open = fc_core::serve::serve(&listener, service, shutdown).await;
@@ -76,22 +99,16 @@ fn gateway_error(status: StatusCode) -> Response<Bytes> {
     json(status, serde_json::json!({ "message": message }))
 }
 
-async fn handle(
-    req: hyper::Request<Incoming>,
-    peer: SocketAddr,
-    gateway: &Gateway,
-) -> hyper::Response<Body> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| "/".to_owned(), ToString::to_string);
-    let backend = Arc::clone(&*gateway.backend.read().await);
+/// A request for the function's HTTP trigger: passed through, or made the trigger's event.
+async fn trigger(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: http::Request<axum::body::Body>,
+) -> Response<Body> {
     if gateway.platform == Platform::Aws && invoke_api::serves(req.uri().path()) {
-        let response = invoke_api::handle(req, gateway, backend).await;
-        return finish(response, &method, &target, started);
+        return invoke_api::unknown_operation();
     }
+    let backend = Arc::clone(&*gateway.backend.read().await);
     let limit = match gateway.platform {
         Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
         _ => 32 * 1024 * 1024,
@@ -101,18 +118,14 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             eprintln!(
-                "fc-local: {method} {target}: the body is over the platform's limit of {limit} bytes"
+                "fc-local: {} {}: the body is over the platform's limit of {limit} bytes",
+                parts.method, parts.uri
             );
-            return finish(
-                gateway_error(StatusCode::PAYLOAD_TOO_LARGE).map(Body::binary),
-                &method,
-                &target,
-                started,
-            );
+            return gateway_error(StatusCode::PAYLOAD_TOO_LARGE).map(Body::binary);
         }
     };
     let source_ip = peer.ip().to_string();
-    let response = match (&*backend, gateway.trigger) {
+    match (&*backend, gateway.trigger) {
         (Backend::Aliyun(pool), Trigger::FcHttp) => {
             let request = hyper::Request::from_parts(parts, body);
             match pool.http(request).await {
@@ -141,12 +154,7 @@ async fn handle(
                 Ok(event) => Bytes::from(event.to_string()),
                 Err(err) => {
                     eprintln!("fc-local: {err}");
-                    return finish(
-                        gateway_error(StatusCode::INTERNAL_SERVER_ERROR).map(Body::binary),
-                        &method,
-                        &target,
-                        started,
-                    );
+                    return gateway_error(StatusCode::INTERNAL_SERVER_ERROR).map(Body::binary);
                 }
             };
             match backend {
@@ -169,8 +177,7 @@ async fn handle(
                 .map(Body::binary),
             }
         }
-    };
-    finish(response, &method, &target, started)
+    }
 }
 
 /// A streamed answer as a Function URL in `RESPONSE_STREAM` mode passes it on: the prelude's
@@ -225,18 +232,4 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
         };
         gateway_error(status)
     })
-}
-
-fn finish(
-    response: Response<Body>,
-    method: &http::Method,
-    target: &str,
-    started: Instant,
-) -> hyper::Response<Body> {
-    eprintln!(
-        "fc-local: {method} {target} -> {} ({:.1} ms)",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-    response
 }

@@ -21,12 +21,16 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::Router;
+use axum::body::Body as AxumBody;
+use axum::extract::{Path, State};
+use axum::routing::any;
 use bytes::{Bytes, BytesMut};
 use fc_core::http::Body;
 use futures_util::StreamExt;
+use http::Request;
 use http::{HeaderName, HeaderValue, Method, Response, StatusCode, Uri, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
 
 use super::{Gateway, json};
 use crate::cli::backend::Backend;
@@ -64,43 +68,56 @@ pub(super) fn serves(path: &str) -> bool {
     })
 }
 
+/// The Invoke API's two operations on `router`; the other paths under their prefixes reach
+/// the HTTP trigger's handler, which answers them with [`unknown_operation`].
+pub(super) fn routes(router: Router<Arc<Gateway>>) -> Router<Arc<Gateway>> {
+    router
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            any(
+                |gateway: State<Arc<Gateway>>, name: Path<String>, req: Request<AxumBody>| {
+                    handle(Operation::Invoke, gateway, name, req)
+                },
+            ),
+        )
+        .route(
+            "/2021-11-15/functions/{name}/response-streaming-invocations",
+            any(
+                |gateway: State<Arc<Gateway>>, name: Path<String>, req: Request<AxumBody>| {
+                    handle(Operation::InvokeWithResponseStream, gateway, name, req)
+                },
+            ),
+        )
+}
+
+/// The answer to a path under the Invoke API's prefixes that is not one of its operations.
+pub(super) fn unknown_operation() -> Response<Body> {
+    error(
+        StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        "fc-local serves Invoke (POST /2015-03-31/functions/NAME/invocations) and \
+         InvokeWithResponseStream (POST /2021-11-15/functions/NAME/response-streaming-invocations)",
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Operation {
     Invoke,
     InvokeWithResponseStream,
 }
 
-/// The operation and the (still percent-encoded) function name a request is for.
-fn operation<'a>(method: &Method, path: &'a str) -> Option<(Operation, &'a str)> {
-    if method != Method::POST {
-        return None;
-    }
-    let (operation, rest) = match path.strip_prefix(INVOKE) {
-        Some(rest) => (Operation::Invoke, rest.strip_suffix("/invocations")?),
-        None => (
-            Operation::InvokeWithResponseStream,
-            path.strip_prefix(STREAM)?
-                .strip_suffix("/response-streaming-invocations")?,
-        ),
-    };
-    let name = rest.strip_prefix('/')?;
-    (!name.is_empty() && !name.contains('/')).then_some((operation, name))
-}
-
-/// Answers one request to the Invoke API.
-pub(super) async fn handle(
-    req: hyper::Request<Incoming>,
-    gateway: &Gateway,
-    backend: Arc<Backend>,
+/// Answers one request to the Invoke API for the function `name`.
+async fn handle(
+    operation: Operation,
+    State(gateway): State<Arc<Gateway>>,
+    Path(name): Path<String>,
+    req: Request<AxumBody>,
 ) -> Response<Body> {
-    let Some((operation, name)) = operation(req.method(), req.uri().path()) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "UnknownOperationException",
-            "fc-local serves Invoke (POST /2015-03-31/functions/NAME/invocations) and \
-             InvokeWithResponseStream (POST /2021-11-15/functions/NAME/response-streaming-invocations)",
-        );
-    };
+    if req.method() != Method::POST {
+        return unknown_operation();
+    }
+    let backend = Arc::clone(&*gateway.backend.read().await);
+    let gateway = &*gateway;
     let Backend::Aws(pool) = &*backend else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -108,7 +125,7 @@ pub(super) async fn handle(
             "the Invoke API is served for --platform aws only",
         );
     };
-    if let Err(arn) = resolve(name, qualifier(req.uri()).as_deref(), pool.function()) {
+    if let Err(arn) = resolve(&name, qualifier(req.uri()).as_deref(), pool.function()) {
         return error(
             StatusCode::NOT_FOUND,
             "ResourceNotFoundException",
@@ -180,7 +197,6 @@ pub(super) async fn handle(
 /// Whether the name in the path (with the `Qualifier` query parameter) names `function`: its
 /// name (or RIE's), ARN or partial ARN, unqualified or `$LATEST`. If not, the ARN asked for.
 fn resolve(name: &str, qualifier: Option<&str>, function: &LambdaFunction) -> Result<(), String> {
-    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
     let arn = function.arn();
     // `arn:aws:lambda:REGION:ACCOUNT:function:`: `arn:aws:lambda:REGION:`, then the partial
     // ARN's prefix `ACCOUNT:function:`.
@@ -195,7 +211,7 @@ fn resolve(name: &str, qualifier: Option<&str>, function: &LambdaFunction) -> Re
             format!("{region_prefix}{name}"),
         )
     } else {
-        (Some(&*name), format!("{arn_prefix}{name}"))
+        (Some(name), format!("{arn_prefix}{name}"))
     };
     let (short, in_name) = match rest.map(|rest| rest.split_once(':')) {
         Some(Some((short, qualifier))) => (Some(short), Some(qualifier)),
@@ -222,7 +238,7 @@ fn qualifier(uri: &Uri) -> Option<String> {
 
 /// The request's payload, refused as Lambda refuses it: over `limit`, or not JSON. No payload
 /// is the event `{}`, as the AWS CLI's `invoke` without `--payload` gives the function.
-async fn payload(body: Incoming, limit: usize) -> Result<Bytes, Response<Body>> {
+async fn payload(body: AxumBody, limit: usize) -> Result<Bytes, Response<Body>> {
     let refused = |refused: FunctionError| {
         let status = if refused.error_type == TOO_LARGE {
             StatusCode::PAYLOAD_TOO_LARGE
@@ -447,25 +463,6 @@ mod tests {
         assert!(serves("/2015-03-31/functions"));
         assert!(!serves("/2015-03-31/functionsx"));
         assert!(!serves("/hello"));
-        let post = |path| operation(&Method::POST, path);
-        assert_eq!(
-            post("/2015-03-31/functions/f/invocations"),
-            Some((Operation::Invoke, "f"))
-        );
-        assert_eq!(
-            post("/2021-11-15/functions/f/response-streaming-invocations"),
-            Some((Operation::InvokeWithResponseStream, "f"))
-        );
-        assert_eq!(post("/2015-03-31/functions//invocations"), None);
-        assert_eq!(
-            post("/2015-03-31/functions/f/response-streaming-invocations"),
-            None
-        );
-        assert_eq!(post("/2015-03-31/functions/f"), None);
-        assert_eq!(
-            operation(&Method::GET, "/2015-03-31/functions/f/invocations"),
-            None
-        );
     }
 
     #[test]
@@ -474,11 +471,10 @@ mod tests {
         for name in [
             "probe-event",
             "probe-event:$LATEST",
-            "probe-event:%24LATEST",
             "function",
             "function:$LATEST",
             "arn:aws:lambda:us-east-1:123456789012:function:probe-event",
-            "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aprobe-event%3A%24LATEST",
+            "arn:aws:lambda:us-east-1:123456789012:function:probe-event:$LATEST",
             "123456789012:function:probe-event",
         ] {
             assert_eq!(resolve(name, None, &f), Ok(()), "{name}");

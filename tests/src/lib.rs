@@ -260,6 +260,19 @@ impl Reply {
     }
 }
 
+/// The event that makes probe-event fail to decode (`ms` must be a number), and the part of
+/// the error that names the field's problem, as serde says it on every platform.
+pub const WRONG_TYPE: (&str, &str) = (
+    r#"{"action":"sleep","ms":"soon"}"#,
+    "invalid type: string \"soon\", expected u64",
+);
+
+/// Asserts that a function error is the `InvalidEvent` of [`WRONG_TYPE`].
+pub fn assert_wrong_type(error: &fc_local_cli::FunctionError) {
+    assert_eq!(error.error_type, "InvalidEvent", "{error}");
+    assert!(error.error_message.contains(WRONG_TYPE.1), "{error}");
+}
+
 /// Asserts that every answer a platform's HTTP paths gave hello's `GET /hello?name=Jürgen`
 /// is the same greeting: status, content type and body.
 pub fn assert_one_greeting(answers: &[http::Response<bytes::Bytes>]) {

@@ -41,18 +41,12 @@ async fn a_failing_event_handler_answers_x_fc_status_404_and_the_instance_keeps_
         .unwrap_err();
     assert_eq!(error.error_type, "Panic");
     let error = fc
-        .invoke(r#"{"action":"sleep","ms":"soon"}"#)
+        .invoke(fc_tests::WRONG_TYPE.0)
         .await
         .unwrap()
         .result
         .unwrap_err();
-    assert_eq!(error.error_type, "InvalidEvent");
-    assert!(
-        error
-            .error_message
-            .contains("invalid type: string \"soon\", expected u64"),
-        "{error}"
-    );
+    fc_tests::assert_wrong_type(&error);
     let ok = fc
         .invoke(r#"{"action":"echo","value":"still here"}"#)
         .await

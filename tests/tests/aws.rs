@@ -59,18 +59,12 @@ async fn handler_errors_keep_their_kind_and_decode_errors_name_the_field() {
         ("HandlerError", "quota exceeded")
     );
     let error = lambda
-        .invoke(r#"{"action":"sleep","ms":"soon"}"#)
+        .invoke(fc_tests::WRONG_TYPE.0)
         .await
         .unwrap()
         .result
         .unwrap_err();
-    assert_eq!(error.error_type, "InvalidEvent");
-    assert!(
-        error
-            .error_message
-            .contains("invalid type: string \"soon\", expected u64"),
-        "{error}"
-    );
+    fc_tests::assert_wrong_type(&error);
 }
 
 #[tokio::test]

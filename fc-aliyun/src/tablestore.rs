@@ -17,6 +17,8 @@
 use ciborium::value::Value as Cbor;
 use fc_core::{Error, Row, RowChange, TableEvent, TableRecord, Timestamp, Value};
 
+use crate::wire::{Cell, TablestoreEvent, TablestoreRecord};
+
 const WHAT: &str = "Tablestore event";
 
 /// Nesting deeper than this is not a Tablestore record; refusing it bounds the decoder's stack.
@@ -120,7 +122,84 @@ fn depth(value: &Cbor) -> usize {
 /// Decodes a Tablestore trigger's body: CBOR as the trigger sends it, or the same structure as
 /// JSON, as the console's test events are. The event does not name the table (the trigger's
 /// `sourceArn` does), so records have an empty `table`.
+///
+/// The body is read straight into [`TablestoreEvent`]; only when that fails is it walked as a
+/// value tree, which says where and what is wrong (a batch is thousands of columns, and serde's
+/// errors over CBOR carry no path).
 pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
+    match typed(raw) {
+        Ok(event) => Ok(event),
+        Err(err) => Err(walk(raw).err().unwrap_or(err)),
+    }
+}
+
+fn typed(raw: &[u8]) -> Result<TableEvent, Error> {
+    let event: TablestoreEvent = if raw.first() == Some(&b'{') {
+        serde_json::from_slice(raw).map_err(|err| invalid(".", err))?
+    } else {
+        ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4)
+            .map_err(|err| invalid(".", err))?
+    };
+    if event.version != "Sync-v1" {
+        return Err(invalid("Version", "expected `Sync-v1`"));
+    }
+    let mut records = Vec::with_capacity(event.records.len());
+    for (index, record) in event.records.into_iter().enumerate() {
+        records.push(typed_record(record, index)?);
+    }
+    Ok(TableEvent::new(records))
+}
+
+fn cell(value: Cell) -> Value {
+    match value {
+        Cell::Integer(i) => Value::Int(i),
+        Cell::String(s) => Value::String(s),
+        Cell::Blob(b) => Value::Bytes(b),
+        Cell::Boolean(b) => Value::Bool(b),
+        Cell::Double(f) => Value::Float(f),
+    }
+}
+
+/// A record as fc carries it; any surprise is left to [`walk`] to explain.
+fn typed_record(record: TablestoreRecord, index: usize) -> Result<TableRecord, Error> {
+    let surprise = || invalid(&format!("Records[{index}]"), "unexpected");
+    let kind = match record.kind.as_str() {
+        "PutRow" => RowChange::Insert,
+        "UpdateRow" => RowChange::Modify,
+        "DeleteRow" => RowChange::Remove,
+        _ => return Err(surprise()),
+    };
+    let mut keys = Row::new();
+    for column in record.primary_key {
+        keys.insert(column.column_name, cell(column.value.ok_or_else(surprise)?));
+    }
+    let time = record
+        .info
+        .and_then(|info| info.timestamp)
+        .map(Timestamp::from_unix_micros);
+    if kind == RowChange::Remove {
+        let mut out = TableRecord::new(kind, "", keys);
+        out.time = time;
+        return Ok(out);
+    }
+    let mut out = TableRecord::new(kind, "", keys.clone());
+    out.time = time;
+    // The new row: its keys plus the columns put; a deleted column reads as null.
+    let mut new: Row = keys;
+    for column in record.columns {
+        let value = match column.kind.as_deref() {
+            Some("Put") => cell(column.value.ok_or_else(surprise)?),
+            Some("DeleteOneVersion" | "DeleteAllVersions") => Value::Null,
+            _ => return Err(surprise()),
+        };
+        new.insert(column.column_name, value);
+    }
+    out.new = Some(new);
+    Ok(out)
+}
+
+/// Walks the body as a value tree: slower than [`typed`], but it names the field that is wrong.
+fn walk(raw: &[u8]) -> Result<TableEvent, Error> {
     let table = "";
     let root: Cbor = if raw.first() == Some(&b'{') {
         serde_json::from_slice(raw).map_err(|err| {

@@ -334,3 +334,145 @@ pub(crate) fn bool_or_string<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D
         },
     }
 }
+
+/// A Tablestore trigger's batch of row changes, sent as CBOR (or, from the console's test
+/// events, the same structure as JSON).
+///
+/// Source: Function Compute, "Configure a Tablestore trigger": `Sync-v1` records, timestamps in
+/// µs (row) and ms (columns).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct TablestoreEvent {
+    /// `Sync-v1`.
+    pub version: String,
+    /// The changed rows.
+    pub records: Vec<TablestoreRecord>,
+}
+
+/// One changed row.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct TablestoreRecord {
+    /// `PutRow`, `UpdateRow` or `DeleteRow`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// When the row changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<TablestoreInfo>,
+    /// The row's primary key.
+    pub primary_key: Vec<TablestoreColumn>,
+    /// The columns put or deleted.
+    #[serde(default)]
+    pub columns: Vec<TablestoreColumn>,
+}
+
+/// When a row changed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct TablestoreInfo {
+    /// Microseconds since the Unix epoch.
+    #[serde(default)]
+    pub timestamp: Option<i64>,
+}
+
+/// A primary-key column, or a column put (`Put`) or deleted (`DeleteOneVersion`,
+/// `DeleteAllVersions`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct TablestoreColumn {
+    /// What happened to the column; absent in a primary key.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The column.
+    pub column_name: String,
+    /// The value; absent where a column was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Cell>,
+    /// Milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+}
+
+/// A Tablestore value: its five types, nothing else.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Cell {
+    /// `Integer`.
+    Integer(i64),
+    /// `String`.
+    String(String),
+    /// `Blob`.
+    Blob(Vec<u8>),
+    /// `Boolean`.
+    Boolean(bool),
+    /// `Double`.
+    Double(f64),
+}
+
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Integer(i) => ser.serialize_i64(*i),
+            Cell::String(s) => ser.serialize_str(s),
+            Cell::Blob(b) => ser.serialize_bytes(b),
+            Cell::Boolean(b) => ser.serialize_bool(*b),
+            Cell::Double(f) => ser.serialize_f64(*f),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Cell, D::Error> {
+        de.deserialize_any(CellVisitor)
+    }
+}
+
+/// Reads the five types; anything else (null, a list, a map, a CBOR tag) is refused with
+/// serde's "invalid type" error.
+struct CellVisitor;
+
+impl serde::de::Visitor<'_> for CellVisitor {
+    type Value = Cell;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an Integer, String, Blob, Boolean or Double value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Cell, E> {
+        Ok(Cell::Boolean(b))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Cell, E> {
+        Ok(Cell::Integer(i))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<Cell, E> {
+        i64::try_from(u)
+            .map(Cell::Integer)
+            .map_err(|_| E::custom("an Integer outside the 64-bit range"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Cell, E> {
+        Ok(Cell::Double(f))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Cell, E> {
+        Ok(Cell::String(s.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Cell, E> {
+        Ok(Cell::String(s))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Cell, E> {
+        Ok(Cell::Blob(b.to_vec()))
+    }
+
+    fn visit_byte_buf<E: serde::de::Error>(self, b: Vec<u8>) -> Result<Cell, E> {
+        Ok(Cell::Blob(b))
+    }
+}

@@ -4,12 +4,14 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ciborium::value::Value as Cbor;
 use http::{HeaderMap, HeaderValue, Method, Uri};
 use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
-use fc_aliyun::wire::{OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TimerEvent};
+use fc_aliyun::wire::{
+    Cell, OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TablestoreColumn, TablestoreEvent,
+    TablestoreInfo, TablestoreRecord, TimerEvent,
+};
 use fc_aws::wire::{
     DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, S3Bucket, S3Entity, S3Event, S3EventRecord,
     S3Object, S3UserIdentity, StreamRecord, StreamViewType,
@@ -334,14 +336,15 @@ fn oss(spec: &Spec, event_name: &str) -> OssEvent {
     event
 }
 
-fn cbor_value(value: &Value) -> Result<Cbor, String> {
+/// A JSON value as a Tablestore cell.
+fn cell(value: &Value) -> Result<Cell, String> {
     Ok(match value {
-        Value::Bool(b) => Cbor::Bool(*b),
+        Value::Bool(b) => Cell::Boolean(*b),
         Value::Number(n) => match n.as_i64() {
-            Some(i) => Cbor::Integer(i.into()),
-            None => Cbor::Float(n.as_f64().unwrap_or_default()),
+            Some(i) => Cell::Integer(i),
+            None => Cell::Double(n.as_f64().unwrap_or_default()),
         },
-        Value::String(s) => Cbor::Text(s.clone()),
+        Value::String(s) => Cell::String(s.clone()),
         other => {
             return Err(format!(
                 "Tablestore columns hold Integer, Double, Boolean, String or Blob, not {other}"
@@ -353,48 +356,35 @@ fn cbor_value(value: &Value) -> Result<Cbor, String> {
 /// Source: Function Compute, "Configure a Tablestore trigger": `Sync-v1` records, timestamps
 /// in µs (row) and ms (columns).
 fn tablestore(spec: &Spec, kind: &str) -> Result<Bytes, String> {
-    let text = |s: &str| Cbor::Text(s.to_owned());
-    let map = |entries: Vec<(&str, Cbor)>| {
-        Cbor::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
+    let column = |name: &str, value: &Value| -> Result<TablestoreColumn, String> {
+        let mut column = TablestoreColumn::default();
+        column.column_name = name.to_owned();
+        column.value = Some(cell(value)?);
+        Ok(column)
     };
     let keys = key_of(&spec.row);
-    let primary_key = keys
-        .iter()
-        .map(|(name, value)| {
-            Ok(map(vec![
-                ("ColumnName", text(name)),
-                ("Value", cbor_value(value)?),
-            ]))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let ms = millis();
-    let mut columns = Vec::new();
+    let ms = i64::try_from(millis()).unwrap_or(i64::MAX);
+    let mut record = TablestoreRecord::default();
+    record.kind = kind.to_owned();
+    let mut info = TablestoreInfo::default();
+    info.timestamp = Some(ms.saturating_mul(1000));
+    record.info = Some(info);
+    for (name, value) in &keys {
+        record.primary_key.push(column(name, value)?);
+    }
     if kind != "DeleteRow" {
         for (name, value) in spec.row.iter().filter(|(k, _)| !keys.contains_key(*k)) {
-            columns.push(map(vec![
-                ("Type", text("Put")),
-                ("ColumnName", text(name)),
-                ("Value", cbor_value(value)?),
-                ("Timestamp", Cbor::Integer(ms.into())),
-            ]));
+            let mut put = column(name, value)?;
+            put.kind = Some("Put".to_owned());
+            put.timestamp = Some(ms);
+            record.columns.push(put);
         }
     }
-    let record = map(vec![
-        ("Type", text(kind)),
-        (
-            "Info",
-            map(vec![("Timestamp", Cbor::Integer((ms * 1000).into()))]),
-        ),
-        ("PrimaryKey", Cbor::Array(primary_key)),
-        ("Columns", Cbor::Array(columns)),
-    ]);
-    let event = map(vec![
-        ("Version", text("Sync-v1")),
-        ("Records", Cbor::Array(vec![record])),
-    ]);
+    let mut event = TablestoreEvent::default();
+    event.version = "Sync-v1".to_owned();
+    event.records = vec![record];
     if spec.json {
-        let readable: Value = event.deserialized().map_err(|e| e.to_string())?;
-        return serde_json::to_vec_pretty(&readable)
+        return serde_json::to_vec_pretty(&event)
             .map(Bytes::from)
             .map_err(|e| e.to_string());
     }

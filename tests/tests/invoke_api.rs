@@ -106,12 +106,11 @@ fn completion(messages: &[Message]) -> serde_json::Value {
     serde_json::from_slice(last.payload()).unwrap()
 }
 
-/// The data of the complete chunks of a chunked body so far.
+/// The data of the complete chunks of a chunked body so far (chunk sizes read by httparse).
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap();
-        let start = end + 2;
+    while let Ok(httparse::Status::Complete((start, size))) = httparse::parse_chunk_size(data) {
+        let size = usize::try_from(size).unwrap();
         if size == 0 || data.len() < start + size + 2 {
             break;
         }

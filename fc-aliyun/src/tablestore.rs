@@ -79,29 +79,23 @@ fn kind(value: &Cbor) -> &'static str {
     }
 }
 
-/// A column value: Tablestore's five types, nothing else.
-fn value(cbor: Option<&Cbor>, at: impl Fn() -> String) -> Result<Value, Error> {
-    let Some(cbor) = cbor else {
-        return Err(invalid(&at(), "missing"));
-    };
-    Ok(match cbor {
-        Cbor::Integer(i) => Value::Int(
-            i64::try_from(*i).map_err(|_| invalid(&at(), "an Integer outside the 64-bit range"))?,
-        ),
-        Cbor::Text(text) => Value::String(text.clone()),
-        Cbor::Bytes(bytes) => Value::Bytes(bytes.clone()),
-        Cbor::Bool(b) => Value::Bool(*b),
-        Cbor::Float(f) => Value::Float(*f),
-        other => {
-            return Err(invalid(
-                &at(),
-                format!(
-                    "expected an Integer, String, Blob, Boolean or Double value, got {}",
-                    kind(other)
-                ),
-            ));
+/// Whether a column value is one of Tablestore's five types, nothing else.
+fn value(cbor: &Cbor, at: impl Fn() -> String) -> Result<(), Error> {
+    match cbor {
+        Cbor::Integer(i) if i64::try_from(*i).is_err() => {
+            Err(invalid(&at(), "an Integer outside the 64-bit range"))
         }
-    })
+        Cbor::Integer(_) | Cbor::Text(_) | Cbor::Bytes(_) | Cbor::Bool(_) | Cbor::Float(_) => {
+            Ok(())
+        }
+        other => Err(invalid(
+            &at(),
+            format!(
+                "expected an Integer, String, Blob, Boolean or Double value, got {}",
+                kind(other)
+            ),
+        )),
+    }
 }
 
 fn depth(value: &Cbor) -> usize {
@@ -127,26 +121,28 @@ fn depth(value: &Cbor) -> usize {
 /// value tree, which says where and what is wrong (a batch is thousands of columns, and serde's
 /// errors over CBOR carry no path).
 pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
-    match typed(raw) {
-        Ok(event) => Ok(event),
-        Err(err) => Err(walk(raw).err().unwrap_or(err)),
-    }
-}
-
-fn typed(raw: &[u8]) -> Result<TableEvent, Error> {
-    let event: TablestoreEvent = if raw.first() == Some(&b'{') {
-        serde_json::from_slice(raw).map_err(|err| invalid(".", err))?
+    let read = if raw.first() == Some(&b'{') {
+        serde_json::from_slice::<TablestoreEvent>(raw).map_err(|err| err.to_string())
     } else {
-        ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4)
-            .map_err(|err| invalid(".", err))?
+        ciborium::de::from_reader_with_recursion_limit::<TablestoreEvent, _>(raw, MAX_DEPTH + 4)
+            .map_err(|err| err.to_string())
+    };
+    let event = match read {
+        Ok(event) => event,
+        Err(err) => return Err(explain(raw).unwrap_or_else(|| invalid(".", err))),
     };
     if event.version != "Sync-v1" {
-        return Err(invalid("Version", "expected `Sync-v1`"));
+        return Err(invalid(
+            "Version",
+            format!("expected `Sync-v1`, got `{}`", event.version),
+        ));
     }
-    let mut records = Vec::with_capacity(event.records.len());
-    for (index, record) in event.records.into_iter().enumerate() {
-        records.push(typed_record(record, index)?);
-    }
+    let records = event
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(i, record)| self::record(record, i))
+        .collect::<Result<_, _>>()?;
     Ok(TableEvent::new(records))
 }
 
@@ -160,18 +156,29 @@ fn cell(value: Cell) -> Value {
     }
 }
 
-/// A record as fc carries it; any surprise is left to [`walk`] to explain.
-fn typed_record(record: TablestoreRecord, index: usize) -> Result<TableRecord, Error> {
-    let surprise = || invalid(&format!("Records[{index}]"), "unexpected");
+// Paths in errors are built only when there is an error: a batch has thousands of columns.
+fn record(record: TablestoreRecord, index: usize) -> Result<TableRecord, Error> {
+    let at = || format!("Records[{index}]");
     let kind = match record.kind.as_str() {
         "PutRow" => RowChange::Insert,
         "UpdateRow" => RowChange::Modify,
         "DeleteRow" => RowChange::Remove,
-        _ => return Err(surprise()),
+        other => {
+            return Err(invalid(
+                &format!("{}.Type", at()),
+                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
+            ));
+        }
     };
     let mut keys = Row::new();
-    for column in record.primary_key {
-        keys.insert(column.column_name, cell(column.value.ok_or_else(surprise)?));
+    for (i, column) in record.primary_key.into_iter().enumerate() {
+        let Some(value) = column.value else {
+            return Err(invalid(
+                &format!("{}.PrimaryKey[{i}].Value", at()),
+                "missing",
+            ));
+        };
+        keys.insert(column.column_name, cell(value));
     }
     let time = record
         .info
@@ -186,11 +193,21 @@ fn typed_record(record: TablestoreRecord, index: usize) -> Result<TableRecord, E
     out.time = time;
     // The new row: its keys plus the columns put; a deleted column reads as null.
     let mut new: Row = keys;
-    for column in record.columns {
+    for (i, column) in record.columns.into_iter().enumerate() {
+        let col_at = || format!("{}.Columns[{i}]", at());
         let value = match column.kind.as_deref() {
-            Some("Put") => cell(column.value.ok_or_else(surprise)?),
+            Some("Put") => match column.value {
+                Some(value) => cell(value),
+                None => return Err(invalid(&format!("{}.Value", col_at()), "missing")),
+            },
             Some("DeleteOneVersion" | "DeleteAllVersions") => Value::Null,
-            _ => return Err(surprise()),
+            Some(other) => {
+                return Err(invalid(
+                    &format!("{}.Type", col_at()),
+                    format!("expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"),
+                ));
+            }
+            None => return Err(invalid(&format!("{}.Type", col_at()), "missing")),
         };
         new.insert(column.column_name, value);
     }
@@ -198,116 +215,76 @@ fn typed_record(record: TablestoreRecord, index: usize) -> Result<TableRecord, E
     Ok(out)
 }
 
-/// Walks the body as a value tree: slower than [`typed`], but it names the field that is wrong.
-fn walk(raw: &[u8]) -> Result<TableEvent, Error> {
-    let table = "";
+/// Why a body could not be read as a [`TablestoreEvent`], found by walking it as a value
+/// tree: slower, but it names the field that is wrong (serde's errors over CBOR carry no
+/// path). `None` if the walk finds nothing wrong.
+fn explain(raw: &[u8]) -> Option<Error> {
     let root: Cbor = if raw.first() == Some(&b'{') {
-        serde_json::from_slice(raw).map_err(|err| {
-            Error::invalid_event(format!(
-                "invalid {WHAT}: the body is neither CBOR nor JSON: {err}"
-            ))
-        })?
+        match serde_json::from_slice(raw) {
+            Ok(root) => root,
+            Err(err) => {
+                return Some(Error::invalid_event(format!(
+                    "invalid {WHAT}: the body is neither CBOR nor JSON: {err}"
+                )));
+            }
+        }
     } else {
-        ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4).map_err(|err| {
-            Error::invalid_event(format!("invalid {WHAT}: the body is not CBOR: {err}"))
-        })?
+        match ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4) {
+            Ok(root) => root,
+            Err(err) => {
+                return Some(Error::invalid_event(format!(
+                    "invalid {WHAT}: the body is not CBOR: {err}"
+                )));
+            }
+        }
     };
     if depth(&root) > MAX_DEPTH {
-        return Err(Error::invalid_event(format!(
+        return Some(Error::invalid_event(format!(
             "invalid {WHAT}: nested deeper than {MAX_DEPTH} levels"
         )));
     }
-    let root = as_map(&root, || ".".into())?;
-    let version = as_text(field(root, "Version"), || "Version".into())?;
-    if version != "Sync-v1" {
-        return Err(invalid(
-            "Version",
-            format!("expected `Sync-v1`, got `{version}`"),
-        ));
-    }
-    let records = field(root, "Records").ok_or_else(|| invalid("Records", "missing"))?;
-    let records = as_array(records, || "Records".into())?
-        .iter()
-        .enumerate()
-        .map(|(i, record)| self::record(record, i, table))
-        .collect::<Result<_, _>>()?;
-    Ok(TableEvent::new(records))
+    walk(&root).err()
 }
 
-// Paths in errors are built only when there is an error: a batch has thousands of columns.
-fn record(record: &Cbor, index: usize, table: &str) -> Result<TableRecord, Error> {
-    let at = || format!("Records[{index}]");
-    let record = as_map(record, at)?;
-    let kind = match as_text(field(record, "Type"), || format!("{}.Type", at()))? {
-        "PutRow" => RowChange::Insert,
-        "UpdateRow" => RowChange::Modify,
-        "DeleteRow" => RowChange::Remove,
-        other => {
-            return Err(invalid(
-                &format!("{}.Type", at()),
-                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
-            ));
-        }
-    };
-    let mut keys = Row::new();
-    let pk_at = || format!("{}.PrimaryKey", at());
-    let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at(), "missing"))?;
-    for (i, column) in as_array(pk, pk_at)?.iter().enumerate() {
-        let col_at = || format!("{}[{i}]", pk_at());
-        let column = as_map(column, col_at)?;
-        let name = as_text(field(column, "ColumnName"), || {
-            format!("{}.ColumnName", col_at())
-        })?;
-        let cell = value(field(column, "Value"), || format!("{}.Value", col_at()))?;
-        keys.insert(name.to_owned(), cell);
-    }
-    let mut time = None;
-    if let Some(info) = field(record, "Info") {
-        let info = as_map(info, || format!("{}.Info", at()))?;
-        if let Some(ts) = field(info, "Timestamp") {
-            time = Some(Timestamp::from_unix_micros(as_int(ts, || {
-                format!("{}.Info.Timestamp", at())
-            })?));
-        }
-    }
-    if kind == RowChange::Remove {
-        let mut out = TableRecord::new(kind, table, keys);
-        out.time = time;
-        return Ok(out);
-    }
-    let mut out = TableRecord::new(kind, table, keys.clone());
-    out.time = time;
-    // The new row: its keys plus the columns put; a deleted column reads as null.
-    let mut new: Row = keys;
-    let columns_at = || format!("{}.Columns", at());
-    if let Some(columns) = field(record, "Columns") {
-        for (i, column) in as_array(columns, columns_at)?.iter().enumerate() {
-            let col_at = || format!("{}[{i}]", columns_at());
-            let column = as_map(column, col_at)?;
-            let name = as_text(field(column, "ColumnName"), || {
-                format!("{}.ColumnName", col_at())
-            })?;
-            match as_text(field(column, "Type"), || format!("{}.Type", col_at()))? {
-                "Put" => {
-                    let cell = value(field(column, "Value"), || format!("{}.Value", col_at()))?;
-                    new.insert(name.to_owned(), cell);
-                }
-                "DeleteOneVersion" | "DeleteAllVersions" => {
-                    new.insert(name.to_owned(), Value::Null);
-                }
-                other => {
-                    return Err(invalid(
-                        &format!("{}.Type", col_at()),
-                        format!(
-                            "expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"
-                        ),
-                    ));
-                }
+fn walk(root: &Cbor) -> Result<(), Error> {
+    let root = as_map(root, || ".".into())?;
+    as_text(field(root, "Version"), || "Version".into())?;
+    let records = field(root, "Records").ok_or_else(|| invalid("Records", "missing"))?;
+    for (index, record) in as_array(records, || "Records".into())?.iter().enumerate() {
+        let at = || format!("Records[{index}]");
+        let record = as_map(record, at)?;
+        as_text(field(record, "Type"), || format!("{}.Type", at()))?;
+        if let Some(info) = field(record, "Info") {
+            let info = as_map(info, || format!("{}.Info", at()))?;
+            if let Some(ts) = field(info, "Timestamp") {
+                as_int(ts, || format!("{}.Info.Timestamp", at()))?;
             }
         }
+        let pk_at = || format!("{}.PrimaryKey", at());
+        let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at(), "missing"))?;
+        columns(pk, pk_at)?;
+        if let Some(cols) = field(record, "Columns") {
+            columns(cols, || format!("{}.Columns", at()))?;
+        }
     }
-    out.new = Some(new);
-    Ok(out)
+    Ok(())
+}
+
+fn columns(list: &Cbor, at: impl Fn() -> String) -> Result<(), Error> {
+    for (i, column) in as_array(list, &at)?.iter().enumerate() {
+        let col_at = || format!("{}[{i}]", at());
+        let column = as_map(column, col_at)?;
+        as_text(field(column, "ColumnName"), || {
+            format!("{}.ColumnName", col_at())
+        })?;
+        if let Some(kind) = field(column, "Type") {
+            as_text(Some(kind), || format!("{}.Type", col_at()))?;
+        }
+        if let Some(value) = field(column, "Value") {
+            self::value(value, || format!("{}.Value", col_at()))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

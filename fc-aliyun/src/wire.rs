@@ -389,12 +389,21 @@ pub struct TablestoreColumn {
     pub kind: Option<String>,
     /// The column.
     pub column_name: String,
-    /// The value; absent where a column was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The value; absent where a column was deleted (but never null).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<Cell>,
     /// Milliseconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
+}
+
+/// A value that may be absent, but not null: Tablestore has no null.
+fn present<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Cell>, D::Error> {
+    Cell::deserialize(de).map(Some)
 }
 
 /// A Tablestore value: its five types, nothing else.

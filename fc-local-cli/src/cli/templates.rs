@@ -1,8 +1,6 @@
 //! Event templates: realistic events for each trigger, like `sam local generate-event` and
 //! Serverless Devs' `s cli fc-event`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Uri};
 use serde_json::{Map, Value};
@@ -89,10 +87,9 @@ fn now() -> fc_core::Timestamp {
     fc_core::Timestamp::now()
 }
 
-fn millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+/// Now, to the second, as event times without a fraction are written.
+fn this_second() -> fc_core::Timestamp {
+    fc_core::Timestamp::from_unix(now().unix_seconds(), 0)
 }
 
 /// The bytes of a template, or why there is none.
@@ -145,7 +142,7 @@ pub(crate) fn render(
         (Platform::Aliyun, "tablestore-modify") => tablestore(spec, "UpdateRow"),
         (Platform::Aliyun, "tablestore-remove") => tablestore(spec, "DeleteRow"),
         (Platform::Aliyun, "timer") => json(TimerEvent::new(
-            fc_core::Timestamp::from_unix(now().unix_seconds(), 0),
+            this_second(),
             spec.name.clone(),
             Some(spec.payload.clone().unwrap_or_default()),
         )),
@@ -252,10 +249,9 @@ fn dynamodb(spec: &Spec, event_name: &str) -> Result<DynamoDbEvent, String> {
         old.insert(name, Value::from("(before)"));
     }
     let mut change = StreamRecord::default();
-    change.approximate_creation_date_time =
-        utc(fc_core::Timestamp::from_unix(now().unix_seconds(), 0));
+    change.approximate_creation_date_time = utc(this_second());
     change.keys = item(&keys)?;
-    change.sequence_number = Some(format!("{}", millis() * 1000));
+    change.sequence_number = Some(format!("{}", now().unix_millis() * 1000));
     change.size_bytes = 64;
     change.stream_view_type = Some(StreamViewType::NewAndOldImages);
     match event_name {
@@ -290,7 +286,7 @@ fn schedule(spec: &Spec) -> EventBridgeEvent {
     event.detail_type = "Scheduled Event".to_owned();
     event.source = "aws.events".to_owned();
     event.account = Some("123456789012".to_owned());
-    event.time = Some(utc(fc_core::Timestamp::from_unix(now().unix_seconds(), 0)));
+    event.time = Some(utc(this_second()));
     event.region = Some("us-east-1".to_owned());
     event.resources = Some(vec![format!(
         "arn:aws:events:us-east-1:123456789012:rule/{}",
@@ -363,7 +359,7 @@ fn tablestore(spec: &Spec, kind: &str) -> Result<Bytes, String> {
         Ok(column)
     };
     let keys = key_of(&spec.row);
-    let ms = i64::try_from(millis()).unwrap_or(i64::MAX);
+    let ms = now().unix_millis();
     let mut record = TablestoreRecord::default();
     record.kind = kind.to_owned();
     let mut info = TablestoreInfo::default();

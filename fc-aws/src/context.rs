@@ -68,7 +68,10 @@ pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
     ctx.deadline = Some(UNIX_EPOCH + Duration::from_millis(lambda.deadline));
     ctx.region = env.region.clone();
     ctx.credentials.clone_from(&env.credentials);
+    // Per invocation, from the Runtime API's header: with concurrent invocations the
+    // process-wide `_X_AMZN_TRACE_ID` names only one of them.
     ctx.trace_id = lambda.xray_trace_id;
+    ctx.tenant_id = lambda.tenant_id;
     // arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>]
     let mut arn = lambda.invoked_function_arn.split(':');
     let account = arn.nth(4).unwrap_or_default();
@@ -102,6 +105,7 @@ mod tests {
         lambda.xray_trace_id = Some(
             "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1".into(),
         );
+        lambda.tenant_id = Some("tenant-42".into());
         lambda
     }
 
@@ -132,6 +136,7 @@ mod tests {
                 .as_deref()
                 .is_some_and(|t| t.starts_with("Root=1-5bef4de7"))
         );
+        assert_eq!(ctx.tenant_id.as_deref(), Some("tenant-42"));
         let arn = ctx.extensions.get::<InvokedArn>().map(|a| a.0.as_str());
         assert_eq!(
             arn,

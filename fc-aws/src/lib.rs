@@ -157,7 +157,8 @@ const REQUIRED: [&str; 4] = [
 ];
 
 /// Runs `function` on Lambda: `init` once, before the first event is fetched, then one
-/// invocation at a time until Lambda stops the process.
+/// invocation at a time until Lambda stops the process — or, on Lambda Managed Instances
+/// (`AWS_LAMBDA_MAX_CONCURRENCY` > 1), up to that many at once.
 pub async fn run<E: FromLambda>(function: Function<E>) -> Result<(), Error> {
     run_with(function, false).await
 }
@@ -216,12 +217,16 @@ async fn run_with<E: FromLambda>(function: Function<E>, streaming: bool) -> Resu
         let invoker = invoker.clone();
         async move { invoker.answer(event).await }
     });
-    lambda_runtime::run(handler).await.map_err(|err| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("the Lambda runtime stopped: {err}"),
-        )
-    })
+    // With `AWS_LAMBDA_MAX_CONCURRENCY` above 1 (Lambda Managed Instances) one environment
+    // takes that many invocations at once; without it, one at a time as on classic Lambda.
+    lambda_runtime::run_concurrent(handler)
+        .await
+        .map_err(|err| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("the Lambda runtime stopped: {err}"),
+            )
+        })
 }
 
 /// One invocation as [`run`] performs it, from lambda_runtime's event to what it posts back;

@@ -37,6 +37,8 @@ pub mod header {
     pub const INVOKED_FUNCTION_ARN: &str = "lambda-runtime-invoked-function-arn";
     /// The X-Ray trace header.
     pub const TRACE_ID: &str = "lambda-runtime-trace-id";
+    /// The tenant of a function with tenant isolation (the Invoke API's `X-Amz-Tenant-Id`).
+    pub const TENANT_ID: &str = "lambda-runtime-aws-tenant-id";
     /// On a response: `streaming` for a streamed one.
     pub const RESPONSE_MODE: &str = "lambda-runtime-function-response-mode";
     /// On an error, or a streamed response's trailers: the error's type.

@@ -87,6 +87,9 @@ pub struct Context {
     pub trace_id: Option<String>,
     /// How many times the platform has retried this event before (0 on the first try).
     pub retry_count: u32,
+    /// The tenant the invocation is for, on a function with tenant isolation (Lambda's
+    /// `Lambda-Runtime-Aws-Tenant-Id`); `None` elsewhere.
+    pub tenant_id: Option<String>,
     /// Temporary credentials of the function's role, when the platform supplies them.
     pub credentials: Option<Credentials>,
     /// Platform-specific data (the invoked ARN, client context, tracing headers…), by type.

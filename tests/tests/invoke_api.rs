@@ -14,6 +14,7 @@ use fc_tests::{PATIENCE, Reply, Server, event_template, start_behind_gateway};
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const PROBE_EVENT: &str = env!("CARGO_BIN_EXE_probe-event");
 const PROBE_STREAM: &str = env!("CARGO_BIN_EXE_probe-stream");
+const PROBE_OVERLAP: &str = env!("CARGO_BIN_EXE_probe-overlap");
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function";
 
@@ -408,4 +409,98 @@ fn bad_requests_get_lambdas_errors_and_the_server_keeps_serving() {
         );
         assert_serves(&server, path);
     }
+}
+
+/// Invokes `probe-overlap` from `n` threads at once; its answers.
+fn invoke_together(server: &Server, n: usize, payload: &[u8]) -> Vec<serde_json::Value> {
+    let addr = server.addr;
+    let threads: Vec<_> = (0..n)
+        .map(|_| {
+            let payload = payload.to_vec();
+            std::thread::spawn(move || {
+                fc_tests::request(addr, "POST", &invocations("probe-overlap"), &[], &payload)
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|thread| {
+            let reply = thread.join().unwrap();
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            reply.json()
+        })
+        .collect()
+}
+
+/// With `--concurrency-per-instance 4` one instance takes four invocations at once, as a
+/// Lambda Managed Instances environment does, and each keeps its own trace id.
+#[test]
+fn one_instance_takes_several_invocations_at_once() {
+    let server = start_behind_gateway(
+        FC_LOCAL,
+        "aws",
+        &[
+            "--concurrency",
+            "1",
+            "--concurrency-per-instance",
+            "4",
+            "--timeout",
+            "30",
+        ],
+        PROBE_OVERLAP,
+    );
+    let answers = invoke_together(&server, 4, br#"{"expect":4}"#);
+    let pids: std::collections::HashSet<_> = answers.iter().map(|a| a["pid"].clone()).collect();
+    let traces: std::collections::HashSet<_> = answers.iter().map(|a| a["trace"].clone()).collect();
+    for answer in &answers {
+        assert_eq!(
+            answer["overlap"], 4,
+            "the invocations did not overlap: {answers:?}"
+        );
+    }
+    assert_eq!(pids.len(), 1, "more than one instance: {answers:?}");
+    assert_eq!(traces.len(), 4, "trace ids shared: {answers:?}");
+}
+
+/// Without it, a Lambda instance takes one invocation at a time: two at once run in two.
+#[test]
+fn a_classic_instance_takes_one_invocation_at_a_time() {
+    let server = start_behind_gateway(FC_LOCAL, "aws", &["--timeout", "30"], PROBE_OVERLAP);
+    let answers = invoke_together(&server, 2, br#"{"expect":1}"#);
+    for answer in &answers {
+        assert_eq!(answer["overlap"], 1, "{answers:?}");
+    }
+    assert_ne!(answers[0]["pid"], answers[1]["pid"], "{answers:?}");
+}
+
+/// `X-Amz-Tenant-Id` reaches the handler's context, and a tenant's invocations run in an
+/// instance of that tenant's only.
+#[test]
+fn each_tenant_gets_its_id_and_its_own_instance() {
+    let server = start_behind_gateway(FC_LOCAL, "aws", &["--concurrency", "1"], PROBE_OVERLAP);
+    let as_tenant = |tenant: Option<&str>| {
+        let headers: Vec<(&str, &str)> =
+            tenant.map(|t| ("X-Amz-Tenant-Id", t)).into_iter().collect();
+        let reply = invoke(&server, "probe-overlap", &headers, b"{}");
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        reply.json()
+    };
+    let blue = as_tenant(Some("blue"));
+    let blue_again = as_tenant(Some("blue"));
+    let green = as_tenant(Some("green"));
+    let nobody = as_tenant(None);
+    assert_eq!(
+        (&blue["tenant"], &green["tenant"]),
+        (&"blue".into(), &"green".into())
+    );
+    assert!(nobody["tenant"].is_null(), "{nobody}");
+    assert_eq!(
+        blue["pid"], blue_again["pid"],
+        "a tenant's instance is reused"
+    );
+    assert_ne!(blue["pid"], green["pid"], "green ran in blue's instance");
+    assert_ne!(
+        green["pid"], nobody["pid"],
+        "an untenanted call ran in green's instance"
+    );
 }

@@ -11,7 +11,7 @@ use tokio::sync::{RwLock, Semaphore};
 
 use crate::aliyun::{FcEmulator, FcFunction};
 use crate::emulator::{EmulatorError, FunctionError, Output};
-use crate::lambda::{LambdaEmulator, LambdaFunction};
+use crate::lambda::{Invoke, LambdaEmulator, LambdaFunction};
 use fc_core::Platform;
 
 /// How the function is run.
@@ -24,6 +24,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Duration,
     pub(crate) memory_mb: u32,
     pub(crate) concurrency: usize,
+    /// AWS: how many invocations each instance takes at once (Lambda Managed Instances).
+    pub(crate) per_instance: u32,
     pub(crate) output: Output,
     pub(crate) name: String,
     pub(crate) start_timeout: Duration,
@@ -100,6 +102,7 @@ impl AwsPool {
     async fn start(settings: &Settings) -> Result<AwsPool, EmulatorError> {
         let mut function = LambdaFunction::new(&settings.program)
             .timeout(settings.timeout)
+            .concurrency(settings.per_instance)
             .output(settings.output.clone());
         function.args.clone_from(&settings.args);
         function.env.clone_from(&settings.env);
@@ -109,10 +112,15 @@ impl AwsPool {
         for _ in 0..settings.concurrency.max(1) {
             instances.push(LambdaEmulator::start(function.clone()).await?);
         }
-        // Reversed so the first instance is reused first, as Lambda reuses warm sandboxes.
-        let idle = (0..instances.len()).rev().collect();
+        // A slot per invocation an instance takes at once, reversed so that the first instance
+        // is reused first, as Lambda reuses warm sandboxes.
+        let per_instance = settings.per_instance.max(1) as usize;
+        let idle: Vec<usize> = (0..instances.len())
+            .rev()
+            .flat_map(|index| std::iter::repeat_n(index, per_instance))
+            .collect();
         Ok(AwsPool {
-            permits: Arc::new(Semaphore::new(instances.len())),
+            permits: Arc::new(Semaphore::new(idle.len())),
             instances,
             idle: Arc::new(Mutex::new(idle)),
         })
@@ -137,18 +145,18 @@ impl AwsPool {
     }
 
     pub(crate) async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
-        self.invoke_as(fc_local::request_id(), payload).await
+        self.invoke_with(payload, Invoke::default()).await
     }
 
-    /// One invocation under a request id chosen beforehand, as an asynchronous invocation's,
-    /// which the Invoke API answers before the function runs.
-    pub(crate) async fn invoke_as(
+    /// One invocation as `how` says: under a request id chosen beforehand (an asynchronous
+    /// invocation's, which the Invoke API answers before the function runs), for a tenant.
+    pub(crate) async fn invoke_with(
         &self,
-        request_id: String,
         payload: Bytes,
+        how: Invoke,
     ) -> Result<Outcome, EmulatorError> {
         let (index, _permit) = self.checkout().await?;
-        let result = self.instances[index].invoke_as(request_id, payload).await;
+        let result = self.instances[index].invoke_with(payload, how).await;
         lock(&self.idle).push(index);
         let invocation = result?;
         Ok(Outcome {
@@ -165,6 +173,7 @@ impl AwsPool {
     pub(crate) async fn invoke_streaming(
         &self,
         payload: Bytes,
+        how: Invoke,
     ) -> Result<(Outcome, Result<fc_core::http::Body, FunctionError>), EmulatorError> {
         let (index, permit) = self.checkout().await?;
         let (busy, ended) = tokio::sync::oneshot::channel::<()>();
@@ -175,7 +184,7 @@ impl AwsPool {
             lock(&idle).push(index);
             drop(permit);
         });
-        let invocation = self.instances[index].invoke_streaming(payload).await?;
+        let invocation = self.instances[index].invoke_streaming(payload, how).await?;
         let outcome = Outcome {
             request_id: invocation.request_id,
             result: Ok(Bytes::new()),

@@ -25,6 +25,7 @@ use fc_core::http::Trigger;
 use super::backend::{Backend, Outcome};
 use super::report::report;
 use crate::emulator::EmulatorError;
+use crate::lambda::Invoke;
 
 /// What one gateway serves.
 #[derive(Debug)]
@@ -159,7 +160,7 @@ async fn trigger(
             };
             match backend {
                 Backend::Aws(pool) if gateway.streaming => {
-                    match pool.invoke_streaming(event).await {
+                    match pool.invoke_streaming(event, Invoke::default()).await {
                         Ok((outcome, result)) => {
                             report(gateway.platform, &outcome, gateway.memory_mb);
                             streamed(result).await

@@ -128,6 +128,10 @@ struct StartArgs {
     /// one instance takes at once.
     #[arg(long, default_value_t = 10)]
     concurrency: usize,
+    /// AWS: how many invocations each instance takes at once, as on Lambda Managed Instances
+    /// (the function sees `AWS_LAMBDA_MAX_CONCURRENCY`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    concurrency_per_instance: u32,
     /// AWS: the function streams its responses (a Function URL or REST API with
     /// `InvokeMode: RESPONSE_STREAM`), as functions served with
     /// `fc::run_with_streaming_response` do.
@@ -261,7 +265,7 @@ pub fn main() -> ExitCode {
 
 fn settings(
     run: &RunArgs,
-    concurrency: usize,
+    (concurrency, per_instance): (usize, u32),
     output: Output,
 ) -> Result<backend::Settings, String> {
     let (program, args) = run
@@ -303,6 +307,7 @@ fn settings(
             _ => 512,
         }),
         concurrency,
+        per_instance,
         output,
         name,
         start_timeout: Duration::from_secs_f64(run.start_timeout.clamp(0.1, 3600.0)),
@@ -317,7 +322,14 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     if args.streaming && !matches!(trigger, Trigger::FunctionUrl | Trigger::ApiGatewayRest) {
         return Err("--streaming is for AWS Function URLs (--trigger url) and REST APIs (--trigger apigw-v1); FC streams HTTP responses as they are".into());
     }
-    let settings = settings(&args.run, args.concurrency, Output::Prefixed(String::new()))?;
+    if args.concurrency_per_instance > 1 && args.run.platform != Platform::Aws {
+        return Err("--concurrency-per-instance is for --platform aws; an FC instance takes --concurrency requests at once".into());
+    }
+    let settings = settings(
+        &args.run,
+        (args.concurrency, args.concurrency_per_instance),
+        Output::Prefixed(String::new()),
+    )?;
     let backend = backend::Backend::start(&settings)
         .await
         .map_err(|err| err.to_string())?;
@@ -379,7 +391,7 @@ fn read_event(source: &str) -> Result<Bytes, String> {
 
 async fn invoke(args: InvokeArgs) -> Result<ExitCode, String> {
     let event = read_event(&args.event)?;
-    let settings = settings(&args.run, 1, Output::Prefixed(String::new()))?;
+    let settings = settings(&args.run, (1, 1), Output::Prefixed(String::new()))?;
     let backend = backend::Backend::start(&settings)
         .await
         .map_err(|err| err.to_string())?;

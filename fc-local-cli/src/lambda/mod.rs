@@ -8,6 +8,15 @@
 //! invocation at a time, each with a real epoch deadline; past it the invocation fails with
 //! Lambda's timeout message and the instance is replaced. A process that exits is started again
 //! for the next invocation.
+//!
+//! With [`LambdaFunction::concurrency`] above 1 the instance is a Lambda Managed Instances
+//! environment: `AWS_LAMBDA_MAX_CONCURRENCY` tells the runtime to poll that many invocations at
+//! once, and an invocation past its deadline fails alone, the instance and the other
+//! invocations going on (Source: AWS Lambda, "Understanding the Lambda Managed Instances
+//! execution environment"). An invocation for a tenant (tenant isolation) gets
+//! `Lambda-Runtime-Aws-Tenant-Id`, and an instance serves one tenant only: another tenant's
+//! invocation starts a new one (Source: AWS Lambda, "Invoking Lambda functions with tenant
+//! isolation").
 
 mod gateway;
 mod server;
@@ -23,7 +32,7 @@ use bytes::Bytes;
 use fc_core::http::Body;
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, Semaphore, oneshot, watch};
 
 pub use crate::emulator::{EmulatorError, FunctionError, Output};
 pub use gateway::{http_event, http_response, split_prelude};
@@ -85,6 +94,9 @@ pub struct LambdaFunction {
     pub region: String,
     /// Where the function's stdout and stderr go.
     pub output: Output,
+    /// How many invocations the instance takes at once: 1 on Lambda, up to
+    /// `PerExecutionEnvironmentMaxConcurrency` on Lambda Managed Instances.
+    pub concurrency: u32,
 }
 
 impl LambdaFunction {
@@ -102,7 +114,14 @@ impl LambdaFunction {
             timeout: Duration::from_secs(3),
             region: "us-east-1".into(),
             output: Output::Show,
+            concurrency: 1,
         }
+    }
+
+    /// Sets how many invocations the instance takes at once (Lambda Managed Instances).
+    pub fn concurrency(mut self, concurrency: u32) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
     }
 
     /// Sets the timeout.
@@ -175,6 +194,33 @@ impl std::fmt::Display for StreamError {
 
 impl std::error::Error for StreamError {}
 
+/// How an invocation is asked for, besides its payload.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Invoke {
+    /// The request id to give the function; a new one when `None`. Lambda retries an
+    /// asynchronous invocation under the same id.
+    pub request_id: Option<String>,
+    /// The tenant, for a function with tenant isolation (the Invoke API's `X-Amz-Tenant-Id`).
+    pub tenant_id: Option<String>,
+}
+
+impl Invoke {
+    /// An invocation under this request id.
+    pub fn as_request(request_id: impl Into<String>) -> Self {
+        Invoke {
+            request_id: Some(request_id.into()),
+            ..Invoke::default()
+        }
+    }
+
+    /// For this tenant.
+    pub fn tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant_id.into());
+        self
+    }
+}
+
 /// An event waiting for the function's `/next`.
 #[derive(Debug)]
 struct Queued {
@@ -182,6 +228,7 @@ struct Queued {
     payload: Bytes,
     deadline_ms: u64,
     trace_id: String,
+    tenant_id: Option<String>,
 }
 
 /// State shared by the Runtime API server and the invokers.
@@ -203,13 +250,71 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// An instance's process, owned by a task that waits for it to exit, so that every invocation
+/// in flight sees the exit.
+#[derive(Debug)]
+struct Running {
+    pid: Option<u32>,
+    exited: watch::Receiver<Option<String>>,
+    /// Sent, or dropped, to kill the process.
+    kill: Option<oneshot::Sender<()>>,
+    /// The tenant the instance serves, under tenant isolation.
+    tenant_id: Option<String>,
+}
+
+impl Running {
+    fn watch(mut child: Child, tenant_id: Option<String>) -> Running {
+        let pid = child.id();
+        let (exit, exited) = watch::channel(None);
+        let (kill, killed) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let status = tokio::select! {
+                status = child.wait() => status,
+                _ = killed => {
+                    let _ = child.start_kill();
+                    child.wait().await
+                }
+            };
+            let _ = exit.send(Some(
+                status.map_or_else(|err| err.to_string(), |status| status.to_string()),
+            ));
+        });
+        Running {
+            pid,
+            exited,
+            kill: Some(kill),
+            tenant_id,
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        self.exited.borrow().is_none()
+    }
+
+    /// Kills the process and waits until it is gone.
+    async fn kill(mut self) {
+        drop(self.kill.take());
+        let _ = self.exited.wait_for(Option::is_some).await;
+    }
+}
+
+/// How the process ended, once it has.
+async fn exit_of(mut exited: watch::Receiver<Option<String>>) -> String {
+    match exited.wait_for(Option::is_some).await {
+        Ok(status) => status.clone().unwrap_or_default(),
+        Err(_) => "the instance is gone".into(),
+    }
+}
+
 /// A running Runtime API with its function.
 #[derive(Debug)]
 pub struct LambdaEmulator {
     function: LambdaFunction,
     addr: SocketAddr,
     shared: Arc<Shared>,
-    instance: tokio::sync::Mutex<Option<Child>>,
+    instance: Mutex<Option<Running>>,
+    /// One permit per invocation the instance takes at once.
+    slots: Semaphore,
     server: tokio::task::JoinHandle<()>,
     captured: Captured,
 }
@@ -228,10 +333,11 @@ impl LambdaEmulator {
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         Ok(LambdaEmulator {
+            slots: Semaphore::new(function.concurrency.max(1) as usize),
             function,
             addr,
             shared,
-            instance: tokio::sync::Mutex::new(None),
+            instance: Mutex::new(None),
             server,
             captured: Captured::default(),
         })
@@ -276,7 +382,11 @@ impl LambdaEmulator {
             .env("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023")
             .env("AWS_REGION", &f.region)
             .env("AWS_DEFAULT_REGION", &f.region)
-            .env("TZ", ":UTC")
+            .env("TZ", ":UTC");
+        if f.concurrency > 1 {
+            command.env("AWS_LAMBDA_MAX_CONCURRENCY", f.concurrency.to_string());
+        }
+        command
             .envs(f.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .kill_on_drop(true);
@@ -288,7 +398,7 @@ impl LambdaEmulator {
 
     /// Invokes the function once with `payload`, as a synchronous `Invoke` would.
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> Result<Invocation, EmulatorError> {
-        self.invoke_as(fc_local::request_id(), payload).await
+        self.invoke_with(payload, Invoke::default()).await
     }
 
     /// Invokes with a request id of the caller's choosing: Lambda retries an asynchronous
@@ -298,7 +408,17 @@ impl LambdaEmulator {
         request_id: String,
         payload: impl Into<Bytes>,
     ) -> Result<Invocation, EmulatorError> {
-        let invocation = self.deliver(request_id, payload.into()).await?;
+        self.invoke_with(payload, Invoke::as_request(request_id))
+            .await
+    }
+
+    /// Invokes as `how` says: under a given request id, for a tenant.
+    pub async fn invoke_with(
+        &self,
+        payload: impl Into<Bytes>,
+        how: Invoke,
+    ) -> Result<Invocation, EmulatorError> {
+        let invocation = self.deliver(payload.into(), how).await?;
         let result = match invocation.result {
             Ok(body) => body.collect(None).await.map_or_else(
                 |err| Err(StreamError::of(&*err)),
@@ -322,15 +442,46 @@ impl LambdaEmulator {
     pub async fn invoke_streaming(
         &self,
         payload: impl Into<Bytes>,
+        how: Invoke,
     ) -> Result<Invocation<Body>, EmulatorError> {
-        self.deliver(fc_local::request_id(), payload.into()).await
+        self.deliver(payload.into(), how).await
+    }
+
+    /// The instance to deliver to, started when there is none, or none for this tenant:
+    /// whether it was started (a cold start), and its exit.
+    async fn instance_for(
+        &self,
+        tenant_id: Option<&str>,
+    ) -> Result<(bool, watch::Receiver<Option<String>>), EmulatorError> {
+        let replaced = {
+            let mut instance = lock(&self.instance);
+            match instance.as_ref() {
+                Some(running)
+                    if running.is_running() && running.tenant_id.as_deref() == tenant_id =>
+                {
+                    return Ok((false, running.exited.clone()));
+                }
+                _ => {
+                    *lock(&self.shared.init_error) = None;
+                    let running = Running::watch(self.spawn()?, tenant_id.map(str::to_owned));
+                    let exited = running.exited.clone();
+                    (instance.replace(running), exited)
+                }
+            }
+        };
+        let (old, exited) = replaced;
+        if let Some(old) = old {
+            old.kill().await;
+        }
+        Ok((true, exited))
     }
 
     async fn deliver(
         &self,
-        request_id: String,
         payload: Bytes,
+        how: Invoke,
     ) -> Result<Invocation<Body>, EmulatorError> {
+        let request_id = how.request_id.unwrap_or_else(fc_local::request_id);
         if let Some(refused) = refusal(&payload, PAYLOAD_LIMIT) {
             return Ok(Invocation {
                 request_id,
@@ -340,16 +491,13 @@ impl LambdaEmulator {
                 peak_memory_kib: None,
             });
         }
-        // One invocation per instance at a time, as on Lambda.
-        let mut instance = self.instance.lock().await;
-        let cold_start = match instance.as_mut().map(Child::try_wait) {
-            Some(Ok(None)) => false,
-            _ => {
-                *lock(&self.shared.init_error) = None;
-                *instance = Some(self.spawn()?);
-                true
-            }
-        };
+        // As many invocations per instance at a time as it takes: one on Lambda.
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the instance is closed".into()))?;
+        let (cold_start, exited) = self.instance_for(how.tenant_id.as_deref()).await?;
         let (tx, rx) = oneshot::channel();
         lock(&self.shared.waiting).insert(request_id.clone(), tx);
         let started = Instant::now();
@@ -361,6 +509,7 @@ impl LambdaEmulator {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
             trace_id: trace_id(),
+            tenant_id: how.tenant_id,
         });
         self.shared.ready.notify_one();
 
@@ -369,25 +518,24 @@ impl LambdaEmulator {
             Timeout,
             Exit(String),
         }
-        let ended = match instance.as_mut() {
-            Some(child) => tokio::select! {
-                answer = rx => Ended::Answer(answer.unwrap_or_else(|_| Err(FunctionError {
-                    error_type: "Runtime.Unknown".into(),
-                    error_message: "the Runtime API stopped".into(),
-                }))),
-                () = tokio::time::sleep(self.function.timeout) => Ended::Timeout,
-                status = child.wait() => {
-                    Ended::Exit(status.map_or_else(|e| e.to_string(), |s| s.to_string()))
-                }
-            },
-            None => Ended::Exit("the instance is gone".into()),
+        let ended = tokio::select! {
+            answer = rx => Ended::Answer(answer.unwrap_or_else(|_| Err(FunctionError {
+                error_type: "Runtime.Unknown".into(),
+                error_message: "the Runtime API stopped".into(),
+            }))),
+            () = tokio::time::sleep(self.function.timeout) => Ended::Timeout,
+            status = exit_of(exited) => Ended::Exit(status),
         };
         let result = match ended {
             Ended::Answer(result) => result,
             Ended::Timeout => {
-                // Lambda stops the whole sandbox; the next invocation gets a new one.
-                if let Some(mut child) = instance.take() {
-                    let _ = child.kill().await;
+                // Lambda stops the whole sandbox, and the next invocation gets a new one; a
+                // Managed Instances environment goes on with its other invocations.
+                if self.function.concurrency <= 1 {
+                    let running = lock(&self.instance).take();
+                    if let Some(running) = running {
+                        running.kill().await;
+                    }
                 }
                 Err(FunctionError {
                     error_type: "Sandbox.Timedout".into(),
@@ -397,21 +545,21 @@ impl LambdaEmulator {
                     ),
                 })
             }
-            Ended::Exit(status) => {
-                *instance = None;
-                Err(self.init_error().unwrap_or(FunctionError {
-                    error_type: "Runtime.ExitError".into(),
-                    error_message: format!(
-                        "RequestId: {request_id} Error: Runtime exited with error: {status}"
-                    ),
-                }))
-            }
+            Ended::Exit(status) => Err(self.init_error().unwrap_or(FunctionError {
+                error_type: "Runtime.ExitError".into(),
+                error_message: format!(
+                    "RequestId: {request_id} Error: Runtime exited with error: {status}"
+                ),
+            })),
         };
         lock(&self.shared.waiting).remove(&request_id);
         lock(&self.shared.queue).retain(|q| q.request_id != request_id);
         let duration = started.elapsed();
-        let peak_memory_kib =
-            crate::emulator::peak_memory_kib(instance.as_ref().and_then(Child::id));
+        let pid = lock(&self.instance)
+            .as_ref()
+            .filter(|running| running.is_running())
+            .and_then(|running| running.pid);
+        let peak_memory_kib = crate::emulator::peak_memory_kib(pid);
         Ok(Invocation {
             request_id,
             result,
@@ -424,8 +572,9 @@ impl LambdaEmulator {
     /// Stops the current instance, if any; the next invocation starts a new one (with the
     /// executable as it is on disk then).
     pub async fn recycle(&self) {
-        if let Some(mut child) = self.instance.lock().await.take() {
-            let _ = child.kill().await;
+        let running = lock(&self.instance).take();
+        if let Some(running) = running {
+            running.kill().await;
         }
     }
 
@@ -438,7 +587,8 @@ impl LambdaEmulator {
     /// 500 ms to finish (the graceful-shutdown window), then SIGKILL. Returns whether it exited
     /// on its own.
     pub async fn shutdown(&self) -> bool {
-        let Some(mut child) = self.instance.lock().await.take() else {
+        let running = lock(&self.instance).take();
+        let Some(running) = running.filter(Running::is_running) else {
             return false;
         };
         if self
@@ -446,17 +596,20 @@ impl LambdaEmulator {
             .extensions
             .load(std::sync::atomic::Ordering::SeqCst)
             > 0
-            && let Some(pid) = child.id()
+            && let Some(pid) = running.pid
         {
             crate::emulator::terminate(pid);
-            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(500), child.wait()).await
+            let exit = exit_of(running.exited.clone());
+            if tokio::time::timeout(Duration::from_millis(500), exit)
+                .await
+                .is_ok()
             {
                 // The last lines the function wrote while stopping are still in the pipes.
                 let _ = tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
                 return true;
             }
         }
-        let _ = child.kill().await;
+        running.kill().await;
         false
     }
 }

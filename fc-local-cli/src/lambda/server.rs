@@ -18,7 +18,8 @@ use tokio::net::TcpListener;
 use super::{FunctionError, PAYLOAD_LIMIT, Shared, StreamError, lock};
 
 use fc_aws::wire::header::{
-    DEADLINE_MS, ERROR_BODY, ERROR_TYPE, INVOKED_FUNCTION_ARN, REQUEST_ID, RESPONSE_MODE, TRACE_ID,
+    DEADLINE_MS, ERROR_BODY, ERROR_TYPE, INVOKED_FUNCTION_ARN, REQUEST_ID, RESPONSE_MODE,
+    TENANT_ID, TRACE_ID,
 };
 
 /// The Runtime API and the part of the Extensions API a function's own extension uses, until
@@ -170,10 +171,15 @@ async fn register(State(shared): State<Arc<Shared>>) -> Response {
 /// Waits for an event and hands it over with Lambda's headers.
 async fn next(State(shared): State<Arc<Shared>>) -> Response {
     let queued = loop {
+        // Waiting before looking: with several `/next` in flight (a Managed Instances
+        // runtime), an event queued in between still wakes one of them.
+        let ready = shared.ready.notified();
+        let mut ready = std::pin::pin!(ready);
+        ready.as_mut().enable();
         if let Some(queued) = lock(&shared.queue).pop_front() {
             break queued;
         }
-        shared.ready.notified().await;
+        ready.await;
     };
     let mut response = Response::new(axum::body::Body::from(queued.payload));
     let headers = response.headers_mut();
@@ -187,6 +193,9 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     set(DEADLINE_MS, &queued.deadline_ms.to_string());
     set(INVOKED_FUNCTION_ARN, &shared.arn);
     set(TRACE_ID, &queued.trace_id);
+    if let Some(tenant_id) = &queued.tenant_id {
+        set(TENANT_ID, tenant_id);
+    }
     response
 }
 

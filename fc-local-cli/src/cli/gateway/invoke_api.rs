@@ -13,6 +13,9 @@
 //!   `InvokeComplete`, whose `ErrorCode` and `ErrorDetails` say how the function failed if it
 //!   did. A function that answers whole is passed on as one chunk.
 //!
+//! `X-Amz-Tenant-Id` names the tenant of a function with tenant isolation; the function gets
+//! it as `Lambda-Runtime-Aws-Tenant-Id`, in an instance of that tenant's own.
+//!
 //! `FunctionName` is the function's name (its executable's), ARN or partial ARN, unqualified or
 //! `$LATEST`; `function`, the one name RIE answers to, works too. Anything the API refuses is
 //! answered as Lambda does: the status, the error type in `x-amzn-ErrorType`, and
@@ -37,7 +40,8 @@ use crate::cli::backend::Backend;
 use crate::cli::report::report;
 use crate::emulator::{EmulatorError, FunctionError};
 use crate::lambda::{
-    ASYNC_PAYLOAD_LIMIT, LambdaFunction, PAYLOAD_LIMIT, StreamError, TOO_LARGE, refusal, too_large,
+    ASYNC_PAYLOAD_LIMIT, Invoke, LambdaFunction, PAYLOAD_LIMIT, StreamError, TOO_LARGE, refusal,
+    too_large,
 };
 
 const INVOKE: &str = "/2015-03-31/functions";
@@ -51,6 +55,8 @@ const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 const EXECUTED_VERSION: HeaderName = HeaderName::from_static("x-amz-executed-version");
 const FUNCTION_ERROR: HeaderName = HeaderName::from_static("x-amz-function-error");
 const INVOCATION_TYPE: HeaderName = HeaderName::from_static("x-amz-invocation-type");
+/// The tenant of a function with tenant isolation (`aws lambda invoke --tenant-id`).
+const TENANT_ID: HeaderName = HeaderName::from_static("x-amz-tenant-id");
 
 /// The content type of an event stream, and of each `PayloadChunk`'s bytes.
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
@@ -151,6 +157,14 @@ async fn handle(
             ));
         }
     };
+    let how = Invoke {
+        tenant_id: req
+            .headers()
+            .get(TENANT_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ..Invoke::default()
+    };
     let payload = match payload(req.into_body(), limit).await {
         Ok(payload) => payload,
         Err(refused) => return refused,
@@ -161,8 +175,8 @@ async fn handle(
             *response.status_mut() = StatusCode::NO_CONTENT;
             Ok(response)
         }
-        (Operation::Invoke, "Event") => Ok(hand_over(gateway, &backend, payload)),
-        (Operation::Invoke, _) => pool.invoke(payload).await.map(|outcome| {
+        (Operation::Invoke, "Event") => Ok(hand_over(gateway, &backend, payload, how)),
+        (Operation::Invoke, _) => pool.invoke_with(payload, how).await.map(|outcome| {
             report(gateway.platform, &outcome, gateway.memory_mb);
             let id = outcome.request_id;
             let response = match outcome.result {
@@ -175,7 +189,7 @@ async fn handle(
             with_header(executed(response), REQUEST_ID, &id)
         }),
         (Operation::InvokeWithResponseStream, _) => {
-            pool.invoke_streaming(payload)
+            pool.invoke_streaming(payload, how)
                 .await
                 .map(|(outcome, result)| {
                     report(gateway.platform, &outcome, gateway.memory_mb);
@@ -271,15 +285,21 @@ async fn payload(body: AxumBody, limit: usize) -> Result<Bytes, Response<Body>> 
 
 /// An asynchronous invocation: the event is handed to the function, which runs after the
 /// answer, 202 with the request id the function gets.
-fn hand_over(gateway: &Gateway, backend: &Arc<Backend>, payload: Bytes) -> Response<Body> {
+fn hand_over(
+    gateway: &Gateway,
+    backend: &Arc<Backend>,
+    payload: Bytes,
+    mut how: Invoke,
+) -> Response<Body> {
     let request_id = fc_local::request_id();
-    let (backend, id) = (Arc::clone(backend), request_id.clone());
+    how.request_id = Some(request_id.clone());
+    let backend = Arc::clone(backend);
     let (platform, memory_mb) = (gateway.platform, gateway.memory_mb);
     tokio::spawn(async move {
         let Backend::Aws(pool) = &*backend else {
             return;
         };
-        match pool.invoke_as(id, payload).await {
+        match pool.invoke_with(payload, how).await {
             Ok(outcome) => {
                 report(platform, &outcome, memory_mb);
                 if let Err(err) = &outcome.result {

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use fc_core::http::{Body, HeaderMap, Response, StatusCode, header};
+use fc_core::serve::BodyError;
 use fc_core::{Context, Error, ErrorKind, Function, Instance, Invocation, Outcome};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OnceCell};
@@ -270,9 +270,9 @@ fn unlocked_stdout() -> Option<&'static std::fs::File> {
 
 /// Reads a body up to FC's limit; the status says why it could not be read.
 async fn read_body(body: Incoming) -> Result<Bytes, (StatusCode, Error)> {
-    match Limited::new(body, PAYLOAD_LIMIT).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err((
+    match fc_core::serve::read_body(body, PAYLOAD_LIMIT).await {
+        Ok(body) => Ok(body),
+        Err(BodyError::TooLarge) => Err((
             StatusCode::PAYLOAD_TOO_LARGE,
             Error::invalid_event(format!(
                 "the request is larger than Function Compute's limit of {PAYLOAD_LIMIT} bytes (32 MB)"

@@ -295,7 +295,11 @@ impl<E: FromLambda> Invoker<E> {
             diagnostic(&err)
         })?;
         let request_id = ctx.request_id.clone();
-        let outcome = self.instance.invoke(decoded, ctx).await;
+        // lambda_runtime runs each invocation in a span of its own, with the request id.
+        let outcome = self
+            .instance
+            .invocation_in(decoded, ctx, tracing::Span::none())
+            .await;
         Ok((outcome, origin, request_id))
     }
 }

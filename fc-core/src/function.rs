@@ -208,11 +208,32 @@ impl<E: Event> Instance<E> {
     /// thread of its own; but if what awaits it goes away first (a client hung up), the
     /// invocation still runs to its end in a task of its own. [`Invocation::cancel`] is the
     /// only way to stop it, for a deadline.
+    ///
+    /// It runs in a `tracing` span, `invocation{requestId=…}`, so that every line the handler
+    /// logs names its invocation.
     pub fn invocation(&self, event: E, ctx: Context) -> Invocation<E::Outcome> {
+        let span = tracing::info_span!("invocation", requestId = ctx.request_id.as_str());
+        self.invocation_in(event, ctx, span)
+    }
+
+    /// Like [`Instance::invocation`], in `span`: for a platform whose runtime already runs
+    /// each invocation in a span of its own (lambda_runtime does), `Span::none()`.
+    pub fn invocation_in(
+        &self,
+        event: E,
+        ctx: Context,
+        span: tracing::Span,
+    ) -> Invocation<E::Outcome> {
         let request_id = RequestId::new(&ctx.request_id);
+        let running = {
+            // The handler's call runs up to its first await here, in the span too.
+            let _entered = span.enter();
+            CatchUnwind((self.invoke)(event, ctx))
+        };
         Invocation {
-            running: Some(CatchUnwind((self.invoke)(event, ctx))),
+            running: Some(running),
             request_id,
+            span,
         }
     }
 }
@@ -222,6 +243,7 @@ impl<E: Event> Instance<E> {
 pub struct Invocation<T: Outcome> {
     running: Option<CatchUnwind<BoxFuture<T>>>,
     request_id: RequestId,
+    span: tracing::Span,
 }
 
 /// An invocation's own copy of its request id, which it needs only to report a failure: kept
@@ -297,12 +319,14 @@ impl<T: Outcome> Future for Invocation<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
-        let Some(running) = self.running.as_mut() else {
+        let this = &mut *self;
+        let _entered = this.span.enter();
+        let Some(running) = this.running.as_mut() else {
             panic!("an invocation polled after it ended");
         };
         let result = std::task::ready!(Pin::new(running).poll(cx));
-        self.running = None;
-        Poll::Ready(ended(result, self.request_id.as_str()))
+        this.running = None;
+        Poll::Ready(ended(result, this.request_id.as_str()))
     }
 }
 
@@ -313,9 +337,13 @@ impl<T: Outcome> Drop for Invocation<T> {
         {
             let request_id = self.request_id.as_str().to_owned();
             // The failure is still logged; nobody is left to answer.
-            runtime.spawn(async move {
-                ended(running.await, &request_id);
-            });
+            let span = std::mem::replace(&mut self.span, tracing::Span::none());
+            runtime.spawn(tracing::Instrument::instrument(
+                async move {
+                    ended(running.await, &request_id);
+                },
+                span,
+            ));
         }
     }
 }

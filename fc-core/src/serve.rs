@@ -87,6 +87,69 @@ impl Connections {
     }
 }
 
+/// Why a request's body could not be read whole.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// It is larger than the limit; what the client sent of it was read and dropped.
+    TooLarge,
+    /// The connection failed while it was read.
+    Failed(BoxError),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::TooLarge => f.write_str("the body is larger than the limit"),
+            BodyError::Failed(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// Reads a request's body, up to `limit` bytes. Past the limit, the rest is [discarded](discard)
+/// so that the client gets to read the refusal.
+pub async fn read_body<B>(mut body: B, limit: usize) -> Result<bytes::Bytes, BodyError>
+where
+    B: HttpBody<Data = bytes::Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    use http_body_util::BodyExt;
+    match http_body_util::Limited::new(&mut body, limit)
+        .collect()
+        .await
+    {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+            discard(body).await;
+            Err(BodyError::TooLarge)
+        }
+        Err(err) => Err(BodyError::Failed(err)),
+    }
+}
+
+/// How much of a refused request's body [`discard`] reads at most, and for how long.
+const DISCARD_LIMIT: usize = 64 * 1024 * 1024;
+const DISCARD_TIME: Duration = Duration::from_secs(2);
+
+/// Reads what is left of a refused request's body (a 413's) and drops it, within bounds, before
+/// the answer goes out. A server that closes the connection with unread data in it resets the
+/// connection, and the client, still sending, sees the reset instead of the answer.
+pub async fn discard<B: HttpBody + Unpin>(mut body: B) {
+    use http_body_util::BodyExt;
+    let drained = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, bytes::Buf::remaining);
+            if seen > DISCARD_LIMIT {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DISCARD_TIME, drained).await;
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a panic is the failure report
@@ -98,6 +161,33 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
+
+    /// A body whose connection broke.
+    struct Broken;
+
+    impl HttpBody for Broken {
+        type Data = bytes::Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>> {
+            Poll::Ready(Some(Err(std::io::Error::other("reset by peer"))))
+        }
+    }
+
+    #[tokio::test]
+    async fn bodies_are_read_up_to_the_limit_and_the_rest_dropped() {
+        let body = || http_body_util::Full::new(bytes::Bytes::from_static(b"twelve bytes"));
+        assert_eq!(read_body(body(), 12).await.unwrap(), "twelve bytes");
+        assert!(matches!(
+            read_body(body(), 11).await,
+            Err(BodyError::TooLarge)
+        ));
+        let err = read_body(Broken, 12).await.unwrap_err();
+        assert_eq!(err.to_string(), "reset by peer");
+    }
 
     /// Says when a request arrived, then answers with the peer's port once released.
     #[derive(Clone)]

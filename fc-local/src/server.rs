@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use fc_core::http::{Body, Request, RequestInfo, Response, StatusCode, Trigger, header};
+use fc_core::serve::BodyError;
 use fc_core::{Function, Instance, Invocation};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
 use tokio::net::TcpListener;
 
@@ -211,12 +211,13 @@ async fn read_request(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
+        fc_core::serve::discard(req.into_body()).await;
         return Err(too_large(limit));
     }
     let (parts, body) = req.into_parts();
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => return Err(too_large(limit)),
+    let bytes = match fc_core::serve::read_body(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => return Err(too_large(limit)),
         Err(err) => {
             let message = format!("the request body could not be read: {err}");
             return Err(message_response(StatusCode::BAD_REQUEST, &message));

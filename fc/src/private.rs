@@ -261,8 +261,8 @@ enum Stop {
 }
 
 async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Result<(), Stop> {
-    init_tracing();
     let (platform, why) = detect(|name| std::env::var(name).ok()).map_err(Stop::Detection)?;
+    init_tracing(platform, |name| std::env::var(name).ok());
     tracing::debug!("running on {} ({why})", platform.description());
     match platform {
         Platform::Aws => run_aws(function, lambda, &why).await,
@@ -351,22 +351,125 @@ fn missing(platform: Platform, why: &str, feature: &str) -> Stop {
     ))
 }
 
-/// Logs go to stderr, so an event function's stdout carries its result only. `RUST_LOG`
-/// filters them (`info` by default; `debug,hyper=info` style directives).
-fn init_tracing() {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+/// How fc logs on `platform`, unless the program installed a subscriber of its own first:
+///
+/// - on Lambda, to stdout without a timestamp (CloudWatch adds one), as lambda_runtime's own
+///   subscriber does; JSON lines with `AWS_LAMBDA_LOG_FORMAT=JSON` (advanced logging
+///   controls), the level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`;
+/// - on FC, to stdout, where FC's invocation markers go, so that a handler's lines come between
+///   its invocation's `FC Invoke Start` and `FC Invoke End`;
+/// - locally, to stderr, so that an event function's stdout carries its result only.
+///
+/// `FC_LOG_FORMAT=json` gives JSON lines on every platform; `RUST_LOG` filters (`info` by
+/// default; `debug,hyper=info` style directives). lambda_runtime's second report of a handler's
+/// error is left out: fc logs each error once, with its detail.
+fn init_tracing(platform: Platform, var: impl Fn(&str) -> Option<String>) {
     use tracing_subscriber::prelude::*;
 
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let subscriber = tracing_subscriber::registry()
+        .with(log_layer(platform, &var))
+        .with(log_filter(platform, &var));
     // A subscriber the program installed itself wins.
-    let _ = tracing_subscriber::registry()
-        .with(fmt)
-        .with(filter)
-        .try_init();
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// The formatting layer for `platform`: see [`init_tracing`].
+fn log_layer<S>(
+    platform: Platform,
+    var: impl Fn(&str) -> Option<String>,
+) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use std::io::IsTerminal;
+    use tracing_subscriber::Layer;
+
+    let says = |name: &str, value: &str| var(name).is_some_and(|v| v.eq_ignore_ascii_case(value));
+    let json = says("FC_LOG_FORMAT", "json")
+        || (platform == Platform::Aws && says("AWS_LAMBDA_LOG_FORMAT", "json"));
+    let layer = tracing_subscriber::fmt::layer();
+    match (platform, json) {
+        (Platform::Local, false) => layer
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .boxed(),
+        (Platform::Local, true) => layer
+            .json()
+            .flatten_event(true)
+            .with_writer(std::io::stderr)
+            .boxed(),
+        (_, true) => layer
+            .json()
+            .flatten_event(true)
+            .with_writer(std::io::stdout)
+            .boxed(),
+        (Platform::Aws, false) => layer
+            .without_time()
+            .with_ansi(false)
+            .with_writer(std::io::stdout)
+            .boxed(),
+        (_, false) => layer.with_ansi(false).with_writer(std::io::stdout).boxed(),
+    }
+}
+
+/// What is logged on `platform`: see [`init_tracing`].
+fn log_filter(
+    platform: Platform,
+    var: impl Fn(&str) -> Option<String>,
+) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+
+    let lambda_level = (platform == Platform::Aws)
+        .then(|| var("AWS_LAMBDA_LOG_LEVEL"))
+        .flatten()
+        // Lambda's FATAL is the most severe level there is: tracing's ERROR.
+        .map(|level| match level.to_ascii_lowercase().as_str() {
+            "fatal" => "error".to_owned(),
+            other => other.to_owned(),
+        });
+    lambda_level
+        .or_else(|| var("RUST_LOG"))
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+        // It logs every error a handler returns, which fc has logged already; the panics it
+        // would catch, fc catches first.
+        .with_target("lambda_runtime::layers::panic", LevelFilter::OFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn lambda_log_level_wins_over_rust_log_on_lambda_only() {
+        let env = [("AWS_LAMBDA_LOG_LEVEL", "DEBUG"), ("RUST_LOG", "warn")];
+        let aws = log_filter(Platform::Aws, vars(&env));
+        assert!(aws.would_enable("survey", &Level::DEBUG));
+        let fc = log_filter(Platform::Aliyun, vars(&env));
+        assert!(!fc.would_enable("survey", &Level::INFO));
+        assert!(fc.would_enable("survey", &Level::WARN));
+        let fatal = log_filter(Platform::Aws, vars(&[("AWS_LAMBDA_LOG_LEVEL", "FATAL")]));
+        assert!(fatal.would_enable("survey", &Level::ERROR));
+        assert!(!fatal.would_enable("survey", &Level::WARN));
+    }
+
+    #[test]
+    fn lambda_runtime_does_not_report_a_handler_error_again() {
+        let filter = log_filter(Platform::Aws, vars(&[("RUST_LOG", "trace")]));
+        assert!(!filter.would_enable("lambda_runtime::layers::panic", &Level::ERROR));
+        assert!(filter.would_enable("lambda_runtime::runtime", &Level::ERROR));
+        let default = log_filter(Platform::Local, vars(&[]));
+        assert!(default.would_enable("survey", &Level::INFO));
+        assert!(!default.would_enable("survey", &Level::DEBUG));
+    }
 }

@@ -218,3 +218,34 @@ async fn oversize_http_bodies_are_refused_with_413() {
 fn fc_aliyun_limit() -> usize {
     32 * 1024 * 1024
 }
+
+/// FC groups an invocation's log by its markers: a handler's lines come between its
+/// `FC Invoke Start` and `FC Invoke End`, in the invocation's span, which names its request.
+#[tokio::test]
+async fn a_handlers_log_lines_come_between_its_invocation_markers() {
+    let function = FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Capture);
+    let fc = start(function).await;
+    let (request_id, response) = fc.http(get("/sleep?ms=1"), None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let end = format!("FC Invoke End RequestId: {request_id}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !fc.output().contains(&end) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let output = fc.output();
+    let line = |text: &str| {
+        output
+            .lines()
+            .position(|line| line.contains(text))
+            .unwrap_or_else(|| panic!("no line with {text:?} in:\n{output}"))
+    };
+    let start_at = line(&format!("FC Invoke Start RequestId: {request_id}"));
+    let logged_at = line("probe sleeping");
+    let end_at = line(&end);
+    assert!(start_at < logged_at && logged_at < end_at, "{output}");
+    let logged = output.lines().nth(logged_at).unwrap_or_default();
+    assert!(
+        logged.contains(&format!("requestId=\"{request_id}\"")),
+        "the line is not in the invocation's span: {logged}"
+    );
+}

@@ -197,3 +197,36 @@ async fn secrets_never_reach_the_logs() {
     assert!(!output.contains("lambda-secret-KEY-value"), "{output}");
     assert!(!output.contains("lambda-session-TOKEN-value"), "{output}");
 }
+
+/// A handler's error is logged once, with its detail and the request id — lambda_runtime's own
+/// second report of it is left out — and JSON lines come with `AWS_LAMBDA_LOG_FORMAT=JSON`.
+#[tokio::test]
+async fn an_error_is_logged_once_and_json_logs_on_request() {
+    for json in [false, true] {
+        let mut function = LambdaFunction::new(env!("CARGO_BIN_EXE_probe-event"));
+        if json {
+            function = function.env("AWS_LAMBDA_LOG_FORMAT", "JSON");
+        }
+        let lambda = LambdaEmulator::start(function.output(Output::Capture))
+            .await
+            .unwrap();
+        let invocation = lambda
+            .invoke(r#"{"action":"fail","message":"quota exceeded"}"#)
+            .await
+            .unwrap();
+        assert!(invocation.result.is_err());
+        lambda.recycle().await;
+        let output = lambda.output();
+        let lines: Vec<&str> = output
+            .lines()
+            .filter(|line| line.contains("quota exceeded"))
+            .collect();
+        assert_eq!(lines.len(), 1, "logged {} times:\n{output}", lines.len());
+        assert!(lines[0].contains(&invocation.request_id), "{}", lines[0]);
+        if json {
+            let line: serde_json::Value = serde_json::from_str(lines[0].trim())
+                .unwrap_or_else(|err| panic!("not a JSON line ({err}): {}", lines[0]));
+            assert_eq!(line["level"], "ERROR", "{line}");
+        }
+    }
+}

@@ -130,6 +130,7 @@ fn invoke_answers_the_payload_or_the_function_error() {
     // As the AWS SDKs send an ARN: percent-encoded.
     let encoded =
         "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aprobe-event%3A%24LATEST";
+    let mut ids = Vec::new();
     for name in ["probe-event", "function", qualified.as_str(), encoded] {
         let reply = invoke(&server, name, &[], echo);
         assert_eq!(reply.status, 200, "{name}: {}", reply.text());
@@ -142,6 +143,19 @@ fn invoke_answers_the_payload_or_the_function_error() {
         assert_eq!(reply.header("x-amz-function-error"), None);
         let id = reply.header("x-amzn-requestid").unwrap();
         assert!(server.logged(&format!("REPORT RequestId: {id}")), "{id}");
+        ids.push(id.to_owned());
+    }
+    // Only the cold start reports the instance's init, as Lambda's REPORT line does.
+    let stderr = server.stderr();
+    let report = |id: &str| {
+        stderr
+            .lines()
+            .find(|line| line.contains(&format!("REPORT RequestId: {id}")))
+            .unwrap_or_default()
+    };
+    assert!(report(&ids[0]).contains("\tInit Duration: "), "{stderr}");
+    for id in &ids[1..] {
+        assert!(!report(id).contains("Init Duration"), "{stderr}");
     }
 
     let reply = invoke(

@@ -37,6 +37,8 @@ pub(crate) struct Outcome {
     pub(crate) request_id: String,
     pub(crate) result: Result<Bytes, FunctionError>,
     pub(crate) duration: Duration,
+    /// A cold start's init, where the platform reports it (Lambda).
+    pub(crate) init_duration: Option<Duration>,
     pub(crate) peak_memory_kib: Option<u64>,
 }
 
@@ -163,6 +165,7 @@ impl AwsPool {
             request_id: invocation.request_id,
             result: invocation.result,
             duration: invocation.duration,
+            init_duration: invocation.init_duration,
             peak_memory_kib: invocation.peak_memory_kib,
         })
     }
@@ -189,6 +192,7 @@ impl AwsPool {
             request_id: invocation.request_id,
             result: Ok(Bytes::new()),
             duration: invocation.duration,
+            init_duration: invocation.init_duration,
             peak_memory_kib: invocation.peak_memory_kib,
         };
         // The stream holds `busy`, so the instance is free again once it is read or dropped.
@@ -277,6 +281,7 @@ impl FcPool {
             request_id: invocation.request_id,
             result: invocation.result,
             duration: invocation.duration,
+            init_duration: None,
             peak_memory_kib: invocation.peak_memory_kib,
         })
     }
@@ -300,6 +305,7 @@ impl FcPool {
             request_id,
             result: Ok(Bytes::new()),
             duration: started.elapsed(),
+            init_duration: None,
             peak_memory_kib: instance.peak_memory_kib().await,
         };
         Ok((outcome, response))

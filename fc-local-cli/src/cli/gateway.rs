@@ -14,7 +14,6 @@ use axum::extract::{ConnectInfo, State};
 use bytes::Bytes;
 use fc_core::http::Body;
 use http::{HeaderValue, Response, StatusCode, header};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -115,8 +114,8 @@ async fn trigger(
         _ => 32 * 1024 * 1024,
     };
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let body = match fc_core::serve::read_body(body, limit).await {
+        Ok(body) => body,
         Err(_) => {
             eprintln!(
                 "fc-local: {} {}: the body is over the platform's limit of {limit} bytes",

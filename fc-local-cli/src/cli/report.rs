@@ -43,9 +43,14 @@ pub(crate) fn report(platform: Platform, outcome: &Outcome, memory_mb: u32) {
     let id = &outcome.request_id;
     // Each platform's own report format, with the cost added.
     match platform {
-        Platform::Aws => eprintln!(
-            "fc-local: REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {used} MB\tCost: ${cost:.10}"
-        ),
+        Platform::Aws => {
+            let init = outcome.init_duration.map_or_else(String::new, |init| {
+                format!("\tInit Duration: {:.2} ms", init.as_secs_f64() * 1000.0)
+            });
+            eprintln!(
+                "fc-local: REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {used} MB{init}\tCost: ${cost:.10}"
+            );
+        }
         _ => eprintln!(
             "fc-local: RequestId: {id}, Duration: {ms:.2} ms, Billed Duration: {billed} ms, Memory Size: {memory_mb} MB, Max Memory Used: {used} MB, Cost: ${cost:.10}"
         ),

@@ -164,6 +164,9 @@ pub struct Invocation<T = Bytes> {
     pub duration: Duration,
     /// Whether this invocation started a new instance (a cold start).
     pub cold_start: bool,
+    /// On a cold start, how long the instance took to start: from its process to its first
+    /// `/next` (Lambda's "Init Duration", which `duration` leaves out).
+    pub init_duration: Option<Duration>,
     /// The instance's peak memory so far, in KiB (Lambda's "Max Memory Used"), when known.
     pub peak_memory_kib: Option<u64>,
 }
@@ -241,6 +244,8 @@ struct Shared {
     arn: String,
     /// How many extensions registered; with one, a stop begins with SIGTERM.
     extensions: std::sync::atomic::AtomicUsize,
+    /// When the current instance first asked for an event: the end of its init.
+    first_poll: Mutex<Option<Instant>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -260,6 +265,7 @@ struct Running {
     kill: Option<oneshot::Sender<()>>,
     /// The tenant the instance serves, under tenant isolation.
     tenant_id: Option<String>,
+    spawned: Instant,
 }
 
 impl Running {
@@ -284,6 +290,7 @@ impl Running {
             exited,
             kill: Some(kill),
             tenant_id,
+            spawned: Instant::now(),
         }
     }
 
@@ -431,6 +438,7 @@ impl LambdaEmulator {
             result,
             duration: invocation.duration,
             cold_start: invocation.cold_start,
+            init_duration: invocation.init_duration,
             peak_memory_kib: invocation.peak_memory_kib,
         })
     }
@@ -448,32 +456,33 @@ impl LambdaEmulator {
     }
 
     /// The instance to deliver to, started when there is none, or none for this tenant:
-    /// whether it was started (a cold start), and its exit.
+    /// whether it was started (a cold start), its exit, and when it started.
     async fn instance_for(
         &self,
         tenant_id: Option<&str>,
-    ) -> Result<(bool, watch::Receiver<Option<String>>), EmulatorError> {
+    ) -> Result<(bool, watch::Receiver<Option<String>>, Instant), EmulatorError> {
         let replaced = {
             let mut instance = lock(&self.instance);
             match instance.as_ref() {
                 Some(running)
                     if running.is_running() && running.tenant_id.as_deref() == tenant_id =>
                 {
-                    return Ok((false, running.exited.clone()));
+                    return Ok((false, running.exited.clone(), running.spawned));
                 }
                 _ => {
                     *lock(&self.shared.init_error) = None;
+                    *lock(&self.shared.first_poll) = None;
                     let running = Running::watch(self.spawn()?, tenant_id.map(str::to_owned));
-                    let exited = running.exited.clone();
-                    (instance.replace(running), exited)
+                    let started = (running.exited.clone(), running.spawned);
+                    (instance.replace(running), started)
                 }
             }
         };
-        let (old, exited) = replaced;
+        let (old, (exited, spawned)) = replaced;
         if let Some(old) = old {
             old.kill().await;
         }
-        Ok((true, exited))
+        Ok((true, exited, spawned))
     }
 
     async fn deliver(
@@ -488,6 +497,7 @@ impl LambdaEmulator {
                 result: Err(refused),
                 duration: Duration::ZERO,
                 cold_start: false,
+                init_duration: None,
                 peak_memory_kib: None,
             });
         }
@@ -497,7 +507,7 @@ impl LambdaEmulator {
             .acquire()
             .await
             .map_err(|_| EmulatorError::Unreachable("the instance is closed".into()))?;
-        let (cold_start, exited) = self.instance_for(how.tenant_id.as_deref()).await?;
+        let (cold_start, exited, spawned) = self.instance_for(how.tenant_id.as_deref()).await?;
         let (tx, rx) = oneshot::channel();
         lock(&self.shared.waiting).insert(request_id.clone(), tx);
         let started = Instant::now();
@@ -554,7 +564,14 @@ impl LambdaEmulator {
         };
         lock(&self.shared.waiting).remove(&request_id);
         lock(&self.shared.queue).retain(|q| q.request_id != request_id);
-        let duration = started.elapsed();
+        // A cold invocation's duration starts when init ends, as Lambda counts it.
+        let polled = *lock(&self.shared.first_poll);
+        let init_duration = cold_start
+            .then(|| polled.map(|polled| polled.saturating_duration_since(spawned)))
+            .flatten();
+        let duration = polled
+            .map_or(started, |polled| polled.max(started))
+            .elapsed();
         let pid = lock(&self.instance)
             .as_ref()
             .filter(|running| running.is_running())
@@ -565,16 +582,19 @@ impl LambdaEmulator {
             result,
             duration,
             cold_start,
+            init_duration,
             peak_memory_kib,
         })
     }
 
     /// Stops the current instance, if any; the next invocation starts a new one (with the
-    /// executable as it is on disk then).
+    /// executable as it is on disk then). What it wrote is all in [`LambdaEmulator::output`]
+    /// after.
     pub async fn recycle(&self) {
         let running = lock(&self.instance).take();
         if let Some(running) = running {
             running.kill().await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
         }
     }
 

@@ -170,6 +170,7 @@ async fn register(State(shared): State<Arc<Shared>>) -> Response {
 
 /// Waits for an event and hands it over with Lambda's headers.
 async fn next(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.first_poll).get_or_insert_with(std::time::Instant::now);
     let queued = loop {
         // Waiting before looking: with several `/next` in flight (a Managed Instances
         // runtime), an event queued in between still wakes one of them.

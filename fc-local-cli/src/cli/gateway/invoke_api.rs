@@ -30,10 +30,10 @@ use axum::extract::{Path, State};
 use axum::routing::any;
 use bytes::{Bytes, BytesMut};
 use fc_core::http::Body;
+use fc_core::serve::BodyError;
 use futures_util::StreamExt;
 use http::Request;
 use http::{HeaderName, HeaderValue, Method, Response, StatusCode, Uri, header};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use super::{Gateway, json};
 use crate::cli::backend::Backend;
@@ -261,9 +261,9 @@ async fn payload(body: AxumBody, limit: usize) -> Result<Bytes, Response<Body>> 
         };
         error(status, &refused.error_type, &refused.error_message)
     };
-    let payload = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.is::<LengthLimitError>() => return Err(refused(too_large(limit))),
+    let payload = match fc_core::serve::read_body(body, limit).await {
+        Ok(payload) => payload,
+        Err(BodyError::TooLarge) => return Err(refused(too_large(limit))),
         Err(err) => {
             return Err(error(
                 StatusCode::BAD_REQUEST,

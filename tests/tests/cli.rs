@@ -417,7 +417,7 @@ fn packaged_bootstraps_run_under_start() {
                 "{yaml}"
             ),
             _ => assert!(
-                yaml.contains("runtime: custom.debian10") && yaml.contains("/code/bootstrap"),
+                yaml.contains("runtime: custom.debian12") && yaml.contains("- /code/bootstrap"),
                 "{yaml}"
             ),
         }
@@ -653,4 +653,117 @@ fn start_stops_its_instances_on_ctrl_c_and_on_sigterm() {
             );
         }
     }
+}
+
+/// Whether `target`'s standard library is installed in the toolchain that builds this.
+fn target_installed(target: &str) -> bool {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc runs");
+    std::path::Path::new(String::from_utf8_lossy(&sysroot.stdout).trim())
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib")
+        .is_dir()
+}
+
+/// Whether an ELF executable asks for a dynamic loader (has a `PT_INTERP` program header).
+fn wants_a_loader(elf: &[u8]) -> bool {
+    let u16_at = |at: usize| u16::from_le_bytes([elf[at], elf[at + 1]]) as usize;
+    let u64_at = |at: usize| u64::from_le_bytes(elf[at..at + 8].try_into().unwrap()) as usize;
+    assert_eq!(&elf[..5], b"\x7fELF\x02", "a 64-bit ELF file");
+    let (table, size, count) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    (0..count).any(|i| {
+        let at = table + i * size;
+        u32::from_le_bytes(elf[at..at + 4].try_into().unwrap()) == 3
+    })
+}
+
+/// `package` builds static (musl) binaries by default: a package of two functions, each of
+/// which runs as it is under both platforms.
+#[test]
+fn package_builds_static_functions_that_run_on_both_platforms() {
+    const MUSL: &str = "x86_64-unknown-linux-musl";
+    if !target_installed(MUSL) {
+        assert!(
+            std::env::var("FC_MUSL_REQUIRED").is_err(),
+            "{MUSL} is not installed"
+        );
+        eprintln!("skipped: {MUSL} is not installed (rustup target add {MUSL})");
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("fc-package-musl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    // A release build, which takes longer than a test waits for a command: no time limit.
+    let output = std::process::Command::new(FC_LOCAL)
+        .args([
+            "package",
+            "--platform",
+            "aws",
+            "-p",
+            "hello",
+            "--bin",
+            "hello",
+            "--bin",
+            "object",
+            "--trigger",
+            "hello=http",
+            "--trigger",
+            "object=s3",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let (stdout, err) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(output.status.success(), "{err}");
+    assert!(err.contains(MUSL), "the build says what it builds: {err}");
+    assert_eq!(stdout.trim(), out.to_str().unwrap());
+    for bin in ["hello", "object"] {
+        let unpacked = out.join(format!("unpacked-{bin}"));
+        unzip(&out.join(format!("{bin}.zip")), &unpacked);
+        let elf = std::fs::read(unpacked.join("bootstrap")).unwrap();
+        assert!(!wants_a_loader(&elf), "{bin} is not static");
+    }
+    let bootstrap = out.join("unpacked-hello/bootstrap");
+    for platform in ["aws", "aliyun"] {
+        let server = start(platform, &[], bootstrap.to_str().unwrap());
+        assert_eq!(
+            server.get("/hello?name=musl").text(),
+            "hello, musl!\n",
+            "{platform}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// A target that is not installed is named, with the command that installs it.
+#[test]
+fn package_says_how_to_install_a_missing_target() {
+    const ARM: &str = "aarch64-unknown-linux-musl";
+    if target_installed(ARM) {
+        eprintln!("skipped: {ARM} is installed here");
+        return;
+    }
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &[
+            "package",
+            "--platform",
+            "aws",
+            "-p",
+            "hello",
+            "--arch",
+            "arm64",
+        ],
+        &[],
+        b"",
+    );
+    assert!(!status.success());
+    assert!(err.contains(&format!("rustup target add {ARM}")), "{err}");
 }

@@ -212,16 +212,19 @@ struct PackageArgs {
     /// The package to build.
     #[arg(short = 'p', long = "package")]
     package: String,
-    /// The binary in the package (default: the package's name).
-    #[arg(long)]
-    bin: Option<String>,
+    /// A binary of the package to deploy as a function (repeatable; default: the package's name).
+    #[arg(long = "bin")]
+    bins: Vec<String>,
     /// Package this already-built executable instead of building.
     #[arg(long)]
     binary: Option<PathBuf>,
-    /// The target triple to build for (x86_64-unknown-linux-musl runs everywhere).
+    /// The processor to build for: a static (musl) binary for it.
+    #[arg(long, value_enum, default_value = "x86_64")]
+    arch: package::Arch,
+    /// A target triple to build for instead (a glibc build, say).
     #[arg(long)]
     target: Option<String>,
-    /// Where to write the artifact (default: target/fc-local/<platform>/<bin>).
+    /// Where to write the artifacts (default: target/fc-local/<platform>/<package>).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Memory size in MB for the template.
@@ -230,9 +233,19 @@ struct PackageArgs {
     /// Timeout in seconds for the template.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
-    /// Add an HTTP trigger to the template.
+    /// A trigger, `[BIN=]KIND`, for every function or the one named (repeatable): AWS http,
+    /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns.
+    #[arg(long = "trigger", value_name = "[BIN=]KIND")]
+    triggers: Vec<String>,
+    /// Same as `--trigger http`.
     #[arg(long)]
     http: bool,
+    /// An environment variable of the functions, `KEY=VALUE` (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// The region to deploy to (samconfig.toml on AWS, s.yaml's `vars.region` on FC).
+    #[arg(long)]
+    region: Option<String>,
 }
 
 /// Runs the command line; the exit code says whether it went well.
@@ -263,6 +276,18 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `--env` pairs, `KEY=VALUE`.
+fn key_values(pairs: &[String]) -> Result<Vec<(String, String)>, String> {
+    pairs
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| format!("--env `{pair}` is not KEY=VALUE"))
+        })
+        .collect()
+}
+
 fn settings(
     run: &RunArgs,
     (concurrency, per_instance): (usize, u32),
@@ -274,15 +299,7 @@ fn settings(
         .ok_or("no command to run after `--`")?;
     let program = PathBuf::from(program);
     let name = crate::emulator::name_of(&program);
-    let env = run
-        .env
-        .iter()
-        .map(|pair| {
-            pair.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| format!("--env `{pair}` is not KEY=VALUE"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let env = key_values(&run.env)?;
     let timeout = run.timeout.unwrap_or(match run.platform {
         Platform::Aws => 3.0,
         _ => 60.0,
@@ -456,16 +473,39 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
 }
 
 fn package(args: PackageArgs) -> Result<ExitCode, String> {
+    let mut triggers = args
+        .triggers
+        .iter()
+        .map(|trigger| {
+            let (bin, kind) = match trigger.split_once('=') {
+                Some((bin, kind)) => (Some(bin.to_owned()), kind),
+                None => (None, trigger.as_str()),
+            };
+            Ok((bin, package::Source::from_name(kind, args.platform)?))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if args.http {
+        triggers.push((None, package::Source::Http));
+    }
+    let env = key_values(&args.env)?;
+    let bins = if args.bins.is_empty() {
+        vec![args.package.clone()]
+    } else {
+        args.bins
+    };
     let spec = package::Package {
         platform: args.platform,
         package: args.package,
-        bin: args.bin,
+        bins,
         binary: args.binary,
+        arch: args.arch,
         target: args.target,
         out: args.out,
         memory_mb: args.memory,
         timeout_secs: args.timeout,
-        http: args.http,
+        triggers,
+        env,
+        region: args.region,
     };
     let dir = package::package(&spec)?;
     println!("{}", dir.display());

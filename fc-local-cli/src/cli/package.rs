@@ -1,23 +1,159 @@
-//! `fc-local package`: the release binary as `bootstrap` in a zip, with the template that
-//! deploys it (SAM for AWS, Serverless Devs `s.yaml` for FC).
+//! `fc-local package`: each function's release binary as `bootstrap` in a zip, with the template
+//! that deploys them all (SAM for AWS, Serverless Devs 3 `s.yaml` for FC).
+//!
+//! The binaries are static (musl) by default, so that the same file runs on Lambda's
+//! `provided.al2023` and FC's `custom.debian10/11/12` alike.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fc_core::Platform;
+use serde_yaml_ng::{Mapping, Value};
+
+/// The processor a package is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Arch {
+    /// Intel and AMD (`x86_64`).
+    #[value(name = "x86_64", alias = "amd64")]
+    X86_64,
+    /// ARM (Graviton on Lambda).
+    #[value(name = "arm64", alias = "aarch64")]
+    Arm64,
+}
+
+impl Arch {
+    /// The static (musl) target for this processor.
+    fn musl(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64-unknown-linux-musl",
+            Arch::Arm64 => "aarch64-unknown-linux-musl",
+        }
+    }
+}
+
+/// An event source a packaged function is wired to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// AWS API Gateway HTTP API; FC's HTTP trigger.
+    Http,
+    /// An API Gateway REST API (AWS).
+    Rest,
+    /// A Function URL (AWS).
+    Url,
+    /// S3 bucket / OSS bucket notifications.
+    Objects,
+    /// DynamoDB stream / Tablestore tunnel.
+    Table,
+    /// EventBridge schedule / FC timer.
+    Schedule,
+    /// SQS queue / MNS topic.
+    Queue,
+}
+
+impl Source {
+    /// The source `--trigger` names, on `platform`; an error lists the names there are.
+    pub(crate) fn from_name(name: &str, platform: Platform) -> Result<Source, String> {
+        let source = match name {
+            "http" => Source::Http,
+            "apigw-v1" | "rest" if platform == Platform::Aws => Source::Rest,
+            "url" if platform == Platform::Aws => Source::Url,
+            "s3" | "oss" => Source::Objects,
+            "dynamodb" | "tablestore" => Source::Table,
+            "schedule" | "timer" => Source::Schedule,
+            "sqs" | "mns" => Source::Queue,
+            _ => {
+                let names = match platform {
+                    Platform::Aws => "http, apigw-v1, url, s3, dynamodb, schedule, sqs",
+                    _ => "http, oss, tablestore, timer, mns",
+                };
+                return Err(format!(
+                    "--trigger `{name}` is not a trigger of {}: one of {names}",
+                    platform.description()
+                ));
+            }
+        };
+        Ok(source)
+    }
+}
 
 /// What to package.
 #[derive(Debug)]
 pub(crate) struct Package {
     pub(crate) platform: Platform,
     pub(crate) package: String,
-    pub(crate) bin: Option<String>,
+    /// The functions: the package's binaries to build, the package's own name by default.
+    pub(crate) bins: Vec<String>,
     pub(crate) binary: Option<PathBuf>,
+    pub(crate) arch: Arch,
+    /// A target to build for instead of `arch`'s musl one.
     pub(crate) target: Option<String>,
     pub(crate) out: Option<PathBuf>,
     pub(crate) memory_mb: u32,
     pub(crate) timeout_secs: u64,
-    pub(crate) http: bool,
+    /// The triggers, each for one function (`Some(bin)`) or every one.
+    pub(crate) triggers: Vec<(Option<String>, Source)>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) region: Option<String>,
+}
+
+impl Package {
+    fn target(&self) -> &str {
+        self.target.as_deref().unwrap_or(self.arch.musl())
+    }
+
+    fn arch(&self) -> Arch {
+        if self.target().starts_with("aarch64") {
+            Arch::Arm64
+        } else {
+            Arch::X86_64
+        }
+    }
+
+    fn sources(&self, bin: &str) -> impl Iterator<Item = Source> + '_ {
+        let bin = bin.to_owned();
+        self.triggers
+            .iter()
+            .filter(move |(only, _)| only.as_deref().is_none_or(|only| only == bin))
+            .map(|(_, source)| *source)
+    }
+
+    /// What is wrong with the request, before anything is built.
+    fn check(&self) -> Result<(), String> {
+        if self.binary.is_some() && self.bins.len() > 1 {
+            return Err("--binary packages one function: give one --bin with it".into());
+        }
+        for (only, _) in &self.triggers {
+            if let Some(bin) = only
+                && !self.bins.contains(bin)
+            {
+                return Err(format!(
+                    "--trigger names `{bin}`, which is not one of the functions packaged ({})",
+                    self.bins.join(", ")
+                ));
+            }
+        }
+        for (name, _) in &self.env {
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(format!(
+                    "--env `{name}`: a variable's name is letters, digits and `_`, starting with a letter"
+                ));
+            }
+        }
+        for bin in &self.bins {
+            let http = self
+                .sources(bin)
+                .filter(|s| matches!(s, Source::Http | Source::Rest | Source::Url))
+                .count();
+            if self.platform == Platform::Aliyun && http > 0 && self.sources(bin).count() > http {
+                return Err(format!(
+                    "`{bin}`: on Function Compute an HTTP trigger cannot share a function with other triggers"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn cargo() -> Command {
@@ -43,51 +179,88 @@ fn target_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "cargo metadata gave no target directory".into())
 }
 
-fn build(spec: &Package, bin: &str) -> Result<PathBuf, String> {
+/// Whether the standard library of `target` is installed, when rustup can tell.
+fn target_installed(target: &str) -> Option<bool> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let sysroot = String::from_utf8(output.stdout).ok()?;
+    let lib = Path::new(sysroot.trim()).join("lib/rustlib");
+    lib.is_dir().then(|| lib.join(target).join("lib").is_dir())
+}
+
+/// Builds the functions, cargo's progress on the terminal; their executables.
+fn build(spec: &Package) -> Result<Vec<PathBuf>, String> {
+    let target = spec.target();
+    if target_installed(target) == Some(false) {
+        return Err(format!(
+            "the Rust standard library for {target} is not installed; install it with\n\n    rustup target add {target}\n\n(or package a binary you built yourself with --binary)"
+        ));
+    }
     let mut command = cargo();
-    command.args(["build", "--release", "-p", &spec.package, "--bin", bin]);
-    if let Some(target) = &spec.target {
-        command.args(["--target", target]);
+    command.args([
+        "build",
+        "--release",
+        "-p",
+        &spec.package,
+        "--target",
+        target,
+    ]);
+    for bin in &spec.bins {
+        command.args(["--bin", bin]);
     }
     eprintln!(
-        "fc-local: building {bin} (release{})",
-        spec.target
-            .as_deref()
-            .map(|t| format!(", {t}"))
-            .unwrap_or_default()
+        "fc-local: building {} for {target} (release)",
+        spec.bins.join(", ")
     );
     let status = command
         .status()
         .map_err(|err| format!("cannot run cargo: {err}"))?;
     if !status.success() {
-        return Err(format!("the build failed ({status})"));
+        return Err(format!(
+            "the build failed ({status}){}",
+            if spec.arch() == Arch::Arm64 && cfg!(target_arch = "x86_64") {
+                "; building for arm64 on an x86_64 machine needs a linker for it, e.g. \
+                 CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc \
+                 (Debian's gcc-aarch64-linux-gnu), or cargo-lambda's Zig build"
+            } else {
+                ""
+            }
+        ));
     }
-    let mut path = target_dir()?;
-    if let Some(target) = &spec.target {
-        path.push(target);
-    }
-    path.push("release");
-    path.push(bin);
-    Ok(path)
+    let release = target_dir()?.join(target).join("release");
+    Ok(spec.bins.iter().map(|bin| release.join(bin)).collect())
 }
 
-fn sam_template(name: &str, zip: &str, spec: &Package) -> String {
-    let arch = if spec
-        .target
-        .as_deref()
-        .is_some_and(|t| t.starts_with("aarch64"))
-    {
-        "arm64"
-    } else {
-        "x86_64"
-    };
-    let events = if spec.http {
-        "      Events:\n        Http:\n          Type: HttpApi\n"
-    } else {
-        "      # Events: add the triggers (S3, DynamoDB, Schedule...) here.\n"
-    };
-    let logical: String = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
+/// A YAML mapping from its entries, in order.
+fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Mapping(
+        entries
+            .into_iter()
+            .map(|(key, value)| (Value::from(key), value))
+            .collect::<Mapping>(),
+    )
+}
+
+fn s(text: impl Into<String>) -> Value {
+    Value::String(text.into())
+}
+
+fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::Sequence(items.into_iter().collect())
+}
+
+fn insert(mapping: &mut Value, key: &str, value: Value) {
+    if let Value::Mapping(mapping) = mapping {
+        mapping.insert(Value::from(key), value);
+    }
+}
+
+/// `hello-world` as a CloudFormation logical id: `HelloWorld`.
+fn logical_id(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|part| !part.is_empty())
         .map(|part| {
             let mut chars = part.chars();
@@ -96,51 +269,474 @@ fn sam_template(name: &str, zip: &str, spec: &Package) -> String {
                 .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
                 .unwrap_or_default()
         })
-        .collect();
-    format!(
-        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nDescription: {name}, packaged by fc-local\nResources:\n  {logical}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: {zip}\n      Handler: bootstrap\n      Runtime: provided.al2023\n      Architectures: [{arch}]\n      MemorySize: {}\n      Timeout: {}\n{events}",
-        spec.memory_mb, spec.timeout_secs
-    )
+        .collect()
 }
 
-fn s_yaml(name: &str, zip: &str, spec: &Package) -> String {
-    let triggers = if spec.http {
-        "      triggers:\n        - triggerName: http\n          triggerType: http\n          qualifier: LATEST\n          triggerConfig:\n            authType: anonymous\n            methods: [GET, POST, PUT, DELETE, HEAD, PATCH]\n"
-    } else {
-        "      # triggers: add the triggers (oss, tablestore, timer...) here.\n"
+/// The SAM template: every function, the resources its triggers need (a bucket, a table with
+/// a stream, a queue), and what to reach them by in `Outputs`.
+fn sam_template(spec: &Package) -> Value {
+    let arch = match spec.arch() {
+        Arch::X86_64 => "x86_64",
+        Arch::Arm64 => "arm64",
     };
-    format!(
-        "edition: 3.0.0\nname: {name}\naccess: default\nresources:\n  {name}:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: {name}\n      runtime: custom.debian10\n      code: ./{zip}\n      handler: index.handler\n      memorySize: {}\n      timeout: {}\n      instanceConcurrency: 20\n      customRuntimeConfig:\n        command: [/code/bootstrap]\n        port: 9000\n{triggers}",
-        spec.memory_mb, spec.timeout_secs
-    )
+    let mut resources = map([]);
+    let mut outputs = map([]);
+    for bin in &spec.bins {
+        let id = logical_id(bin);
+        let mut properties = map([
+            ("CodeUri", s(format!("{bin}.zip"))),
+            ("Handler", s("bootstrap")),
+            ("Runtime", s("provided.al2023")),
+            ("Architectures", list([s(arch)])),
+            ("MemorySize", Value::from(spec.memory_mb)),
+            ("Timeout", Value::from(spec.timeout_secs)),
+        ]);
+        if !spec.env.is_empty() {
+            let variables = spec
+                .env
+                .iter()
+                .map(|(k, v)| (s(k.as_str()), s(v.as_str())))
+                .collect::<Mapping>();
+            insert(
+                &mut properties,
+                "Environment",
+                map([("Variables", Value::Mapping(variables))]),
+            );
+        }
+        let mut events = map([]);
+        for source in spec.sources(bin) {
+            let event = match source {
+                Source::Http => {
+                    insert(
+                        &mut outputs,
+                        &format!("{id}HttpApiUrl"),
+                        map([
+                            ("Description", s(format!("The HTTP API in front of {bin}"))),
+                            (
+                                "Value",
+                                map([(
+                                    "Fn::Sub",
+                                    s(
+                                        "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/",
+                                    ),
+                                )]),
+                            ),
+                        ]),
+                    );
+                    ("HttpApi", map([("Type", s("HttpApi"))]))
+                }
+                Source::Rest => {
+                    insert(
+                        &mut outputs,
+                        &format!("{id}RestApiUrl"),
+                        map([
+                            ("Description", s(format!("The REST API in front of {bin}"))),
+                            (
+                                "Value",
+                                map([(
+                                    "Fn::Sub",
+                                    s(
+                                        "https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/",
+                                    ),
+                                )]),
+                            ),
+                        ]),
+                    );
+                    (
+                        "RestApi",
+                        map([
+                            ("Type", s("Api")),
+                            (
+                                "Properties",
+                                map([("Path", s("/{proxy+}")), ("Method", s("ANY"))]),
+                            ),
+                        ]),
+                    )
+                }
+                Source::Url => {
+                    insert(
+                        &mut properties,
+                        "FunctionUrlConfig",
+                        map([("AuthType", s("NONE"))]),
+                    );
+                    insert(
+                        &mut outputs,
+                        &format!("{id}FunctionUrl"),
+                        map([
+                            ("Description", s(format!("The Function URL of {bin}"))),
+                            (
+                                "Value",
+                                map([(
+                                    "Fn::GetAtt",
+                                    list([s(format!("{id}Url")), s("FunctionUrl")]),
+                                )]),
+                            ),
+                        ]),
+                    );
+                    continue;
+                }
+                Source::Objects => {
+                    let bucket = format!("{id}Bucket");
+                    insert(
+                        &mut resources,
+                        &bucket,
+                        map([("Type", s("AWS::S3::Bucket"))]),
+                    );
+                    insert(
+                        &mut outputs,
+                        &bucket,
+                        map([
+                            (
+                                "Description",
+                                s(format!("The bucket whose objects {bin} gets")),
+                            ),
+                            ("Value", map([("Ref", s(bucket.as_str()))])),
+                        ]),
+                    );
+                    (
+                        "Objects",
+                        map([
+                            ("Type", s("S3")),
+                            (
+                                "Properties",
+                                map([
+                                    ("Bucket", map([("Ref", s(bucket.as_str()))])),
+                                    (
+                                        "Events",
+                                        list([s("s3:ObjectCreated:*"), s("s3:ObjectRemoved:*")]),
+                                    ),
+                                ]),
+                            ),
+                        ]),
+                    )
+                }
+                Source::Table => {
+                    let table = format!("{id}Table");
+                    insert(
+                        &mut resources,
+                        &table,
+                        map([
+                            ("Type", s("AWS::DynamoDB::Table")),
+                            (
+                                "Properties",
+                                map([
+                                    ("BillingMode", s("PAY_PER_REQUEST")),
+                                    (
+                                        "AttributeDefinitions",
+                                        list([map([
+                                            ("AttributeName", s("id")),
+                                            ("AttributeType", s("S")),
+                                        ])]),
+                                    ),
+                                    (
+                                        "KeySchema",
+                                        list([map([
+                                            ("AttributeName", s("id")),
+                                            ("KeyType", s("HASH")),
+                                        ])]),
+                                    ),
+                                    (
+                                        "StreamSpecification",
+                                        map([("StreamViewType", s("NEW_AND_OLD_IMAGES"))]),
+                                    ),
+                                ]),
+                            ),
+                        ]),
+                    );
+                    insert(
+                        &mut outputs,
+                        &table,
+                        map([
+                            (
+                                "Description",
+                                s(format!("The table whose changes {bin} gets")),
+                            ),
+                            ("Value", map([("Ref", s(table.as_str()))])),
+                        ]),
+                    );
+                    (
+                        "Changes",
+                        map([
+                            ("Type", s("DynamoDB")),
+                            (
+                                "Properties",
+                                map([
+                                    (
+                                        "Stream",
+                                        map([(
+                                            "Fn::GetAtt",
+                                            list([s(table.as_str()), s("StreamArn")]),
+                                        )]),
+                                    ),
+                                    ("StartingPosition", s("LATEST")),
+                                    (
+                                        "FunctionResponseTypes",
+                                        list([s("ReportBatchItemFailures")]),
+                                    ),
+                                ]),
+                            ),
+                        ]),
+                    )
+                }
+                Source::Schedule => (
+                    "Schedule",
+                    map([
+                        ("Type", s("Schedule")),
+                        ("Properties", map([("Schedule", s("rate(1 hour)"))])),
+                    ]),
+                ),
+                Source::Queue => {
+                    let queue = format!("{id}Queue");
+                    insert(
+                        &mut resources,
+                        &queue,
+                        map([("Type", s("AWS::SQS::Queue"))]),
+                    );
+                    insert(
+                        &mut outputs,
+                        &queue,
+                        map([
+                            (
+                                "Description",
+                                s(format!("The queue whose messages {bin} gets")),
+                            ),
+                            ("Value", map([("Ref", s(queue.as_str()))])),
+                        ]),
+                    );
+                    (
+                        "Messages",
+                        map([
+                            ("Type", s("SQS")),
+                            (
+                                "Properties",
+                                map([
+                                    (
+                                        "Queue",
+                                        map([("Fn::GetAtt", list([s(queue.as_str()), s("Arn")]))]),
+                                    ),
+                                    (
+                                        "FunctionResponseTypes",
+                                        list([s("ReportBatchItemFailures")]),
+                                    ),
+                                ]),
+                            ),
+                        ]),
+                    )
+                }
+            };
+            insert(&mut events, event.0, event.1);
+        }
+        if matches!(&events, Value::Mapping(m) if !m.is_empty()) {
+            insert(&mut properties, "Events", events);
+        }
+        insert(
+            &mut resources,
+            &id,
+            map([
+                ("Type", s("AWS::Serverless::Function")),
+                ("Properties", properties),
+            ]),
+        );
+    }
+    let mut template = map([
+        ("AWSTemplateFormatVersion", s("2010-09-09")),
+        ("Transform", s("AWS::Serverless-2016-10-31")),
+        (
+            "Description",
+            s(format!("{}, packaged by fc-local", spec.package)),
+        ),
+        ("Resources", resources),
+    ]);
+    if matches!(&outputs, Value::Mapping(m) if !m.is_empty()) {
+        insert(&mut template, "Outputs", outputs);
+    }
+    template
 }
 
-/// Builds (unless a binary is given) and writes the artifact; returns the folder it is in.
+/// The deploy settings `sam deploy` reads beside the template: the stack, the region.
+fn samconfig(spec: &Package) -> String {
+    let mut config = format!(
+        "version = 0.1\n\n[default.deploy.parameters]\nstack_name = {:?}\ncapabilities = \"CAPABILITY_IAM\"\nresolve_s3 = true\n",
+        spec.package
+    );
+    if let Some(region) = &spec.region {
+        config.push_str(&format!("region = {region:?}\n"));
+    }
+    config
+}
+
+/// The Serverless Devs 3 project: one `fc3` component per function, with its triggers (Source:
+/// Serverless Devs, "fc3 component YAML specification").
+fn s_yaml(spec: &Package) -> Value {
+    let region = spec.region.as_deref().unwrap_or("cn-hangzhou");
+    let account = "${config('AccountID')}";
+    let mut resources = map([]);
+    for bin in &spec.bins {
+        let mut props = map([
+            ("region", s("${vars.region}")),
+            ("functionName", s(bin.as_str())),
+            ("runtime", s("custom.debian12")),
+            ("code", s(format!("./{bin}.zip"))),
+            ("handler", s("bootstrap")),
+            ("memorySize", Value::from(spec.memory_mb)),
+            ("timeout", Value::from(spec.timeout_secs)),
+            ("instanceConcurrency", Value::from(20)),
+            (
+                "customRuntimeConfig",
+                map([
+                    ("command", list([s("/code/bootstrap")])),
+                    ("port", Value::from(9000)),
+                ]),
+            ),
+        ]);
+        if !spec.env.is_empty() {
+            let variables = spec
+                .env
+                .iter()
+                .map(|(k, v)| (s(k.as_str()), s(v.as_str())))
+                .collect::<Mapping>();
+            insert(
+                &mut props,
+                "environmentVariables",
+                Value::Mapping(variables),
+            );
+        }
+        let role = |name: &str| s(format!("acs:ram::{account}:role/{name}"));
+        let triggers: Vec<Value> = spec
+            .sources(bin)
+            .map(|source| match source {
+                Source::Http | Source::Rest | Source::Url => map([
+                    ("triggerName", s("http")),
+                    ("triggerType", s("http")),
+                    ("qualifier", s("LATEST")),
+                    (
+                        "triggerConfig",
+                        map([
+                            ("authType", s("anonymous")),
+                            (
+                                "methods",
+                                list(
+                                    ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
+                                        .map(s),
+                                ),
+                            ),
+                        ]),
+                    ),
+                ]),
+                Source::Objects => map([
+                    ("triggerName", s("objects")),
+                    ("triggerType", s("oss")),
+                    ("qualifier", s("LATEST")),
+                    (
+                        "sourceArn",
+                        s(format!("acs:oss:${{vars.region}}:{account}:{bin}-bucket")),
+                    ),
+                    ("invocationRole", role("aliyunosseventnotificationrole")),
+                    (
+                        "triggerConfig",
+                        map([(
+                            "events",
+                            list([s("oss:ObjectCreated:*"), s("oss:ObjectRemoved:*")]),
+                        )]),
+                    ),
+                ]),
+                Source::Table => map([
+                    ("triggerName", s("changes")),
+                    ("triggerType", s("tablestore")),
+                    ("qualifier", s("LATEST")),
+                    (
+                        "sourceArn",
+                        s(format!(
+                            "acs:ots:${{vars.region}}:{account}:instance/{bin}/table/{bin}"
+                        )),
+                    ),
+                    (
+                        "invocationRole",
+                        role("aliyuntablestorestreamnotificationrole"),
+                    ),
+                    ("triggerConfig", map([])),
+                ]),
+                Source::Schedule => map([
+                    ("triggerName", s("schedule")),
+                    ("triggerType", s("timer")),
+                    ("qualifier", s("LATEST")),
+                    (
+                        "triggerConfig",
+                        map([
+                            ("cronExpression", s("@every 60m")),
+                            ("enable", Value::from(true)),
+                        ]),
+                    ),
+                ]),
+                Source::Queue => map([
+                    ("triggerName", s("messages")),
+                    ("triggerType", s("mns_topic")),
+                    ("qualifier", s("LATEST")),
+                    (
+                        "sourceArn",
+                        s(format!("acs:mns:${{vars.region}}:{account}:/topics/{bin}")),
+                    ),
+                    ("invocationRole", role("aliyunmnsnotificationrole")),
+                    (
+                        "triggerConfig",
+                        map([
+                            ("notifyContentFormat", s("JSON")),
+                            ("notifyStrategy", s("BACKOFF_RETRY")),
+                        ]),
+                    ),
+                ]),
+            })
+            .collect();
+        if !triggers.is_empty() {
+            insert(&mut props, "triggers", list(triggers));
+        }
+        insert(
+            &mut resources,
+            bin,
+            map([("component", s("fc3")), ("props", props)]),
+        );
+    }
+    map([
+        ("edition", s("3.0.0")),
+        ("name", s(spec.package.as_str())),
+        ("access", s("default")),
+        ("vars", map([("region", s(region))])),
+        ("resources", resources),
+    ])
+}
+
+/// Builds (unless a binary is given) and writes the artifacts; returns the folder they are in.
 pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
-    let bin = spec.bin.clone().unwrap_or_else(|| spec.package.clone());
-    let binary = match &spec.binary {
-        Some(path) => path.clone(),
-        None => build(spec, &bin)?,
+    spec.check()?;
+    let binaries = match &spec.binary {
+        Some(path) => vec![path.clone()],
+        None => build(spec)?,
     };
-    let bytes =
-        std::fs::read(&binary).map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
     let dir = match &spec.out {
         Some(out) => out.clone(),
         None => target_dir()?
             .join("fc-local")
             .join(spec.platform.as_str())
-            .join(&bin),
+            .join(&spec.package),
     };
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    let zip_name = format!("{bin}.zip");
-    let archive = archive(&bytes).map_err(|err| format!("cannot write the archive: {err}"))?;
-    write_file(&dir.join(&zip_name), &archive)?;
-    let (template_name, template) = match spec.platform {
-        Platform::Aws => ("template.yaml", sam_template(&bin, &zip_name, spec)),
-        _ => ("s.yaml", s_yaml(&bin, &zip_name, spec)),
+    for (bin, binary) in spec.bins.iter().zip(&binaries) {
+        let bytes = std::fs::read(binary)
+            .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
+        let archive = archive(&bytes).map_err(|err| format!("cannot write the archive: {err}"))?;
+        write_file(&dir.join(format!("{bin}.zip")), &archive)?;
+    }
+    let (name, template) = match spec.platform {
+        Platform::Aws => {
+            write_file(&dir.join("samconfig.toml"), samconfig(spec).as_bytes())?;
+            ("template.yaml", sam_template(spec))
+        }
+        _ => ("s.yaml", s_yaml(spec)),
     };
-    write_file(&dir.join(template_name), template.as_bytes())?;
+    let yaml =
+        serde_yaml_ng::to_string(&template).map_err(|err| format!("cannot write {name}: {err}"))?;
+    write_file(&dir.join(name), yaml.as_bytes())?;
     Ok(dir)
 }
 
@@ -162,4 +758,84 @@ fn archive(binary: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(platform: Platform) -> Package {
+        Package {
+            platform,
+            package: "shop".into(),
+            bins: vec!["web".into(), "photos".into()],
+            binary: None,
+            arch: Arch::X86_64,
+            target: None,
+            out: None,
+            memory_mb: 256,
+            timeout_secs: 15,
+            triggers: vec![
+                (Some("web".into()), Source::Http),
+                (Some("photos".into()), Source::Objects),
+            ],
+            env: vec![("DATABASE_URL".into(), "sqlite://db: \"x\"".into())],
+            region: Some("eu-central-1".into()),
+        }
+    }
+
+    #[test]
+    fn sam_templates_wire_each_function_to_its_triggers() {
+        let yaml = serde_yaml_ng::to_string(&sam_template(&spec(Platform::Aws))).unwrap();
+        let back: serde_json::Value = serde_yaml_ng::from_str(&yaml).unwrap();
+        let web = &back["Resources"]["Web"]["Properties"];
+        assert_eq!(web["CodeUri"], "web.zip");
+        assert_eq!(web["Architectures"][0], "x86_64");
+        assert_eq!(web["Events"]["HttpApi"]["Type"], "HttpApi");
+        assert_eq!(
+            web["Environment"]["Variables"]["DATABASE_URL"],
+            "sqlite://db: \"x\""
+        );
+        let photos = &back["Resources"]["Photos"]["Properties"];
+        assert_eq!(
+            photos["Events"]["Objects"]["Properties"]["Bucket"]["Ref"],
+            "PhotosBucket"
+        );
+        assert_eq!(back["Resources"]["PhotosBucket"]["Type"], "AWS::S3::Bucket");
+        assert!(back["Outputs"]["WebHttpApiUrl"]["Value"]["Fn::Sub"].is_string());
+        assert!(samconfig(&spec(Platform::Aws)).contains("region = \"eu-central-1\""));
+    }
+
+    #[test]
+    fn s_yaml_has_a_component_per_function() {
+        let yaml = serde_yaml_ng::to_string(&s_yaml(&spec(Platform::Aliyun))).unwrap();
+        let back: serde_json::Value = serde_yaml_ng::from_str(&yaml).unwrap();
+        assert_eq!(back["vars"]["region"], "eu-central-1");
+        let web = &back["resources"]["web"];
+        assert_eq!(web["component"], "fc3");
+        assert_eq!(web["props"]["triggers"][0]["triggerType"], "http");
+        assert_eq!(
+            web["props"]["environmentVariables"]["DATABASE_URL"],
+            "sqlite://db: \"x\""
+        );
+        assert_eq!(
+            back["resources"]["photos"]["props"]["triggers"][0]["triggerType"],
+            "oss"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_refused_before_anything_is_built() {
+        let mut wrong = spec(Platform::Aws);
+        wrong.triggers.push((Some("nope".into()), Source::Queue));
+        assert!(wrong.check().unwrap_err().contains("`nope`"));
+        let mut wrong = spec(Platform::Aws);
+        wrong.env.push(("1BAD".into(), String::new()));
+        assert!(wrong.check().unwrap_err().contains("1BAD"));
+        let mut wrong = spec(Platform::Aliyun);
+        wrong.triggers.push((Some("web".into()), Source::Schedule));
+        assert!(wrong.check().unwrap_err().contains("HTTP trigger"));
+        assert!(Source::from_name("url", Platform::Aliyun).is_err());
+        assert_eq!(Source::from_name("oss", Platform::Aws), Ok(Source::Objects));
+    }
 }

@@ -47,6 +47,17 @@ pub fn context() -> Context {
     }
 }
 
+/// An environment of these variables only, as a lookup: for code that reads its settings
+/// through a `Fn(&str) -> Option<String>` rather than from the process.
+pub fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    }
+}
+
 /// A request builder for `method` and `uri`, with the local platform's [`RequestInfo`].
 pub fn request(method: &str, uri: &str) -> http::request::Builder {
     http::Request::builder()

@@ -32,15 +32,7 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use fc_core::testing::env;
 
     #[test]
     fn detection_order() {

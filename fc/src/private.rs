@@ -439,16 +439,8 @@ fn log_filter(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fc_core::testing::env as vars;
     use tracing::Level;
-
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
 
     #[test]
     fn lambda_log_level_wins_over_rust_log_on_lambda_only() {

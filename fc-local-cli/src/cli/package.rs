@@ -292,66 +292,35 @@ fn sam_template(spec: &Package) -> Value {
             ("Timeout", Value::from(spec.timeout_secs)),
         ]);
         if !spec.env.is_empty() {
-            let variables = spec
-                .env
-                .iter()
-                .map(|(k, v)| (s(k.as_str()), s(v.as_str())))
-                .collect::<Mapping>();
             insert(
                 &mut properties,
                 "Environment",
-                map([("Variables", Value::Mapping(variables))]),
+                map([("Variables", variables(&spec.env))]),
             );
         }
         let mut events = map([]);
         for source in spec.sources(bin) {
-            let event = match source {
+            let (name, event) = match source {
                 Source::Http => {
-                    insert(
+                    let url = "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/";
+                    output(
                         &mut outputs,
                         &format!("{id}HttpApiUrl"),
-                        map([
-                            ("Description", s(format!("The HTTP API in front of {bin}"))),
-                            (
-                                "Value",
-                                map([(
-                                    "Fn::Sub",
-                                    s(
-                                        "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/",
-                                    ),
-                                )]),
-                            ),
-                        ]),
+                        format!("The HTTP API in front of {bin}"),
+                        map([("Fn::Sub", s(url))]),
                     );
                     ("HttpApi", map([("Type", s("HttpApi"))]))
                 }
                 Source::Rest => {
-                    insert(
+                    let url = "https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/";
+                    output(
                         &mut outputs,
                         &format!("{id}RestApiUrl"),
-                        map([
-                            ("Description", s(format!("The REST API in front of {bin}"))),
-                            (
-                                "Value",
-                                map([(
-                                    "Fn::Sub",
-                                    s(
-                                        "https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/",
-                                    ),
-                                )]),
-                            ),
-                        ]),
+                        format!("The REST API in front of {bin}"),
+                        map([("Fn::Sub", s(url))]),
                     );
-                    (
-                        "RestApi",
-                        map([
-                            ("Type", s("Api")),
-                            (
-                                "Properties",
-                                map([("Path", s("/{proxy+}")), ("Method", s("ANY"))]),
-                            ),
-                        ]),
-                    )
+                    let route = map([("Path", s("/{proxy+}")), ("Method", s("ANY"))]);
+                    ("RestApi", event("Api", route))
                 }
                 Source::Url => {
                     insert(
@@ -359,198 +328,134 @@ fn sam_template(spec: &Package) -> Value {
                         "FunctionUrlConfig",
                         map([("AuthType", s("NONE"))]),
                     );
-                    insert(
+                    output(
                         &mut outputs,
                         &format!("{id}FunctionUrl"),
-                        map([
-                            ("Description", s(format!("The Function URL of {bin}"))),
-                            (
-                                "Value",
-                                map([(
-                                    "Fn::GetAtt",
-                                    list([s(format!("{id}Url")), s("FunctionUrl")]),
-                                )]),
-                            ),
-                        ]),
+                        format!("The Function URL of {bin}"),
+                        get_att(&format!("{id}Url"), "FunctionUrl"),
                     );
                     continue;
                 }
                 Source::Objects => {
                     let bucket = format!("{id}Bucket");
-                    insert(
-                        &mut resources,
-                        &bucket,
-                        map([("Type", s("AWS::S3::Bucket"))]),
-                    );
-                    insert(
-                        &mut outputs,
-                        &bucket,
-                        map([
-                            (
-                                "Description",
-                                s(format!("The bucket whose objects {bin} gets")),
-                            ),
-                            ("Value", map([("Ref", s(bucket.as_str()))])),
-                        ]),
-                    );
-                    (
-                        "Objects",
-                        map([
-                            ("Type", s("S3")),
-                            (
-                                "Properties",
-                                map([
-                                    ("Bucket", map([("Ref", s(bucket.as_str()))])),
-                                    (
-                                        "Events",
-                                        list([s("s3:ObjectCreated:*"), s("s3:ObjectRemoved:*")]),
-                                    ),
-                                ]),
-                            ),
-                        ]),
-                    )
+                    let what = format!("The bucket whose objects {bin} gets");
+                    let resource = map([("Type", s("AWS::S3::Bucket"))]);
+                    created(&mut resources, &mut outputs, &bucket, resource, what);
+                    let events = list([s("s3:ObjectCreated:*"), s("s3:ObjectRemoved:*")]);
+                    let source = map([("Bucket", reference(&bucket)), ("Events", events)]);
+                    ("Objects", event("S3", source))
                 }
                 Source::Table => {
                     let table = format!("{id}Table");
-                    insert(
-                        &mut resources,
-                        &table,
-                        map([
-                            ("Type", s("AWS::DynamoDB::Table")),
-                            (
-                                "Properties",
-                                map([
-                                    ("BillingMode", s("PAY_PER_REQUEST")),
-                                    (
-                                        "AttributeDefinitions",
-                                        list([map([
-                                            ("AttributeName", s("id")),
-                                            ("AttributeType", s("S")),
-                                        ])]),
-                                    ),
-                                    (
-                                        "KeySchema",
-                                        list([map([
-                                            ("AttributeName", s("id")),
-                                            ("KeyType", s("HASH")),
-                                        ])]),
-                                    ),
-                                    (
-                                        "StreamSpecification",
-                                        map([("StreamViewType", s("NEW_AND_OLD_IMAGES"))]),
-                                    ),
-                                ]),
-                            ),
-                        ]),
-                    );
-                    insert(
-                        &mut outputs,
-                        &table,
-                        map([
-                            (
-                                "Description",
-                                s(format!("The table whose changes {bin} gets")),
-                            ),
-                            ("Value", map([("Ref", s(table.as_str()))])),
-                        ]),
-                    );
-                    (
-                        "Changes",
-                        map([
-                            ("Type", s("DynamoDB")),
-                            (
-                                "Properties",
-                                map([
-                                    (
-                                        "Stream",
-                                        map([(
-                                            "Fn::GetAtt",
-                                            list([s(table.as_str()), s("StreamArn")]),
-                                        )]),
-                                    ),
-                                    ("StartingPosition", s("LATEST")),
-                                    (
-                                        "FunctionResponseTypes",
-                                        list([s("ReportBatchItemFailures")]),
-                                    ),
-                                ]),
-                            ),
-                        ]),
-                    )
+                    let what = format!("The table whose changes {bin} gets");
+                    created(&mut resources, &mut outputs, &table, dynamodb_table(), what);
+                    let source = map([
+                        ("Stream", get_att(&table, "StreamArn")),
+                        ("StartingPosition", s("LATEST")),
+                        (
+                            "FunctionResponseTypes",
+                            list([s("ReportBatchItemFailures")]),
+                        ),
+                    ]);
+                    ("Changes", event("DynamoDB", source))
                 }
-                Source::Schedule => (
-                    "Schedule",
-                    map([
-                        ("Type", s("Schedule")),
-                        ("Properties", map([("Schedule", s("rate(1 hour)"))])),
-                    ]),
-                ),
+                Source::Schedule => {
+                    let rule = map([("Schedule", s("rate(1 hour)"))]);
+                    ("Schedule", event("Schedule", rule))
+                }
                 Source::Queue => {
                     let queue = format!("{id}Queue");
-                    insert(
-                        &mut resources,
-                        &queue,
-                        map([("Type", s("AWS::SQS::Queue"))]),
-                    );
-                    insert(
-                        &mut outputs,
-                        &queue,
-                        map([
-                            (
-                                "Description",
-                                s(format!("The queue whose messages {bin} gets")),
-                            ),
-                            ("Value", map([("Ref", s(queue.as_str()))])),
-                        ]),
-                    );
-                    (
-                        "Messages",
-                        map([
-                            ("Type", s("SQS")),
-                            (
-                                "Properties",
-                                map([
-                                    (
-                                        "Queue",
-                                        map([("Fn::GetAtt", list([s(queue.as_str()), s("Arn")]))]),
-                                    ),
-                                    (
-                                        "FunctionResponseTypes",
-                                        list([s("ReportBatchItemFailures")]),
-                                    ),
-                                ]),
-                            ),
-                        ]),
-                    )
+                    let what = format!("The queue whose messages {bin} gets");
+                    let resource = map([("Type", s("AWS::SQS::Queue"))]);
+                    created(&mut resources, &mut outputs, &queue, resource, what);
+                    let source = map([
+                        ("Queue", get_att(&queue, "Arn")),
+                        (
+                            "FunctionResponseTypes",
+                            list([s("ReportBatchItemFailures")]),
+                        ),
+                    ]);
+                    ("Messages", event("SQS", source))
                 }
             };
-            insert(&mut events, event.0, event.1);
+            insert(&mut events, name, event);
         }
         if matches!(&events, Value::Mapping(m) if !m.is_empty()) {
             insert(&mut properties, "Events", events);
         }
-        insert(
-            &mut resources,
-            &id,
-            map([
-                ("Type", s("AWS::Serverless::Function")),
-                ("Properties", properties),
-            ]),
-        );
+        let function = map([
+            ("Type", s("AWS::Serverless::Function")),
+            ("Properties", properties),
+        ]);
+        insert(&mut resources, &id, function);
     }
+    let description = format!("{}, packaged by fc-local", spec.package);
     let mut template = map([
         ("AWSTemplateFormatVersion", s("2010-09-09")),
         ("Transform", s("AWS::Serverless-2016-10-31")),
-        (
-            "Description",
-            s(format!("{}, packaged by fc-local", spec.package)),
-        ),
+        ("Description", s(description)),
         ("Resources", resources),
     ]);
     if matches!(&outputs, Value::Mapping(m) if !m.is_empty()) {
         insert(&mut template, "Outputs", outputs);
     }
     template
+}
+
+/// A SAM event source of `kind` with its properties.
+fn event(kind: &str, properties: Value) -> Value {
+    map([("Type", s(kind)), ("Properties", properties)])
+}
+
+fn reference(name: &str) -> Value {
+    map([("Ref", s(name))])
+}
+
+fn get_att(resource: &str, attribute: &str) -> Value {
+    map([("Fn::GetAtt", list([s(resource), s(attribute)]))])
+}
+
+/// An entry of the template's `Outputs`.
+fn output(outputs: &mut Value, key: &str, description: String, value: Value) {
+    let entry = map([("Description", s(description)), ("Value", value)]);
+    insert(outputs, key, entry);
+}
+
+/// A resource the template creates for a trigger, named in the `Outputs`.
+fn created(
+    resources: &mut Value,
+    outputs: &mut Value,
+    name: &str,
+    resource: Value,
+    description: String,
+) {
+    insert(resources, name, resource);
+    output(outputs, name, description, reference(name));
+}
+
+/// A table keyed by `id`, whose stream has the old and new rows.
+fn dynamodb_table() -> Value {
+    let id = |field: &str, value: &str| map([("AttributeName", s("id")), (field, s(value))]);
+    let stream = map([("StreamViewType", s("NEW_AND_OLD_IMAGES"))]);
+    let properties = map([
+        ("BillingMode", s("PAY_PER_REQUEST")),
+        ("AttributeDefinitions", list([id("AttributeType", "S")])),
+        ("KeySchema", list([id("KeyType", "HASH")])),
+        ("StreamSpecification", stream),
+    ]);
+    map([
+        ("Type", s("AWS::DynamoDB::Table")),
+        ("Properties", properties),
+    ])
+}
+
+/// The functions' environment variables, as a mapping.
+fn variables(env: &[(String, String)]) -> Value {
+    Value::Mapping(
+        env.iter()
+            .map(|(k, v)| (s(k.as_str()), s(v.as_str())))
+            .collect(),
+    )
 }
 
 /// The deploy settings `sam deploy` reads beside the template: the stack, the region.
@@ -590,16 +495,7 @@ fn s_yaml(spec: &Package) -> Value {
             ),
         ]);
         if !spec.env.is_empty() {
-            let variables = spec
-                .env
-                .iter()
-                .map(|(k, v)| (s(k.as_str()), s(v.as_str())))
-                .collect::<Mapping>();
-            insert(
-                &mut props,
-                "environmentVariables",
-                Value::Mapping(variables),
-            );
+            insert(&mut props, "environmentVariables", variables(&spec.env));
         }
         let role = |name: &str| s(format!("acs:ram::{account}:role/{name}"));
         let triggers: Vec<Value> = spec

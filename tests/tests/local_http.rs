@@ -176,3 +176,36 @@ fn ctrl_c_lets_requests_in_flight_finish_then_exits_cleanly() {
     let reply = in_flight.join().unwrap();
     assert_eq!((reply.status, reply.text().as_str()), (200, "slept"));
 }
+
+/// The access line a request got, from the server's stderr.
+fn access_line(server: &Server, target: &str) -> String {
+    assert!(server.logged(target), "{}", server.stderr());
+    server
+        .stderr()
+        .lines()
+        .find(|line| line.contains(target))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// With `FC_LOG_FORMAT=json` the local platform logs JSON lines.
+#[test]
+fn json_logs_on_request() {
+    let server = Server::start(env!("CARGO_BIN_EXE_hello"), &[("FC_LOG_FORMAT", "json")]);
+    assert_eq!(server.get("/hello?name=json").status, 200);
+    let line = access_line(&server, "GET /hello?name=json");
+    let json: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|err| panic!("not a JSON line ({err}): {line}"));
+    assert_eq!(json["level"], "INFO", "{json}");
+    assert_eq!(json["target"], "fc_local::access", "{json}");
+}
+
+/// A subscriber the program installed before `fc::run` is the one fc's lines go through.
+#[test]
+fn a_subscriber_installed_first_is_the_one_used() {
+    let server = Server::start(env!("CARGO_BIN_EXE_probe-subscriber"), &[]);
+    assert_eq!(server.get("/hello?name=own").text(), "hello, own!\n");
+    let line = access_line(&server, "GET /hello?name=own");
+    // The program's format: the bare message, where fc's would begin with the time.
+    assert!(line.starts_with("GET /hello?name=own 200"), "{line}");
+}

@@ -22,8 +22,11 @@ const ALB: &str = "ALB request";
 
 /// Decodes whichever HTTP event `raw` is; the trigger it names decides the answer's shape.
 pub(crate) fn decode(raw: &str) -> Result<(Request, Trigger), Error> {
-    // REST and ALB events share their shape: one parse reads either.
-    if let Ok(event) = serde_json::from_str::<ProxyRequest>(raw) {
+    // REST and ALB events share their shape: one parse reads either. A v2 event that also
+    // carries v1's fields (cargo-lambda's Function URL events do) is read as what it says.
+    if let Ok(event) = serde_json::from_str::<ProxyRequest>(raw)
+        && event.version.as_deref() != Some("2.0")
+    {
         return match event.request_context.elb {
             None => Ok((from_rest_api(event)?, Trigger::ApiGatewayRest)),
             Some(_) => Ok((from_alb(event)?, Trigger::Alb)),
@@ -286,6 +289,25 @@ mod tests {
         assert_eq!(strip_stage("/production/x", Some("prod")), "/production/x");
         assert_eq!(strip_stage("/hello", Some("$default")), "/hello");
         assert_eq!(strip_stage("/hello", None), "/hello");
+    }
+
+    /// What cargo-lambda 1.9's `watch` sends for a request to its `/lambda-url/<fn>/` front
+    /// door: a v2 event that also has v1's `httpMethod`, `resource` and friends (captured from
+    /// `cargo lambda watch` with `GET /lambda-url/probe/hello?name=url`).
+    #[test]
+    fn a_v2_event_with_v1_fields_is_read_as_v2() {
+        let event = r#"{"authorizationToken":null,"headers":{"accept":"*/*","host":"127.0.0.1:19105",
+            "user-agent":"curl/7.88.1"},"httpMethod":"GET","identitySource":null,"isBase64Encoded":false,
+            "methodArn":null,"queryStringParameters":{"name":"url"},"rawPath":"/hello","rawQueryString":"name=url",
+            "requestContext":{"accountId":null,"apiId":null,"domainName":"localhost","domainPrefix":"probe",
+            "http":{"method":"GET","path":"/hello","protocol":"http","sourceIp":"127.0.0.1","userAgent":"cargo-lambda"},
+            "requestId":"a4e6ad7c-ca5d-4b75-bc1e-47bfe1a86ecc","routeKey":"$default","stage":"$default",
+            "time":"03/Dec/2026:08:54:26 +0000","timeEpoch":1796288066},"resource":null,"routeKey":"$default",
+            "stageVariables":{},"type":null,"version":"2.0"}"#;
+        let (request, trigger) = decode(event).unwrap();
+        assert_eq!(trigger, Trigger::ApiGatewayHttp);
+        assert_eq!(request.uri().path(), "/hello");
+        assert_eq!(request.uri().query(), Some("name=url"));
     }
 
     #[test]

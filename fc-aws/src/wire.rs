@@ -59,6 +59,10 @@ pub mod header {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProxyRequest<'a> {
+    /// The payload format, when the event names one: `1.0` for an HTTP API's v1 payloads. An
+    /// event that says `2.0` is an HTTP API (v2) event whatever else it carries.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Cow<'a, str>>,
     /// REST: the resource, such as `/{proxy+}`.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub resource: Option<Cow<'a, str>>,

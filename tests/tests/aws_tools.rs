@@ -277,5 +277,18 @@ fn functions_answer_under_cargo_lambda() {
             String::from_utf8_lossy(&invoked.stderr)
         );
     }
+    // Its Function URL front door, as a browser would use it.
+    let front_door = SocketAddr::from(([127, 0, 0, 1], port));
+    let reply = request(
+        front_door,
+        "GET",
+        "/lambda-url/hello/hello?name=url",
+        &[],
+        b"",
+    );
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (200, "hello, url!\n")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

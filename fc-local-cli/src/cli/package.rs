@@ -109,8 +109,7 @@ impl Package {
         }
     }
 
-    fn sources(&self, bin: &str) -> impl Iterator<Item = Source> + '_ {
-        let bin = bin.to_owned();
+    fn sources<'s>(&'s self, bin: &'s str) -> impl Iterator<Item = Source> + 's {
         self.triggers
             .iter()
             .filter(move |(only, _)| only.as_deref().is_none_or(|only| only == bin))

@@ -216,12 +216,6 @@ impl Invoke {
             ..Invoke::default()
         }
     }
-
-    /// For this tenant.
-    pub fn tenant(mut self, tenant_id: impl Into<String>) -> Self {
-        self.tenant_id = Some(tenant_id.into());
-        self
-    }
 }
 
 /// An event waiting for the function's `/next`.
@@ -461,24 +455,20 @@ impl LambdaEmulator {
         &self,
         tenant_id: Option<&str>,
     ) -> Result<(bool, watch::Receiver<Option<String>>, Instant), EmulatorError> {
-        let replaced = {
+        let (old, exited, spawned) = {
             let mut instance = lock(&self.instance);
-            match instance.as_ref() {
-                Some(running)
-                    if running.is_running() && running.tenant_id.as_deref() == tenant_id =>
-                {
-                    return Ok((false, running.exited.clone(), running.spawned));
-                }
-                _ => {
-                    *lock(&self.shared.init_error) = None;
-                    *lock(&self.shared.first_poll) = None;
-                    let running = Running::watch(self.spawn()?, tenant_id.map(str::to_owned));
-                    let started = (running.exited.clone(), running.spawned);
-                    (instance.replace(running), started)
-                }
+            let serving = instance.as_ref().filter(|running| {
+                running.is_running() && running.tenant_id.as_deref() == tenant_id
+            });
+            if let Some(running) = serving {
+                return Ok((false, running.exited.clone(), running.spawned));
             }
+            *lock(&self.shared.init_error) = None;
+            *lock(&self.shared.first_poll) = None;
+            let running = Running::watch(self.spawn()?, tenant_id.map(str::to_owned));
+            let (exited, spawned) = (running.exited.clone(), running.spawned);
+            (instance.replace(running), exited, spawned)
         };
-        let (old, (exited, spawned)) = replaced;
         if let Some(old) = old {
             old.kill().await;
         }
@@ -542,10 +532,7 @@ impl LambdaEmulator {
                 // Lambda stops the whole sandbox, and the next invocation gets a new one; a
                 // Managed Instances environment goes on with its other invocations.
                 if self.function.concurrency <= 1 {
-                    let running = lock(&self.instance).take();
-                    if let Some(running) = running {
-                        running.kill().await;
-                    }
+                    self.kill_instance().await;
                 }
                 Err(FunctionError {
                     error_type: "Sandbox.Timedout".into(),
@@ -591,10 +578,20 @@ impl LambdaEmulator {
     /// executable as it is on disk then). What it wrote is all in [`LambdaEmulator::output`]
     /// after.
     pub async fn recycle(&self) {
-        let running = lock(&self.instance).take();
-        if let Some(running) = running {
-            running.kill().await;
+        if self.kill_instance().await {
             let _ = tokio::time::timeout(Duration::from_secs(1), self.captured.drained()).await;
+        }
+    }
+
+    /// Kills the current instance, if there is one; whether there was.
+    async fn kill_instance(&self) -> bool {
+        let running = lock(&self.instance).take();
+        match running {
+            Some(running) => {
+                running.kill().await;
+                true
+            }
+            None => false,
         }
     }
 

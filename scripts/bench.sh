@@ -40,7 +40,8 @@ cargo build --release -q -p hello
 cp target/release/hello "$BENCH/hello-all"
 cargo build --release -q -p hello --no-default-features --features aws
 cp target/release/hello "$BENCH/hello-aws"
-cargo build --release -q -p fc-tests --bin fc-local --bin perf --bin axum-hello --bin axum-serve
+# Without the tests' `opentelemetry` feature: fc as most functions build it.
+cargo build --release -q -p fc-tests --no-default-features --bin fc-local --bin perf --bin axum-hello --bin axum-serve
 
 # The baseline: what `cargo lambda new` generates for an HTTP function, with hello's logic.
 # Outside the workspace (its own [workspace] table), pinned by the workspace's lock file, with

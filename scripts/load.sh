@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-64}
 SECONDS_EACH=${2:-30}
 
-cargo build --release -q -p survey -p fc-tests --bin survey --bin load --bin fc-local
+cargo build --release -q -p survey -p fc-tests --no-default-features --bin survey --bin load --bin fc-local
 BIN=target/release
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -150,17 +150,39 @@ pub(crate) fn context(headers: &HeaderMap, env: &Env, phase: Phase) -> Context {
         ctx.extensions.insert(ServiceName(service.to_owned()));
     }
     // The span context is `traceid:spanid:parentid:flags` (Jaeger's text form).
-    ctx.trace_id = found
+    let span_context = found
         .tracing
         .iter()
-        .find(|(name, _)| name == "x-fc-tracing-opentracing-span-context")
-        .and_then(|(_, value)| value.split(':').next())
+        .find(|(name, _)| name == TRACING_SPAN_CONTEXT)
+        .map(|(_, value)| value.as_str());
+    ctx.trace_id = span_context
+        .and_then(|value| value.split(':').next())
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
+    #[cfg(feature = "opentelemetry")]
+    if let Some(parent) = span_context.and_then(span_context_parent) {
+        ctx.extensions.insert(parent);
+    }
     if !found.tracing.is_empty() {
         ctx.extensions.insert(TracingHeaders(found.tracing));
     }
     ctx
+}
+
+/// FC's span context (Jaeger's text form) as the OpenTelemetry context an invocation's span
+/// continues; `None` when it names no valid trace.
+#[cfg(feature = "opentelemetry")]
+// Deprecated for new systems in favour of W3C's; FC still sends Jaeger's form.
+#[allow(deprecated)]
+fn span_context_parent(value: &str) -> Option<opentelemetry::Context> {
+    use opentelemetry::propagation::TextMapPropagator;
+    use opentelemetry::trace::TraceContextExt;
+
+    let carrier =
+        std::collections::HashMap::from([(TRACING_SPAN_CONTEXT.to_owned(), value.to_owned())]);
+    let cx = opentelemetry_jaeger_propagator::Propagator::with_custom_header(TRACING_SPAN_CONTEXT)
+        .extract(&carrier);
+    cx.span().span_context().is_valid().then_some(cx)
 }
 
 /// Removes every `x-fc-*` header (credentials among them) before a handler sees the request.
@@ -214,6 +236,31 @@ mod tests {
             map.append(*name, http::HeaderValue::from_static(value));
         }
         map
+    }
+
+    #[cfg(feature = "opentelemetry")]
+    #[test]
+    fn fcs_span_context_is_the_parent_of_the_invocations_span() {
+        use opentelemetry::trace::TraceContextExt;
+
+        let h = headers(&[(
+            "x-fc-tracing-opentracing-span-context",
+            "4d9e0c7a00000001:1f2e:0:1",
+        )]);
+        let ctx = context(&h, &Env::default(), Phase::Invoke);
+        let parent = ctx
+            .extensions
+            .get::<opentelemetry::Context>()
+            .expect("parent");
+        let span = parent.span();
+        let span = span.span_context();
+        assert_eq!(
+            span.trace_id().to_string(),
+            "00000000000000004d9e0c7a00000001"
+        );
+        assert_eq!(span.span_id().to_string(), "0000000000001f2e");
+        assert!(span.is_sampled() && span.is_remote());
+        assert!(span_context_parent("not:a:span").is_none());
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
     // Per invocation, from the Runtime API's header: with concurrent invocations the
     // process-wide `_X_AMZN_TRACE_ID` names only one of them.
     ctx.trace_id = lambda.xray_trace_id;
+    #[cfg(feature = "opentelemetry")]
+    if let Some(parent) = ctx.trace_id.as_deref().and_then(xray_parent) {
+        ctx.extensions.insert(parent);
+    }
     ctx.tenant_id = lambda.tenant_id;
     // arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>]
     let mut arn = lambda.invoked_function_arn.split(':');
@@ -91,6 +95,19 @@ pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
         .insert(InvokedArn(lambda.invoked_function_arn));
     ctx.request_id = lambda.request_id;
     ctx
+}
+
+/// The X-Ray trace `header` (`Root=1-…;Parent=…;Sampled=…`) as the OpenTelemetry context an
+/// invocation's span continues; `None` when it names no valid trace.
+#[cfg(feature = "opentelemetry")]
+fn xray_parent(header: &str) -> Option<opentelemetry::Context> {
+    use opentelemetry::propagation::TextMapPropagator;
+    use opentelemetry::trace::TraceContextExt;
+
+    let carrier =
+        std::collections::HashMap::from([("x-amzn-trace-id".to_owned(), header.to_owned())]);
+    let cx = opentelemetry_aws::trace::XrayPropagator::default().extract(&carrier);
+    cx.span().span_context().is_valid().then_some(cx)
 }
 
 #[cfg(test)]
@@ -160,5 +177,29 @@ mod tests {
         assert_eq!(ctx.qualifier, None);
         assert_eq!(ctx.account_id, "123456789012");
         assert!(ctx.credentials.is_none());
+    }
+
+    #[cfg(feature = "opentelemetry")]
+    #[test]
+    fn the_x_ray_trace_is_the_parent_of_the_invocations_span() {
+        use opentelemetry::trace::TraceContextExt;
+
+        let ctx = context(
+            lambda_context("arn:aws:lambda:us-east-1:123456789012:function:survey"),
+            &Env::default(),
+        );
+        let parent = ctx
+            .extensions
+            .get::<opentelemetry::Context>()
+            .expect("parent");
+        let span = parent.span();
+        let span = span.span_context();
+        assert_eq!(
+            span.trace_id().to_string(),
+            "5bef4de7ad49b0e87f6ef6c87fc2e700"
+        );
+        assert_eq!(span.span_id().to_string(), "9a9197af755a6419");
+        assert!(span.is_sampled() && span.is_remote());
+        assert!(xray_parent("Root=nonsense").is_none());
     }
 }

@@ -295,11 +295,13 @@ impl<E: FromLambda> Invoker<E> {
             diagnostic(&err)
         })?;
         let request_id = ctx.request_id.clone();
-        // lambda_runtime runs each invocation in a span of its own, with the request id.
-        let outcome = self
-            .instance
-            .invocation_in(decoded, ctx, tracing::Span::none())
-            .await;
+        // lambda_runtime runs each invocation in a span of its own, with the request id. That
+        // one is entered already, too late to take a parent: fc's continues the trace.
+        #[cfg(feature = "opentelemetry")]
+        let span = tracing::info_span!("invocation", requestId = ctx.request_id.as_str());
+        #[cfg(not(feature = "opentelemetry"))]
+        let span = tracing::Span::none();
+        let outcome = self.instance.invocation_in(decoded, ctx, span).await;
         Ok((outcome, origin, request_id))
     }
 }

@@ -218,12 +218,17 @@ impl<E: Event> Instance<E> {
 
     /// Like [`Instance::invocation`], in `span`: for a platform whose runtime already runs
     /// each invocation in a span of its own (lambda_runtime does), `Span::none()`.
+    ///
+    /// With the `opentelemetry` feature, `span` continues the incoming trace (see the crate's
+    /// documentation); it must not have been entered yet.
     pub fn invocation_in(
         &self,
         event: E,
         ctx: Context,
         span: tracing::Span,
     ) -> Invocation<E::Outcome> {
+        #[cfg(feature = "opentelemetry")]
+        crate::trace::adopt(&span, &ctx, event.trace_headers());
         let request_id = RequestId::new(&ctx.request_id);
         let running = {
             // The handler's call runs up to its first await here, in the span too.

@@ -4,7 +4,9 @@
 //! This crate holds only types and traits: no runtime, no I/O, no platform code. Users depend
 //! on the `fc` facade, which re-exports all of it; platform adapters depend on this crate. The
 //! one exception is opt-in: the `serve` feature adds [`serve`], the HTTP server loop that the
-//! platforms serving HTTP share.
+//! platforms serving HTTP share. The `opentelemetry` feature makes each invocation's span
+//! continue the incoming trace: the caller's W3C `traceparent`, else the one the platform's
+//! adapter put in [`Context::extensions`] as an `opentelemetry::Context`.
 //!
 //! | type | what it is |
 //! |---|---|
@@ -47,6 +49,8 @@ pub mod serve;
 mod service;
 pub mod testing;
 mod time;
+#[cfg(feature = "opentelemetry")]
+mod trace;
 
 pub use context::{Context, Credentials, Platform, Secret, SharedStr};
 pub use error::{BoxError, Error, ErrorKind};

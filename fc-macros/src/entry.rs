@@ -11,6 +11,7 @@ use syn::{Expr, ExprLit, FnArg, Ident, ItemFn, Lit, Meta, Path, ReturnType, Toke
 struct Config {
     init: Option<Path>,
     shutdown: Option<Path>,
+    logging: Option<Path>,
     krate: Option<Path>,
 }
 
@@ -20,6 +21,7 @@ impl Config {
         let mut config = Config {
             init: None,
             shutdown: None,
+            logging: None,
             krate: None,
         };
         for meta in metas {
@@ -51,6 +53,20 @@ impl Config {
                         )
                     })?);
                 }
+                "logging" => {
+                    if config.logging.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &pair.path,
+                            "`logging` is set twice",
+                        ));
+                    }
+                    config.logging = Some(init_path(&pair.value).map_err(|_| {
+                        syn::Error::new_spanned(
+                            &pair.value,
+                            "`logging` takes the path of a `fn()` that installs a tracing subscriber, like `logging = setup_tracing`",
+                        )
+                    })?);
+                }
                 "crate" => {
                     if config.krate.is_some() {
                         return Err(syn::Error::new_spanned(&pair.path, "`crate` is set twice"));
@@ -61,7 +77,7 @@ impl Config {
                     return Err(syn::Error::new_spanned(
                         &pair.path,
                         format!(
-                            "unknown option `{name}`; the options are `init`, `shutdown` and `crate`"
+                            "unknown option `{name}`; the options are `init`, `shutdown`, `logging` and `crate`"
                         ),
                     ));
                 }
@@ -385,10 +401,20 @@ fn expand(item: &ItemFn, config: &Config, sig: &Signature<'_>) -> TokenStream {
         }
         None => quote_spanned!(at_name=> ::std::option::Option::None),
     };
+    let logging = match &config.logging {
+        Some(logging) => {
+            let at = Extent::of(logging);
+            let fc = fc_at(at.first);
+            quote_spanned! {at.first=>
+                ::std::option::Option::Some(#fc::__private::logging(#logging))
+            }
+        }
+        None => quote_spanned!(at_name=> ::std::option::Option::None),
+    };
     // Spanned on the name: a bound of `start` that no helper checked, like a future that is
     // not `Send`, is reported there.
     let start = quote_spanned! {at_name=>
-        #fc_name::__private::start::<#event, _, _, _, _>(#handler, #init, #shutdown)
+        #fc_name::__private::start::<#event, _, _, _, _>(#handler, #init, #shutdown, #logging)
     };
     quote! {
         #item

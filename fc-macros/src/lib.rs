@@ -29,6 +29,7 @@ use proc_macro::TokenStream;
 ///         },
 ///         fc::__private::no_init(),
 ///         None,
+///         None,
 ///     )
 /// }
 /// ```
@@ -41,8 +42,10 @@ use proc_macro::TokenStream;
 /// then takes `&S` as its last parameter, and the expansion passes
 /// `fc::__private::init::<S, _, _, _>(setup)` instead of `no_init()`), `shutdown = close` (an
 /// `async fn(&S)` run once when the instance stops; needs `init`; the expansion passes
-/// `Some(fc::__private::shutdown::<S, _, _>(close))`), and `crate = "path"` (where `fc` is,
-/// when renamed).
+/// `Some(fc::__private::shutdown::<S, _, _>(close))`), `logging = setup_tracing` (a `fn()` that
+/// installs the program's own tracing subscriber, run before fc would install its own; the
+/// expansion passes `Some(fc::__private::logging(setup_tracing))`), and `crate = "path"`
+/// (where `fc` is, when renamed).
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::handler(args.into(), item.into()).into()

@@ -82,6 +82,7 @@
 //!         },
 //!         fc::__private::init::<Db, _, _, _>(setup),
 //!         None, // `shutdown = close`: Some(fc::__private::shutdown::<Db, _, _>(close))
+//!         None, // `logging = setup_tracing`: Some(fc::__private::logging(setup_tracing))
 //!     )
 //! }
 //! ```
@@ -92,6 +93,8 @@
 //! | option | meaning |
 //! |---|---|
 //! | `init = path` | an `async fn() -> Result<S, E>` run once per instance; the handler takes `&S` last |
+//! | `shutdown = path` | an `async fn(&S)` run once when the instance stops; needs `init` |
+//! | `logging = path` | a `fn()` that installs the program's own tracing subscriber, which fc then uses instead of its own |
 //! | `crate = "path"` | where the `fc` crate is, when it is renamed or re-exported |
 //!
 //! # Features
@@ -101,6 +104,7 @@
 //! | `aws` | yes | AWS Lambda, through `lambda_runtime` ([`aws`] has its context extensions) |
 //! | `aliyun` | yes | Alibaba Cloud Function Compute's custom runtime ([`aliyun`] has its context extensions) |
 //! | `local` | yes | the local platform: a dev server for HTTP handlers, an event runner for the rest |
+//! | `opentelemetry` | no | each invocation's span continues the incoming trace in OpenTelemetry: the caller's W3C `traceparent`, else Lambda's X-Ray trace or FC's span context (with `tracing-opentelemetry` 0.33) |
 //!
 //! # Testing
 //!

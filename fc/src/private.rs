@@ -28,6 +28,7 @@ use fc_core::Platform;
 //             },
 //             fc::__private::init::<Db, _, _, _>(setup),
 //             None, // or Some(fc::__private::shutdown::<Db, _, _>(close))
+//             None, // or Some(fc::__private::logging(setup_tracing))
 //         )
 //     }
 //
@@ -177,13 +178,43 @@ where
     Box::new(move |state| Box::pin(shutdown(state)))
 }
 
+/// A handler's `logging`: installs the program's own tracing subscriber.
+pub type Logging = Box<dyn FnOnce()>;
+
+/// What a `logging` function may return: nothing. A guard it needs kept belongs in a static.
+#[diagnostic::on_unimplemented(
+    message = "`logging` must be a plain `fn()` that installs a tracing subscriber, not one that returns `{Self}`",
+    label = "returns `{Self}`",
+    note = "an `async fn` is not run by `logging`: make it a plain `fn`; keep a guard it needs in a static"
+)]
+pub trait LoggingReturns {}
+
+impl LoggingReturns for () {}
+
+/// `logging`, checked to be a `fn()`; the compiler points at it when it is not.
+pub fn logging<L, R>(logging: L) -> Logging
+where
+    L: FnOnce() -> R + 'static,
+    R: LoggingReturns,
+{
+    Box::new(move || {
+        logging();
+    })
+}
+
 /// What `#[handler]`'s `main` runs: detects the platform, starts the runtime and runs the
-/// handler there, with its `init` and `shutdown`. The exit code says whether it ended well.
+/// handler there, with its `init` and `shutdown`, after the program's own `logging`. The exit
+/// code says whether it ended well.
 ///
 /// The handler is the generated closure, which returns the outcome `reply` made, so the only
 /// bounds here a user's mistake can break are `E: Deliverable`, reported on the event's
 /// token, and a future that is not `Send`, reported on the handler's name.
-pub fn start<E, S, H, F, M>(handler: H, init: Init<S>, shutdown: Option<Shutdown<S>>) -> ExitCode
+pub fn start<E, S, H, F, M>(
+    handler: H,
+    init: Init<S>,
+    shutdown: Option<Shutdown<S>>,
+    logging: Option<Logging>,
+) -> ExitCode
 where
     E: Deliverable,
     S: Send + Sync + 'static,
@@ -196,12 +227,12 @@ where
         Some(shutdown) => Function::with_lifecycle(handler, init, shutdown),
         None => Function::with_init(handler, init),
     };
-    run(function)
+    run(function, logging)
 }
 
 /// Detects the platform, starts the runtime and runs `function` there. The exit code says
 /// whether it ended well.
-fn run<E: Deliverable>(function: Function<E>) -> ExitCode {
+fn run<E: Deliverable>(function: Function<E>, logging: Option<Logging>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -212,6 +243,12 @@ fn run<E: Deliverable>(function: Function<E>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(logging) = logging {
+        // Inside the runtime: an exporter may spawn its tasks there. Installed first, the
+        // program's subscriber is the one fc finds and keeps.
+        let _entered = runtime.enter();
+        logging();
+    }
     match runtime.block_on(dispatch(function, Lambda::Buffered)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Stop::Reported(code)) => code,

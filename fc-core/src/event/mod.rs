@@ -32,11 +32,20 @@ pub trait Event: Sized + Send + 'static {
 
     /// The event's name in messages.
     const NAME: &'static str;
+
+    /// The headers a caller's trace may come in (a W3C `traceparent`): an HTTP request's.
+    fn trace_headers(&self) -> Option<&http::HeaderMap> {
+        None
+    }
 }
 
 impl Event for Request {
     type Outcome = Response;
     const NAME: &'static str = "HTTP request";
+
+    fn trace_headers(&self) -> Option<&http::HeaderMap> {
+        Some(self.headers())
+    }
 }
 
 impl Event for ObjectEvent {

@@ -1,0 +1,6 @@
+async fn setup_tracing() {}
+
+#[fc::handler(logging = setup_tracing)]
+async fn handle(_req: fc::http::Request) -> &'static str {
+    "hello"
+}

@@ -48,6 +48,9 @@ pub enum EmulatorError {
     /// The invocation ran past the function's timeout, and the instance was stopped.
     #[error("the function timed out after {} seconds", .0.as_secs_f64())]
     TimedOut(std::time::Duration),
+    /// The instance's initializer failed, so the invocation was not run (FC).
+    #[error("the function's initializer failed: {}", .0.error_message)]
+    InitializationFailed(FunctionError),
 }
 
 /// Where a function's stdout and stderr go.

@@ -3,6 +3,7 @@
 //! init and stop.
 
 use bytes::Bytes;
+use fc_local_cli::EmulatorError;
 use fc_local_cli::aliyun::{FcEmulator, FcFunction, Output};
 use http::Request;
 
@@ -154,7 +155,7 @@ async fn an_event_function_refuses_http_requests_clearly() {
 }
 
 #[tokio::test]
-async fn init_runs_at_initialize_and_a_failure_is_reported_to_every_invocation() {
+async fn init_runs_at_initialize_and_a_failure_fails_the_invocation_without_calling_the_instance() {
     let fc = start(FcFunction::new(env!("CARGO_BIN_EXE_probe-init")).output(Output::Discard)).await;
     assert!(fc.init_result().is_ok());
     let (_, response) = fc.http(get("/"), None).await.unwrap();
@@ -165,20 +166,41 @@ async fn init_runs_at_initialize_and_a_failure_is_reported_to_every_invocation()
         .output(Output::Capture);
     let fc = start(function).await;
     let error = fc.init_result().unwrap_err();
-    assert_eq!(error.error_type, "InitError");
+    assert_eq!(error.error_type, "InitializationError");
     assert!(
         error
             .error_message
             .ends_with("cannot open the pool: database unreachable"),
         "{error}"
     );
-    let (_, response) = fc.http(get("/"), None).await.unwrap();
-    assert_eq!(response.status(), 500);
-    assert!(String::from_utf8_lossy(response.body()).contains("the instance failed to initialise"));
+    assert!(!fc.init_failure_reported());
+    match fc.http(get("/"), None).await {
+        Err(EmulatorError::InitializationFailed(err)) => assert_eq!(err, error),
+        other => panic!("expected the initializer's failure, got {other:?}"),
+    }
+    let invocation = fc.invoke("{}").await.unwrap();
+    assert_eq!(invocation.result, Err(error));
+    // FC starts a new instance for the next invocation.
+    assert!(fc.init_failure_reported());
     let output = fc.output();
     assert!(
         output.contains("FC Initialize Start RequestId:")
             && output.contains("FC Initialize End RequestId:"),
+        "{output}"
+    );
+}
+
+/// FC 2.0's `/pre-freeze` is answered, between its markers, and the instance goes on serving.
+#[tokio::test]
+async fn pre_freeze_is_answered_and_the_instance_goes_on() {
+    let fc = start(FcFunction::new(env!("CARGO_BIN_EXE_probe-init")).output(Output::Capture)).await;
+    assert_eq!(fc.pre_freeze().await.unwrap(), 200);
+    let (_, response) = fc.http(get("/"), None).await.unwrap();
+    assert_eq!(response.body().as_ref(), b"pool surveys");
+    let output = fc.output();
+    assert!(
+        output.contains("FC PreFreeze Start RequestId:")
+            && output.contains("FC PreFreeze End RequestId:"),
         "{output}"
     );
 }
@@ -223,9 +245,37 @@ fn fc_aliyun_limit() -> usize {
 /// `FC Invoke Start` and `FC Invoke End`, in the invocation's span, which names its request.
 #[tokio::test]
 async fn a_handlers_log_lines_come_between_its_invocation_markers() {
-    let function = FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Capture);
+    let logged = logged_between_markers(&[]).await;
+    assert!(
+        logged.1.contains(&format!("requestId=\"{}\"", logged.0)),
+        "the line is not in the invocation's span: {}",
+        logged.1
+    );
+}
+
+/// With `FC_LOG_FORMAT=json` the lines are JSON, between the same plain markers.
+#[tokio::test]
+async fn json_log_lines_come_between_the_invocation_markers_too() {
+    let (request_id, logged) = logged_between_markers(&[("FC_LOG_FORMAT", "json")]).await;
+    let line: serde_json::Value = serde_json::from_str(&logged)
+        .unwrap_or_else(|err| panic!("not a JSON line ({err}): {logged}"));
+    assert_eq!(line["message"], "probe sleeping", "{logged}");
+    assert_eq!(line["span"]["requestId"], request_id.as_str(), "{logged}");
+    assert_eq!(line["level"], "INFO", "{logged}");
+}
+
+/// The request id of one invocation of probe-http and the line its handler logged, checked to
+/// stand between the invocation's markers.
+async fn logged_between_markers(env: &[(&str, &str)]) -> (String, String) {
+    let mut function = FcFunction::new(env!("CARGO_BIN_EXE_probe-http")).output(Output::Capture);
+    for (name, value) in env {
+        function = function.env(*name, *value);
+    }
     let fc = start(function).await;
-    let (request_id, response) = fc.http(get("/sleep?ms=1"), None).await.unwrap();
+    let (request_id, response) = fc
+        .http(get("/sleep?ms=1"), None)
+        .await
+        .expect("probe-http answers");
     assert_eq!(response.status(), 200);
     let end = format!("FC Invoke End RequestId: {request_id}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -243,9 +293,48 @@ async fn a_handlers_log_lines_come_between_its_invocation_markers() {
     let logged_at = line("probe sleeping");
     let end_at = line(&end);
     assert!(start_at < logged_at && logged_at < end_at, "{output}");
-    let logged = output.lines().nth(logged_at).unwrap_or_default();
-    assert!(
-        logged.contains(&format!("requestId=\"{request_id}\"")),
-        "the line is not in the invocation's span: {logged}"
-    );
+    let logged = output.lines().nth(logged_at).unwrap_or_default().to_owned();
+    (request_id, logged)
+}
+
+/// Behind FC's HTTP trigger, passed through or as an event, an instance whose initializer failed
+/// gets FC's answer — 502 with `X-Fc-Error-Type: InitializationError` — and the next request
+/// a new instance, which runs the initializer again.
+#[test]
+fn a_failed_initializer_is_answered_as_fc_does_and_the_next_request_gets_a_new_instance() {
+    for trigger in ["http", "http-event"] {
+        let server = fc_tests::start_behind_gateway(
+            env!("CARGO_BIN_EXE_fc-local"),
+            "aliyun",
+            &[
+                "--trigger",
+                trigger,
+                "--env",
+                "PROBE_INIT_FAIL=database unreachable",
+            ],
+            env!("CARGO_BIN_EXE_probe-init"),
+        );
+        for _ in 0..2 {
+            let reply = server.get("/");
+            assert_eq!(reply.status, 502, "{trigger}: {}", reply.text());
+            assert_eq!(
+                reply.header("x-fc-error-type"),
+                Some("InitializationError"),
+                "{trigger}"
+            );
+            let body = reply.json();
+            assert_eq!(body["errorType"], "InitializationError");
+            assert!(
+                body["errorMessage"]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with("cannot open the pool: database unreachable")),
+                "{trigger}: {body}"
+            );
+        }
+        assert!(
+            server.logged("the instance failed to initialise; starting a new one"),
+            "{trigger}: {}",
+            server.stderr()
+        );
+    }
 }

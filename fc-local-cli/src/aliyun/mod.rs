@@ -11,6 +11,7 @@ mod gateway;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -122,8 +123,15 @@ pub struct FcEmulator {
     addr: SocketAddr,
     child: tokio::sync::Mutex<Child>,
     init: Result<(), FunctionError>,
+    /// Whether an invocation was failed for the failed `init`: FC then starts a new instance.
+    init_reported: AtomicBool,
     captured: Captured,
 }
+
+/// FC's `X-Fc-Error-Type` for an instance whose initializer failed.
+pub const INITIALIZATION_ERROR: &str = "InitializationError";
+/// FC's `X-Fc-Error-Type` for an invocation the function failed.
+pub const UNHANDLED_INVOCATION_ERROR: &str = "UnhandledInvocationError";
 
 /// How long the process may take to exit after `/pre-stop`.
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -153,6 +161,7 @@ impl FcEmulator {
             addr,
             child: tokio::sync::Mutex::new(child),
             init: Ok(()),
+            init_reported: AtomicBool::new(false),
             captured,
         };
         let request_id = fc_local::request_id();
@@ -162,7 +171,11 @@ impl FcEmulator {
         emulator.add_headers(request.headers_mut(), &request_id, "/initialize");
         let response = emulator.send(request).await?;
         if !response.status().is_success() {
-            emulator.init = Err(function_error(response.body(), "InitError"));
+            // FC names the failure itself, whatever type the runtime gave it.
+            emulator.init = Err(FunctionError {
+                error_type: INITIALIZATION_ERROR.to_owned(),
+                ..function_error(response.body(), INITIALIZATION_ERROR)
+            });
         }
         Ok(emulator)
     }
@@ -192,6 +205,21 @@ impl FcEmulator {
     /// What `/initialize` answered: the error, if `init` failed.
     pub fn init_result(&self) -> Result<(), FunctionError> {
         self.init.clone()
+    }
+
+    /// Whether an invocation has been failed for a failed `init`, after which FC starts a new
+    /// instance for the next one.
+    pub fn init_failure_reported(&self) -> bool {
+        self.init_reported.load(Ordering::Relaxed)
+    }
+
+    /// The error an invocation fails with when `init` failed, as FC reports it: the instance
+    /// is not called ("if the Initializer hook fails on its first attempt, the function
+    /// invocation fails immediately"), and the error type is `InitializationError`.
+    fn failed_init(&self) -> Option<FunctionError> {
+        let err = self.init.as_ref().err()?;
+        self.init_reported.store(true, Ordering::Relaxed);
+        Some(err.clone())
     }
 
     /// What the function has printed so far, with [`Output::Capture`].
@@ -296,6 +324,14 @@ impl FcEmulator {
     /// One event invocation.
     pub async fn invoke(&self, event: impl Into<Bytes>) -> Result<FcInvocation, EmulatorError> {
         let request_id = fc_local::request_id();
+        if let Some(err) = self.failed_init() {
+            return Ok(FcInvocation {
+                request_id,
+                result: Err(err),
+                duration: Duration::ZERO,
+                peak_memory_kib: self.peak_memory_kib().await,
+            });
+        }
         let mut request = Request::new(event.into());
         *request.method_mut() = Method::POST;
         *request.uri_mut() = "/invoke".parse().expect("a static path");
@@ -354,6 +390,9 @@ impl FcEmulator {
         request: Request<Bytes>,
         base_path: Option<&str>,
     ) -> Result<(String, Request<Bytes>), EmulatorError> {
+        if let Some(err) = self.failed_init() {
+            return Err(EmulatorError::InitializationFailed(err));
+        }
         let request_id = fc_local::request_id();
         let (mut parts, body) = request.into_parts();
         if let Some(base) = base_path {
@@ -379,6 +418,16 @@ impl FcEmulator {
         let status = self.stop().await?;
         captured.drained().await;
         Ok((status, captured.text()))
+    }
+
+    /// Calls the instance's `GET /pre-freeze`, as FC 2.0 does before it freezes an instance
+    /// (FC 3.0 has no such hook); the status it answered.
+    pub async fn pre_freeze(&self) -> Result<http::StatusCode, EmulatorError> {
+        let request_id = fc_local::request_id();
+        let mut request = Request::new(Bytes::new());
+        *request.uri_mut() = "/pre-freeze".parse().expect("a static path");
+        self.add_headers(request.headers_mut(), &request_id, "/pre-freeze");
+        Ok(self.send(request).await?.status())
     }
 
     /// Asks the instance to stop (`GET /pre-stop`) and waits for it to exit.

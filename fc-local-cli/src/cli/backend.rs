@@ -252,18 +252,25 @@ impl FcPool {
     /// The live instance; one that exited (a crash, a timeout) is replaced first.
     async fn instance(&self) -> Result<Arc<FcEmulator>, EmulatorError> {
         let current = Arc::clone(&*self.current.read().await);
-        if current.is_alive().await {
+        if usable(&current).await {
             return Ok(current);
         }
         let _replacing = self.replacing.lock().await;
         let current = Arc::clone(&*self.current.read().await);
-        if current.is_alive().await {
+        if usable(&current).await {
             return Ok(current);
         }
-        eprintln!("fc-local: the instance exited; starting a new one");
+        if current.init_failure_reported() {
+            eprintln!("fc-local: the instance failed to initialise; starting a new one");
+        } else {
+            eprintln!("fc-local: the instance exited; starting a new one");
+        }
         let fresh = Arc::new(FcEmulator::start(self.function.clone()).await?);
         report_init(&fresh);
-        *self.current.write().await = Arc::clone(&fresh);
+        let old = std::mem::replace(&mut *self.current.write().await, Arc::clone(&fresh));
+        tokio::spawn(async move {
+            let _ = old.stop().await;
+        });
         Ok(fresh)
     }
 
@@ -335,6 +342,12 @@ impl FcPool {
         });
         Ok(())
     }
+}
+
+/// Whether `instance` takes the next invocation: it runs, and no invocation has yet been failed
+/// for its failed `init` (FC fails that one, then starts a new instance).
+async fn usable(instance: &FcEmulator) -> bool {
+    !instance.init_failure_reported() && instance.is_alive().await
 }
 
 fn report_init(instance: &FcEmulator) {

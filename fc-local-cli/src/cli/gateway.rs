@@ -23,7 +23,8 @@ use fc_core::http::Trigger;
 
 use super::backend::{Backend, Outcome};
 use super::report::report;
-use crate::emulator::EmulatorError;
+use crate::aliyun;
+use crate::emulator::{EmulatorError, FunctionError};
 use crate::lambda::Invoke;
 
 /// What one gateway serves.
@@ -200,10 +201,33 @@ async fn streamed(result: Result<Body, crate::emulator::FunctionError>) -> Respo
 
 fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {
     eprintln!("fc-local: {err}");
-    if matches!(err, EmulatorError::TimedOut(_)) {
-        return gateway_error(StatusCode::GATEWAY_TIMEOUT);
+    match err {
+        EmulatorError::TimedOut(_) => gateway_error(StatusCode::GATEWAY_TIMEOUT),
+        EmulatorError::InitializationFailed(err) => fc_function_error(err),
+        _ => gateway_error(StatusCode::BAD_GATEWAY),
     }
-    gateway_error(StatusCode::BAD_GATEWAY)
+}
+
+/// FC's answer to an HTTP request whose function failed: 502, with the kind of failure in
+/// `X-Fc-Error-Type` (`InitializationError` when the instance's initializer failed,
+/// `UnhandledInvocationError` otherwise) and FC's `{"errorMessage", "errorType"}` body.
+///
+/// Source: Function Compute FAQ, "HTTP trigger errors" (`UnhandledInvocationError`: 502), and
+/// "Lifecycle hooks for function instances" (`X-Fc-Error-Type: InitializationError`).
+fn fc_function_error(err: &FunctionError) -> Response<Bytes> {
+    let kind = if err.error_type == aliyun::INITIALIZATION_ERROR {
+        aliyun::INITIALIZATION_ERROR
+    } else {
+        aliyun::UNHANDLED_INVOCATION_ERROR
+    };
+    let mut response = json(
+        StatusCode::BAD_GATEWAY,
+        serde_json::json!({ "errorMessage": err.error_message, "errorType": err.error_type }),
+    );
+    response
+        .headers_mut()
+        .insert("x-fc-error-type", HeaderValue::from_static(kind));
+    response
 }
 
 /// The response a gateway makes of the function's answer; a function error or an answer in the
@@ -213,6 +237,10 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
         Ok(payload) => payload,
         Err(err) => {
             eprintln!("fc-local: the function failed: {err}");
+            // Alibaba's API Gateway is a product of its own, with API Gateway's answers.
+            if platform == Platform::Aliyun && trigger != Trigger::FcApiGateway {
+                return fc_function_error(&err);
+            }
             return gateway_error(StatusCode::BAD_GATEWAY);
         }
     };

@@ -527,12 +527,24 @@ fn s_yaml(spec: &Package) -> Value {
                         s(format!("acs:oss:${{vars.region}}:{account}:{bin}-bucket")),
                     ),
                     ("invocationRole", role("aliyunosseventnotificationrole")),
+                    // OSS has no `oss:ObjectRemoved:*`; the fc3 component requires a key filter
+                    // (empty: every object).
                     (
                         "triggerConfig",
-                        map([(
-                            "events",
-                            list([s("oss:ObjectCreated:*"), s("oss:ObjectRemoved:*")]),
-                        )]),
+                        map([
+                            (
+                                "events",
+                                list([
+                                    s("oss:ObjectCreated:*"),
+                                    s("oss:ObjectRemoved:DeleteObject"),
+                                    s("oss:ObjectRemoved:DeleteObjects"),
+                                ]),
+                            ),
+                            (
+                                "filter",
+                                map([("key", map([("prefix", s("")), ("suffix", s(""))]))]),
+                            ),
+                        ]),
                     ),
                 ]),
                 Source::Table => map([
@@ -713,9 +725,17 @@ mod tests {
             web["props"]["environmentVariables"]["DATABASE_URL"],
             "sqlite://db: \"x\""
         );
-        assert_eq!(
-            back["resources"]["photos"]["props"]["triggers"][0]["triggerType"],
-            "oss"
+        let oss = &back["resources"]["photos"]["props"]["triggers"][0];
+        assert_eq!(oss["triggerType"], "oss");
+        // What the fc3 component's schema requires of an OSS trigger: events OSS has, and a
+        // key filter.
+        assert_eq!(oss["triggerConfig"]["filter"]["key"]["prefix"], "");
+        let events = oss["triggerConfig"]["events"].as_array().unwrap();
+        assert!(
+            events.iter().all(|e| e
+                .as_str()
+                .is_some_and(|e| !e.starts_with("oss:ObjectRemoved:*"))),
+            "{events:?}"
         );
     }
 

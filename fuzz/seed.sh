@@ -16,11 +16,12 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough}
+mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
 cp "$events"/example-eventbridge-*.json $corpus/aws_schedule/
+cp "$events"/example-sqs-event*.json "$events"/example-sns-event*.json "$events"/example-kinesis-event*.json $corpus/aws_messages/
 for trigger in apigw http-event; do
     $fc_local event http --platform aliyun --trigger $trigger > $corpus/fc_http_event/$trigger.json
 done

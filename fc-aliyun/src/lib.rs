@@ -20,6 +20,7 @@
 //! | `fc::ObjectEvent` | OSS trigger |
 //! | `fc::TableEvent` | Tablestore trigger (CBOR) |
 //! | `fc::ScheduleEvent` | timer trigger |
+//! | `fc::MessageEvent` | MNS queue trigger (CloudEvents, one or a batch), MNS topic trigger (JSON or STREAM format) |
 //! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!
 //! The `Context` comes from the `x-fc-*` headers; the credentials headers go into it (redacted)
@@ -44,6 +45,7 @@
 mod events;
 mod headers;
 mod http;
+mod messages;
 mod server;
 mod tablestore;
 pub mod wire;
@@ -55,7 +57,9 @@ mod samples;
 
 use bytes::Bytes;
 use fc_core::http::{Body, Request, Response, StatusCode};
-use fc_core::{Error, Event, JsonEvent, ObjectEvent, Payload, ScheduleEvent, TableEvent};
+use fc_core::{
+    Error, Event, JsonEvent, MessageEvent, ObjectEvent, Payload, ScheduleEvent, TableEvent,
+};
 use serde::de::DeserializeOwned;
 
 pub use headers::{ServiceName, TracingHeaders};
@@ -72,7 +76,7 @@ pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered on Alibaba Cloud Function Compute",
     label = "fc-aliyun has no decoder for this event type",
-    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
+    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromFc: Event {
     /// What answering needs to know about the event (for HTTP, its shape).
@@ -132,6 +136,34 @@ fn payload(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
     outcome.map(Payload::into_bytes)
 }
 
+/// A batch's answer. FC has no partial batch protocol: an answer that names failed items
+/// (`fc::BatchFailures`) fails the invocation, so the trigger delivers the batch again.
+fn batch_payload(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
+    #[derive(serde::Deserialize)]
+    struct Failures {
+        #[serde(rename = "batchItemFailures")]
+        items: Vec<Item>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Item {
+        #[serde(rename = "itemIdentifier")]
+        id: String,
+    }
+    let payload = outcome?;
+    if payload.as_str().starts_with("{\"batchItemFailures\"")
+        && let Ok(failures) = payload.to::<Failures>()
+        && !failures.items.is_empty()
+    {
+        let ids: Vec<&str> = failures.items.iter().map(|item| item.id.as_str()).collect();
+        return Err(Error::msg(format!(
+            "{} item(s) of the batch failed ({}); FC has no partial batch response, so the whole batch is retried",
+            ids.len(),
+            ids.join(", ")
+        )));
+    }
+    Ok(payload.into_bytes())
+}
+
 impl FromFc for ObjectEvent {
     type Origin = ();
 
@@ -152,7 +184,19 @@ impl FromFc for TableEvent {
     }
 
     fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
-        payload(outcome)
+        batch_payload(outcome)
+    }
+}
+
+impl FromFc for MessageEvent {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        messages::message_event(body).map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        batch_payload(outcome)
     }
 }
 

@@ -311,6 +311,96 @@ impl TimerEvent {
     }
 }
 
+/// A message published to an MNS topic, as a topic trigger with `notifyContentFormat: JSON`
+/// delivers it. The message's attributes come as further top-level keys.
+///
+/// Source: Function Compute, "MNS topic trigger: event format" (JSON, with and without
+/// message attributes), and the fc3 component's `mns-with-MessageAttributes` test event.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
+pub struct MnsTopicMessage {
+    /// The message's id.
+    pub message_id: String,
+    /// The message.
+    pub message: String,
+    /// The topic's name.
+    pub topic_name: String,
+    /// The account that owns the topic.
+    #[serde(default)]
+    pub topic_owner: Option<String>,
+    /// The subscribing account.
+    #[serde(default)]
+    pub subscriber: Option<String>,
+    /// The subscription's name.
+    #[serde(default)]
+    pub subscription_name: Option<String>,
+    /// When it was published, in ms since the epoch.
+    #[serde(default)]
+    pub publish_time: Option<i64>,
+    /// The MD5 of the message.
+    #[serde(rename = "MessageMD5", default)]
+    pub message_md5: Option<String>,
+    /// The message's attributes.
+    #[serde(flatten)]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+}
+
+/// A message published to an MNS topic with attributes, as a topic trigger with
+/// `notifyContentFormat: STREAM` delivers it; without attributes it is the bare message.
+///
+/// Source: Function Compute, "MNS topic trigger: event format" (STREAM).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct MnsStreamMessage {
+    /// The message.
+    pub body: String,
+    /// Its attributes (`Extend` holds the user's, as a JSON text).
+    #[serde(default)]
+    pub attrs: BTreeMap<String, String>,
+}
+
+/// A message sent to an MNS queue, as an MNS queue trigger delivers it through EventBridge: a
+/// CloudEvent (one in event mode, an array of them in event-stream mode).
+///
+/// Source: EventBridge, "MNS queue event source: event example", and Function Compute, "MNS
+/// queue triggers".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct MnsQueueEvent {
+    /// The event's id.
+    pub id: String,
+    /// `acs:mns`.
+    pub source: String,
+    /// `1.0`.
+    pub specversion: String,
+    /// `mns:Queue:SendMessage`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The queue: `acs:mns:<region>:<account>:queues/<name>`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// When the message was sent.
+    #[serde(default)]
+    pub time: Option<Timestamp>,
+    /// The message.
+    pub data: MnsQueueData,
+}
+
+/// The message of an [`MnsQueueEvent`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MnsQueueData {
+    /// The id of the request that sent it.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// The message's id.
+    pub message_id: String,
+    /// The message.
+    pub message_body: String,
+}
+
 fn map<S: Serializer>(pairs: &[(String, String)], ser: S) -> Result<S::Ok, S::Error> {
     ser.collect_map(pairs.iter().map(|(name, value)| (name, value)))
 }

@@ -10,8 +10,8 @@ use bytes::Bytes;
 use ciborium::value::Value as Cbor;
 use fc_aliyun::FromFc;
 use fc_core::http::Request;
-use fc_core::{ObjectEvent, ScheduleEvent, TableEvent};
-use support::{map, text};
+use fc_core::{MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
+use support::{MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, map, text};
 
 fn tablestore_sample() -> Vec<u8> {
     let record = map(vec![
@@ -72,6 +72,10 @@ fn samples() -> Vec<Vec<u8>> {
         br#"{"events":[{"eventName":"ObjectCreated:PutObject","eventTime":"2022-06-10T06:21:35.000Z","region":"cn-shenzhen","oss":{"bucket":{"name":"testbucket"},"object":{"key":"image/a.jpg","size":29203,"eTag":"7D73E1052AF595535DE90994F4C3E6D5"}}}]}"#.to_vec(),
         br#"{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}"#.to_vec(),
         tablestore_sample(),
+        MNS_QUEUE.as_bytes().to_vec(),
+        format!("[{MNS_QUEUE}]").into_bytes(),
+        MNS_TOPIC_JSON.as_bytes().to_vec(),
+        MNS_TOPIC_STREAM.as_bytes().to_vec(),
     ]
 }
 
@@ -93,6 +97,7 @@ fn mutated_samples_never_panic_a_decoder() {
                     ObjectEvent::from_invoke(&input).is_ok(),
                     TableEvent::from_invoke(&input).is_ok(),
                     ScheduleEvent::from_invoke(&input).is_ok(),
+                    MessageEvent::from_invoke(&input).is_ok(),
                     Request::from_http(http, Bytes::from(input.clone())).is_ok(),
                 ]
                 .iter()

@@ -5,8 +5,14 @@ mod support;
 
 use fc_aliyun::FromFc;
 use fc_core::http::{Request, RequestExt, Trigger};
-use fc_core::{ObjectChange, ObjectEvent, RowChange, ScheduleEvent, TableEvent, Value};
-use support::{API_GATEWAY, HTTP_TRIGGER, OSS, TIMER, tablestore_cbor};
+use fc_core::{
+    MessageEvent, ObjectChange, ObjectEvent, RowChange, ScheduleEvent, SourceKind, TableEvent,
+    Value,
+};
+use support::{
+    API_GATEWAY, HTTP_TRIGGER, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS, TIMER,
+    tablestore_cbor,
+};
 
 #[test]
 fn api_gateway_events_become_requests() {
@@ -153,6 +159,109 @@ fn wrong_shapes_name_what_was_expected() {
     let err = TableEvent::from_invoke(&[0xff, 0x00]).unwrap_err();
     assert!(
         err.message().starts_with("invalid Tablestore event"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn mns_queue_events_become_queue_messages_one_or_a_batch() {
+    let (event, ()) = MessageEvent::from_invoke(MNS_QUEUE.as_bytes()).unwrap();
+    let [message] = event.messages.as_slice() else {
+        panic!("one message: {event:?}")
+    };
+    assert_eq!(message.id, "C6DB60D1574661357FA227277445****");
+    assert_eq!(message.text().unwrap(), "TEST");
+    assert_eq!(message.source.kind, SourceKind::Queue);
+    assert_eq!(message.source.name, "zeus");
+    assert_eq!(
+        message.source.arn.as_deref(),
+        Some("acs:mns:cn-hangzhou:123456789098****:queues/zeus")
+    );
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2021-04-08T06:28:17.093Z")
+    );
+    // In event-stream mode the trigger sends a batch: an array of the same events.
+    let batch = format!("[{MNS_QUEUE}, {MNS_QUEUE}]");
+    let (event, ()) = MessageEvent::from_invoke(batch.as_bytes()).unwrap();
+    assert_eq!(event.messages.len(), 2);
+}
+
+#[test]
+fn mns_topic_messages_in_every_format_become_topic_messages() {
+    let (event, ()) = MessageEvent::from_invoke(MNS_TOPIC_JSON.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "2F5B3C281B283D4EAC694B742528****");
+    assert_eq!(message.text().unwrap(), "hello topic");
+    assert_eq!(
+        (message.source.kind, message.source.name.as_str()),
+        (SourceKind::Topic, "test-topic")
+    );
+    assert_eq!(message.attributes["key"], "value");
+    assert_eq!(message.attributes.len(), 1, "{:?}", message.attributes);
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2019-02-15T07:38:22.888Z")
+    );
+
+    let (event, ()) = MessageEvent::from_invoke(MNS_TOPIC_STREAM.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.text().unwrap(), "hello topic");
+    assert_eq!(message.attributes["Extend"], r#"{"key":"value"}"#);
+    assert_eq!(message.source.kind, SourceKind::Topic);
+
+    // STREAM format without attributes: the bare message, text or not.
+    for bare in [&b"hello topic"[..], b"{\"order\": 7}", &[0xff, 0x00, 0x01]] {
+        let (event, ()) = MessageEvent::from_invoke(bare).unwrap();
+        assert_eq!(event.messages[0].bytes(), bare);
+        assert_eq!(event.messages[0].id, "");
+    }
+}
+
+#[test]
+fn mns_events_without_their_ids_name_the_missing_field() {
+    let no_id = MNS_QUEUE.replace(r#""messageId": "C6DB60D1574661357FA227277445****", "#, "");
+    let err = MessageEvent::from_invoke(no_id.as_bytes()).unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid MNS queue event at `data`: missing field `messageId`"),
+        "{}",
+        err.message()
+    );
+    let no_id = MNS_TOPIC_JSON.replace(
+        r#""MessageId": "2F5B3C281B283D4EAC694B742528****""#,
+        r#""x": 1"#,
+    );
+    let err = MessageEvent::from_invoke(no_id.as_bytes()).unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid MNS topic message: missing field `MessageId`"),
+        "{}",
+        err.message()
+    );
+    // One bad event in a batch fails the batch, naming which.
+    let batch = format!("[{MNS_QUEUE}, {{\"id\": 1}}]");
+    let err = MessageEvent::from_invoke(batch.as_bytes()).unwrap_err();
+    assert!(
+        err.message().starts_with("invalid MNS queue event at `[1]"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn failed_items_fail_the_invocation_on_fc() {
+    let mut failures = fc_core::BatchFailures::new();
+    let (event, ()) = MessageEvent::from_invoke(MNS_QUEUE.as_bytes()).unwrap();
+    let ok = MessageEvent::into_invoke(fc_core::Payload::json(&failures), ()).unwrap();
+    assert_eq!(&ok[..], br#"{"batchItemFailures":[]}"#);
+    failures.push(&event.messages[0]);
+    let err = MessageEvent::into_invoke(fc_core::Payload::json(&failures), ()).unwrap_err();
+    assert!(
+        err.message().starts_with(
+            "1 item(s) of the batch failed (C6DB60D1574661357FA227277445****); FC has no partial batch response"
+        ),
         "{}",
         err.message()
     );

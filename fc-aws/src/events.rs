@@ -192,7 +192,7 @@ fn table_record(index: usize, record: DynamoDbRecord) -> Result<TableRecord, Err
 }
 
 /// `ApproximateCreationDateTime`: seconds since the epoch, with a fraction.
-struct EpochSeconds(Timestamp);
+pub(crate) struct EpochSeconds(pub(crate) Timestamp);
 
 impl<'de> Deserialize<'de> for EpochSeconds {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

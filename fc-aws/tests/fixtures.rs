@@ -1,4 +1,5 @@
-//! Every HTTP, S3, DynamoDB and EventBridge-schedule sample shipped in `aws_lambda_events` (and
+//! Every HTTP, S3, DynamoDB, SQS, SNS, Kinesis and EventBridge-schedule sample shipped in
+//! `aws_lambda_events` (and
 //! the Function URL sample in `lambda_http`), decoded into fc's types. The samples are read from
 //! the crates in the cargo registry, found through `cargo metadata`, not copied.
 
@@ -11,7 +12,10 @@ mod support;
 
 use fc_aws::FromLambda;
 use fc_core::http::{Request, RequestExt, Trigger};
-use fc_core::{ObjectChange, ObjectEvent, RowChange, ScheduleEvent, TableEvent, Value};
+use fc_core::{
+    MessageEvent, ObjectChange, ObjectEvent, RowChange, ScheduleEvent, SourceKind, TableEvent,
+    Value,
+};
 
 fn fixtures() -> PathBuf {
     support::crate_dir("aws_lambda_events").join("src/fixtures")
@@ -435,4 +439,110 @@ fn every_proxy_request_sample_reads_as_lambda_http_reads_it() {
             );
         }
     }
+}
+
+fn messages(name: &str) -> MessageEvent {
+    MessageEvent::from_lambda(&read(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .0
+}
+
+#[test]
+fn sqs_samples_become_queue_messages() {
+    let event = messages("example-sqs-event.json");
+    let [message] = event.messages.as_slice() else {
+        panic!("one message: {event:?}")
+    };
+    assert_eq!(message.id, "MessageID_1");
+    assert_eq!(message.text().unwrap(), "Message Body");
+    assert_eq!(message.source.kind, SourceKind::Queue);
+    assert_eq!(message.source.name, "SQSQueue");
+    assert_eq!(
+        message.source.arn.as_deref(),
+        Some("arn:aws:sqs:us-west-2:123456789012:SQSQueue")
+    );
+    assert_eq!(message.attributes["Attribute1"], "AttributeValue1");
+    assert_eq!(message.attributes["Attribute2"], "123");
+    assert_eq!(message.attributes["Attribute3"], "MTEwMA==");
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2018-03-09T18:53:45.029Z")
+    );
+    assert_eq!(message.group_id, None);
+
+    #[derive(serde::Deserialize)]
+    struct Body {
+        a: String,
+        b: u32,
+    }
+    let event = messages("example-sqs-event-obj.json");
+    let body: Body = event.messages[0].json().unwrap();
+    assert_eq!((body.a.as_str(), body.b), ("Test", 123));
+}
+
+#[test]
+fn sns_samples_become_topic_messages() {
+    let event = messages("example-sns-event.json");
+    let message = &event.messages[0];
+    assert_eq!(message.id, "82833b5c-8d5d-56d0-b0e1-7511f8253eb8");
+    assert_eq!(message.text().unwrap(), "Hello\r\nworld!");
+    assert_eq!(message.source.kind, SourceKind::Topic);
+    assert_eq!(message.source.name, "snsNetTest");
+    assert_eq!(message.attributes["Subject"], "Greetings");
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2015-08-18T18:02:32.111Z")
+    );
+    for name in [
+        "example-sns-event-obj.json",
+        "example-sns-event-pascal-case.json",
+        "example-cloudwatch-alarm-sns-payload-single-metric.json",
+        "example-cloudwatch-alarm-sns-payload-multiple-metrics.json",
+    ] {
+        let event = messages(name);
+        assert!(!event.messages.is_empty(), "{name}");
+        for message in &event.messages {
+            assert_eq!(message.source.kind, SourceKind::Topic, "{name}");
+            assert!(
+                !message.id.is_empty() && !message.bytes().is_empty(),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn kinesis_samples_become_stream_messages_with_their_data_decoded() {
+    for name in [
+        "example-kinesis-event.json",
+        "example-kinesis-event-encrypted.json",
+    ] {
+        let event = messages(name);
+        assert_eq!(event.messages.len(), 2, "{name}");
+        let message = &event.messages[0];
+        assert_eq!(
+            message.id,
+            "49568167373333333333333333333333333333333333333333333333"
+        );
+        assert_eq!(message.sequence.as_deref(), Some(message.id.as_str()));
+        assert_eq!(message.text().unwrap(), "Hello World");
+        assert_eq!(message.partition_key.as_deref(), Some("s1"));
+        assert_eq!(message.source.kind, SourceKind::Stream);
+        assert_eq!(message.source.name, "simple-stream");
+        assert_eq!(
+            message.time.map(|t| t.to_string()).as_deref(),
+            Some("2016-12-02T01:18:43.477Z")
+        );
+    }
+}
+
+#[test]
+fn batch_failures_name_sqs_messages_and_kinesis_records_as_lambda_expects() {
+    let event = messages("example-kinesis-event.json");
+    let mut failures = fc_core::BatchFailures::new();
+    failures.push(&event.messages[1]);
+    assert_eq!(
+        serde_json::to_string(&failures).unwrap(),
+        r#"{"batchItemFailures":[{"itemIdentifier":"49568167373333333334444444444444444444444444444444444444"}]}"#
+    );
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use fc_aws::FromLambda;
 use fc_core::http::Request;
-use fc_core::{ObjectEvent, ScheduleEvent, TableEvent};
+use fc_core::{MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
 
 fn samples() -> Vec<(String, Vec<u8>)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -36,9 +36,18 @@ fn samples() -> Vec<(String, Vec<u8>)> {
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            ["apigw", "alb", "s3-event", "dynamodb", "eventbridge"]
-                .iter()
-                .any(|k| name.contains(k))
+            [
+                "apigw",
+                "alb",
+                "s3-event",
+                "dynamodb",
+                "eventbridge",
+                "sqs-event",
+                "sns-event",
+                "kinesis-event",
+            ]
+            .iter()
+            .any(|k| name.contains(k))
         })
         .map(|p| {
             (
@@ -67,6 +76,7 @@ fn mutated_samples_never_panic_a_decoder() {
                     ObjectEvent::from_lambda(text).is_ok(),
                     TableEvent::from_lambda(text).is_ok(),
                     ScheduleEvent::from_lambda(text).is_ok(),
+                    MessageEvent::from_lambda(text).is_ok(),
                 ];
                 ok.iter().filter(|ok| **ok).count()
             });

@@ -15,6 +15,7 @@
 //! | [`ObjectEvent`] | objects created or removed (S3, OSS) |
 //! | [`TableEvent`] | rows inserted, modified or removed (DynamoDB Streams, Tablestore) |
 //! | [`ScheduleEvent`] | a schedule fired (EventBridge, FC timer) |
+//! | [`MessageEvent`] | messages from a queue, topic or stream (SQS, SNS, Kinesis, Kafka, MNS) |
 //! | [`JsonEvent<T>`] | any other event, deserialized from its JSON |
 //! | [`Json<T>`] | a JSON body a handler returns |
 //! | [`Handler`] | the shapes of `async fn` fc can run |
@@ -55,8 +56,9 @@ mod trace;
 pub use context::{Context, Credentials, Platform, Secret, SharedStr};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
-    BatchFailures, Event, JsonEvent, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
-    ScheduleEvent, TableEvent, TableRecord, Value,
+    BatchFailures, BatchItem, Event, JsonEvent, Message, MessageBody, MessageEvent, MessageSource,
+    ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, SourceKind, TableEvent,
+    TableRecord, Value,
 };
 pub use function::{BoxFuture, Function, Instance, Invocation};
 pub use handler::{Handler, markers as handler_markers};

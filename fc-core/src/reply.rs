@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent};
+use crate::event::{Event, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use crate::http::{Body, IntoResponse, Request, Response};
 use crate::response::Failure;
 
@@ -263,7 +263,7 @@ macro_rules! payload_reply {
     )*};
 }
 
-payload_reply!(ObjectEvent, TableEvent, ScheduleEvent);
+payload_reply!(ObjectEvent, TableEvent, ScheduleEvent, MessageEvent);
 
 impl<T: Send + 'static, R: IntoPayload<M> + Send, M> Reply<JsonEvent<T>, M> for R {
     fn into_outcome(self) -> Result<Payload, Error> {

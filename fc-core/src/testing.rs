@@ -24,7 +24,8 @@ use serde::Serialize;
 
 use crate::context::{Context, Platform};
 use crate::event::{
-    Event, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent, TableRecord, Value,
+    Event, Message, MessageEvent, MessageSource, ObjectEvent, ObjectRecord, Row, RowChange,
+    ScheduleEvent, SourceKind, TableEvent, TableRecord, Value,
 };
 use crate::function::Instance;
 use crate::handler::Handler;
@@ -180,6 +181,27 @@ pub fn table_remove<K: Serialize, T: Serialize>(table: &str, keys: &K, old: &T) 
 /// A schedule named `name`, fired now.
 pub fn schedule(name: &str) -> ScheduleEvent {
     ScheduleEvent::new(name, Some(Timestamp::now()))
+}
+
+/// Messages with these bodies from the queue `queue`, sent now, with ids `m-1`, `m-2`…
+pub fn queue_messages<B: Into<bytes::Bytes>>(
+    queue: &str,
+    bodies: impl IntoIterator<Item = B>,
+) -> MessageEvent {
+    let messages = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let mut message = Message::new(
+                format!("m-{}", i + 1),
+                body,
+                MessageSource::new(SourceKind::Queue, queue),
+            );
+            message.time = Some(Timestamp::now());
+            message
+        })
+        .collect();
+    MessageEvent::new(messages)
 }
 
 /// Calls `handler` with `event` and a fresh [`context`], as a platform would: panics and

@@ -36,7 +36,7 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use fc_core::http::Request;
-use fc_core::{Event, Function, JsonEvent, ObjectEvent, ScheduleEvent, TableEvent};
+use fc_core::{Event, Function, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use serde::de::DeserializeOwned;
 
 pub use config::{Config, ConfigError, DEFAULT_BODY_LIMIT};
@@ -87,7 +87,7 @@ macro_rules! json_events {
     )*};
 }
 
-json_events!(ObjectEvent, TableEvent, ScheduleEvent);
+json_events!(ObjectEvent, TableEvent, ScheduleEvent, MessageEvent);
 
 impl<T: DeserializeOwned + Send + 'static> LocalEvent for JsonEvent<T> {
     // A cloud sends these as they are: its shape is fc's.

@@ -59,6 +59,39 @@ pub(crate) const OSS: &str = r#"{"events": [{
 /// "Trigger event formats" (Function Compute 3.0), timer trigger.
 pub(crate) const TIMER: &str = r#"{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}"#;
 
+/// EventBridge, "MNS queue event source: event example" — what an MNS queue trigger delivers
+/// in event mode.
+pub(crate) const MNS_QUEUE: &str = r#"{
+    "id": "bffb9722-9c48-407b-9895-b038f78f****",
+    "source": "acs:mns",
+    "specversion": "1.0",
+    "type": "mns:Queue:SendMessage",
+    "datacontenttype": "application/json; charset=utf-8",
+    "subject": "acs:mns:cn-hangzhou:123456789098****:queues/zeus",
+    "time": "2021-04-08T06:28:17.093Z",
+    "aliyunpublishtime": "2021-04-08T06:30:31.367Z",
+    "aliyuneventbusname": "mybus",
+    "data": {"requestId": "606EA3074344430D4C81****", "messageId": "C6DB60D1574661357FA227277445****", "messageBody": "TEST"}
+}"#;
+
+/// Function Compute, "MNS topic trigger: event format", JSON format with a message attribute
+/// (also the fc3 component's `mns-with-MessageAttributes` test event).
+pub(crate) const MNS_TOPIC_JSON: &str = r#"{
+    "key": "value",
+    "TopicOwner": "118620210433****",
+    "Message": "hello topic",
+    "Subscriber": "118620210433****",
+    "PublishTime": 1550216302888,
+    "SubscriptionName": "test-fc-subscribe",
+    "MessageMD5": "BA4BA9B48AC81F0F9C66F6C909C3****",
+    "TopicName": "test-topic",
+    "MessageId": "2F5B3C281B283D4EAC694B742528****"
+}"#;
+
+/// Function Compute, "MNS topic trigger: event format", STREAM format with attributes.
+pub(crate) const MNS_TOPIC_STREAM: &str =
+    r#"{"body": "hello topic", "attrs": {"Extend": "{\"key\":\"value\"}"}}"#;
+
 pub(crate) fn text(s: &str) -> Cbor {
     Cbor::Text(s.into())
 }

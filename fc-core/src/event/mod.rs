@@ -1,15 +1,17 @@
 //! The events a handler can take, and what each one's handler gives back.
 
 mod json;
+mod message;
 mod object;
 mod schedule;
 mod table;
 mod value;
 
 pub use json::JsonEvent;
+pub use message::{Message, MessageBody, MessageEvent, MessageSource, SourceKind};
 pub use object::{ObjectChange, ObjectEvent, ObjectRecord};
 pub use schedule::ScheduleEvent;
-pub use table::{BatchFailures, RowChange, TableEvent, TableRecord};
+pub use table::{BatchFailures, BatchItem, RowChange, TableEvent, TableRecord};
 pub use value::{Row, Value};
 
 use crate::Error;
@@ -23,7 +25,7 @@ use crate::reply::{Outcome, Payload};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event type fc can deliver",
     label = "fc cannot deliver this to a handler",
-    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` for any other JSON event"
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
 pub trait Event: Sized + Send + 'static {
     /// What a handler of this event produces for the platform: a [`Response`] for HTTP, a
@@ -56,6 +58,17 @@ impl Event for ObjectEvent {
 impl Event for TableEvent {
     type Outcome = Result<Payload, Error>;
     const NAME: &'static str = "TableEvent";
+}
+
+impl Event for MessageEvent {
+    type Outcome = Result<Payload, Error>;
+    const NAME: &'static str = "MessageEvent";
+}
+
+impl crate::BatchItem for Message {
+    fn batch_id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl Event for ScheduleEvent {

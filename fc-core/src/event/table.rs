@@ -107,12 +107,27 @@ impl TableRecord {
     }
 }
 
-/// The records of a batch that failed, so the platform retries only those.
+/// An item of a batch that can be reported as failed: a [`TableRecord`] or a
+/// [`Message`](crate::Message).
+pub trait BatchItem {
+    /// The id the platform knows the item by.
+    fn batch_id(&self) -> &str;
+}
+
+impl BatchItem for TableRecord {
+    fn batch_id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The records or messages of a batch that failed, so the platform retries only those.
 ///
-/// Return it (or `Result<BatchFailures, Error>`) from a [`TableEvent`] handler. It serializes
-/// as Lambda's partial batch response, `{"batchItemFailures":[{"itemIdentifier":"…"}]}`; an
-/// empty one means the whole batch succeeded. On AWS, enable `ReportBatchItemFailures` on the
-/// event source mapping.
+/// Return it (or `Result<BatchFailures, Error>`) from a [`TableEvent`] or
+/// [`MessageEvent`](crate::MessageEvent) handler. It serializes as Lambda's partial batch
+/// response, `{"batchItemFailures":[{"itemIdentifier":"…"}]}`; an empty one means the whole
+/// batch succeeded. On AWS, enable `ReportBatchItemFailures` on the event source mapping. On
+/// FC, which has no partial protocol, a non-empty one fails the invocation, so the trigger
+/// delivers the whole batch again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchFailures {
     ids: Vec<String>,
@@ -124,9 +139,9 @@ impl BatchFailures {
         BatchFailures::default()
     }
 
-    /// Marks `record` as failed.
-    pub fn push(&mut self, record: &TableRecord) {
-        self.ids.push(record.id.clone());
+    /// Marks `item` as failed.
+    pub fn push(&mut self, item: &impl BatchItem) {
+        self.ids.push(item.batch_id().to_owned());
     }
 
     /// The ids of the failed records.

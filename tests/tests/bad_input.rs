@@ -22,6 +22,7 @@ const OBJECT: &str = env!("CARGO_BIN_EXE_object");
 const PROBE_EVENT: &str = env!("CARGO_BIN_EXE_probe-event");
 const PROBE_TABLE: &str = env!("CARGO_BIN_EXE_probe-table");
 const PROBE_SCHEDULE: &str = env!("CARGO_BIN_EXE_probe-schedule");
+const PROBE_MESSAGES: &str = env!("CARGO_BIN_EXE_probe-messages");
 const PROBE_HTTP: &str = env!("CARGO_BIN_EXE_probe-http");
 const PROBE_ECHO: &str = env!("CARGO_BIN_EXE_probe-echo");
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
@@ -42,6 +43,7 @@ fn good_aws(binary: &str) -> Vec<u8> {
         b if b == OBJECT => template("s3-put", "aws"),
         b if b == PROBE_TABLE => template("dynamodb-insert", "aws"),
         b if b == PROBE_SCHEDULE => template("schedule", "aws"),
+        b if b == PROBE_MESSAGES => template("sqs", "aws"),
         _ => br#"{"action":"echo","value":1}"#.to_vec(),
     }
 }
@@ -52,6 +54,7 @@ fn good_fc(binary: &str) -> Vec<u8> {
         b if b == OBJECT => template("oss-put", "aliyun"),
         b if b == PROBE_TABLE => template("tablestore-insert", "aliyun"),
         b if b == PROBE_SCHEDULE => template("timer", "aliyun"),
+        b if b == PROBE_MESSAGES => template("mns-queue", "aliyun"),
         _ => br#"{"action":"echo","value":1}"#.to_vec(),
     }
 }
@@ -180,6 +183,10 @@ cases! {
     aws_dynamodb_unknown_operation: aws(PROBE_TABLE, replace(&template("dynamodb-insert", "aws"), "\"eventName\": \"INSERT\"", "\"eventName\": \"UPSERT\""), "InvalidEvent", "expected INSERT, MODIFY or REMOVE, got `UPSERT`");
     aws_dynamodb_unknown_attribute_type: aws(PROBE_TABLE, replace(&template("dynamodb-insert", "aws"), "\"S\": \"Ada Lovelace\"", "\"Q\": \"Ada Lovelace\""), "InvalidEvent", "invalid DynamoDB Streams event at `Records[0].dynamodb.NewImage");
     aws_dynamodb_invalid_binary: aws(PROBE_TABLE, replace(&template("dynamodb-insert", "aws"), "\"S\": \"Ada Lovelace\"", "\"B\": \"%%%\""), "InvalidEvent", "invalid DynamoDB Streams event at `Records[0].dynamodb.NewImage");
+    // AWS, messages.
+    aws_sqs_missing_message_id: aws(PROBE_MESSAGES, replace(&template("sqs", "aws"), "\"messageId\"", "\"messageID\""), "InvalidEvent", "invalid SQS, SNS or Kinesis event at `Records[0].messageId`: missing");
+    aws_kinesis_invalid_base64: aws(PROBE_MESSAGES, replace(&template("kinesis", "aws"), "\"data\": \"", "\"data\": \"%%%"), "InvalidEvent", "invalid SQS, SNS or Kinesis event at `Records[0].kinesis.data`: not base64");
+    aws_sns_missing_message: aws(PROBE_MESSAGES, replace(&template("sns", "aws"), "\"Message\":", "\"Messages\":"), "InvalidEvent", "at `Records[0].Sns.Message`: missing");
     // AWS, EventBridge and JSON events.
     aws_schedule_missing_detail_type: aws(PROBE_SCHEDULE, replace(&template("schedule", "aws"), "\"detail-type\": \"Scheduled Event\",", ""), "InvalidEvent", "missing field `detail-type`");
     aws_json_unknown_variant: aws(PROBE_EVENT, br#"{"action":"dance"}"#.to_vec(), "InvalidEvent", "unknown variant `dance`");
@@ -209,6 +216,10 @@ cases! {
     fc_tablestore_unknown_row_type: fc(PROBE_TABLE, tablestore("UpsertRow", Cbor::Integer(1.into())), "InvalidEvent", "expected PutRow, UpdateRow or DeleteRow, got `UpsertRow`");
     fc_tablestore_wrong_version: fc(PROBE_TABLE, cbor(&map(vec![("Version", text("Sync-v2")), ("Records", Cbor::Array(vec![]))])), "InvalidEvent", "expected `Sync-v1`, got `Sync-v2`");
     fc_tablestore_empty_body: fc(PROBE_TABLE, Vec::new(), "InvalidEvent", "invalid Tablestore event: the body is not CBOR");
+    // FC, messages.
+    fc_mns_queue_missing_message_id: fc(PROBE_MESSAGES, replace(&template("mns-queue", "aliyun"), "\"messageId\"", "\"messageID\""), "InvalidEvent", "invalid MNS queue event at `data`: missing field `messageId`");
+    fc_mns_queue_batch_with_one_bad_event: fc(PROBE_MESSAGES, format!("[{}, {{\"specversion\": \"1.0\"}}]", String::from_utf8(template("mns-queue", "aliyun")).unwrap()).into_bytes(), "InvalidEvent", "invalid MNS queue event at `[1]");
+    fc_mns_topic_missing_message_id: fc(PROBE_MESSAGES, replace(&template("mns-topic", "aliyun"), "\"MessageId\"", "\"MessageID\""), "InvalidEvent", "invalid MNS topic message: missing field `MessageId`");
     // FC, timer and JSON events.
     fc_timer_missing_name: fc(PROBE_SCHEDULE, br#"{"triggerTime":"2026-01-01T00:00:00Z"}"#.to_vec(), "InvalidEvent", "missing field `triggerName`");
     fc_timer_bad_time: fc(PROBE_SCHEDULE, br#"{"triggerTime":"noon","triggerName":"t"}"#.to_vec(), "InvalidEvent", "invalid timer event at `triggerTime`");

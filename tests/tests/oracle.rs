@@ -77,6 +77,10 @@ const CASES: &[(&str, &[&str], &str)] = &[
     ),
     ("dynamodb-remove", &[], "DynamoDBStreamModel"),
     ("schedule", &["--name", "nightly"], "EventBridgeModel"),
+    ("sqs", &[], "SqsModel"),
+    ("sqs-fifo", &["--body", "plain text"], "SqsModel"),
+    ("sns", &[], "SnsModel"),
+    ("kinesis", &[], "KinesisDataStreamModel"),
 ];
 
 fn python() -> Option<String> {

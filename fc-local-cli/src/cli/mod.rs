@@ -157,8 +157,8 @@ struct InvokeArgs {
 #[derive(Debug, Args)]
 struct EventArgs {
     /// The kind of event: AWS http, s3-put, s3-delete, dynamodb-insert, dynamodb-modify,
-    /// dynamodb-remove, schedule; FC http, oss-put, oss-delete, tablestore-insert,
-    /// tablestore-modify, tablestore-remove, timer.
+    /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis; FC http, oss-put, oss-delete,
+    /// tablestore-insert, tablestore-modify, tablestore-remove, timer, mns-queue, mns-topic.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]
@@ -172,9 +172,12 @@ struct EventArgs {
     /// For http: the path and query.
     #[arg(long, default_value = "/hello?name=fc")]
     path: String,
-    /// For http: the body.
+    /// For http and messages: the body (a message's default: the --row as JSON).
     #[arg(long, default_value = "")]
     body: String,
+    /// For messages: the queue, topic or stream.
+    #[arg(long, default_value = "surveys")]
+    queue: String,
     /// For object events: the bucket.
     #[arg(long, default_value = "example-bucket")]
     bucket: String,
@@ -456,6 +459,7 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
         path: args.path.clone(),
         body: args.body.clone(),
         json: args.json,
+        queue: args.queue.clone(),
     };
     let trigger = match trigger_of(args.platform, args.trigger.as_deref())? {
         Trigger::FcHttp if args.kind == "http" => {

@@ -7,12 +7,14 @@ use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
 use fc_aliyun::wire::{
-    Cell, OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TablestoreColumn, TablestoreEvent,
-    TablestoreInfo, TablestoreRecord, TimerEvent,
+    Cell, MnsQueueData, MnsQueueEvent, MnsTopicMessage, OssBucket, OssEntity, OssEvent, OssObject,
+    OssRecord, TablestoreColumn, TablestoreEvent, TablestoreInfo, TablestoreRecord, TimerEvent,
 };
 use fc_aws::wire::{
-    DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, S3Bucket, S3Entity, S3Event, S3EventRecord,
-    S3Object, S3UserIdentity, StreamRecord, StreamViewType,
+    DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KinesisEvent, KinesisEventRecord,
+    KinesisRecord, S3Bucket, S3Entity, S3Event, S3EventRecord, S3Object, S3UserIdentity,
+    SecondTimestamp, SnsEvent, SnsMessage, SnsRecord, SqsEvent, SqsMessage, StreamRecord,
+    StreamViewType,
 };
 use fc_core::Platform;
 use fc_core::http::Trigger;
@@ -31,6 +33,18 @@ pub(crate) struct Spec {
     pub(crate) path: String,
     pub(crate) body: String,
     pub(crate) json: bool,
+    pub(crate) queue: String,
+}
+
+impl Spec {
+    /// A message's body: `--body`, else the row as JSON.
+    fn message(&self) -> String {
+        if self.body.is_empty() {
+            Value::Object(self.row.clone()).to_string()
+        } else {
+            self.body.clone()
+        }
+    }
 }
 
 /// The kinds of template, by the platform's own names.
@@ -59,6 +73,18 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
     ),
     ("schedule", Platform::Aws, "an EventBridge scheduled event"),
     (
+        "sqs",
+        Platform::Aws,
+        "a message from an SQS queue (--queue, --body)",
+    ),
+    (
+        "sqs-fifo",
+        Platform::Aws,
+        "a message from an SQS FIFO queue",
+    ),
+    ("sns", Platform::Aws, "a message published to an SNS topic"),
+    ("kinesis", Platform::Aws, "a Kinesis Data Streams record"),
+    (
         "http",
         Platform::Aliyun,
         "an HTTP request as an event (--trigger apigw or http-event)",
@@ -81,6 +107,16 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "a Tablestore DeleteRow record",
     ),
     ("timer", Platform::Aliyun, "a timer trigger event"),
+    (
+        "mns-queue",
+        Platform::Aliyun,
+        "a message from an MNS queue (a CloudEvent; --queue, --body)",
+    ),
+    (
+        "mns-topic",
+        Platform::Aliyun,
+        "a message published to an MNS topic (JSON format)",
+    ),
 ];
 
 fn now() -> fc_core::Timestamp {
@@ -136,6 +172,12 @@ pub(crate) fn render(
         (Platform::Aws, "dynamodb-modify") => json(dynamodb(spec, "MODIFY")?),
         (Platform::Aws, "dynamodb-remove") => json(dynamodb(spec, "REMOVE")?),
         (Platform::Aws, "schedule") => json(schedule(spec)),
+        (Platform::Aws, "sqs") => json(sqs(spec, false)),
+        (Platform::Aws, "sqs-fifo") => json(sqs(spec, true)),
+        (Platform::Aws, "sns") => json(sns(spec)),
+        (Platform::Aws, "kinesis") => json(kinesis(spec)),
+        (Platform::Aliyun, "mns-queue") => json(mns_queue(spec)),
+        (Platform::Aliyun, "mns-topic") => json(mns_topic(spec)),
         (Platform::Aliyun, "oss-put") => json(oss(spec, "ObjectCreated:PutObject")),
         (Platform::Aliyun, "oss-delete") => json(oss(spec, "ObjectRemoved:DeleteObject")),
         (Platform::Aliyun, "tablestore-insert") => tablestore(spec, "PutRow"),
@@ -294,6 +336,134 @@ fn schedule(spec: &Spec) -> EventBridgeEvent {
     )]);
     event.detail = Value::Object(Map::new());
     event
+}
+
+/// Source: AWS Lambda Developer Guide, "Using Lambda with Amazon SQS" (standard and FIFO
+/// message events).
+fn sqs(spec: &Spec, fifo: bool) -> SqsEvent {
+    let body = spec.message();
+    let sent = now().unix_millis().to_string();
+    let mut message = SqsMessage::default();
+    message.message_id = Some(fc_local::request_id());
+    message.receipt_handle = Some(format!("AQEB{}", fc_local::request_id().replace('-', "")));
+    message.md5_of_body = Some(format!("{:x}", md5::compute(body.as_bytes())));
+    message.body = Some(body);
+    let queue = match (fifo, spec.queue.ends_with(".fifo")) {
+        (true, false) => format!("{}.fifo", spec.queue),
+        _ => spec.queue.clone(),
+    };
+    message.event_source_arn = Some(format!("arn:aws:sqs:us-east-1:123456789012:{queue}"));
+    message.event_source = Some("aws:sqs".to_owned());
+    message.aws_region = Some("us-east-1".to_owned());
+    let mut attributes = vec![
+        ("ApproximateReceiveCount", "1".to_owned()),
+        ("SentTimestamp", sent.clone()),
+        ("SenderId", "AIDAIENQZJOLO23YVJ4VO".to_owned()),
+        ("ApproximateFirstReceiveTimestamp", sent),
+    ];
+    if fifo {
+        attributes.push(("SequenceNumber", "18849496460467696128".to_owned()));
+        attributes.push(("MessageGroupId", "1".to_owned()));
+        attributes.push(("MessageDeduplicationId", fc_local::request_id()));
+    }
+    message.attributes = attributes
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let mut event = SqsEvent::default();
+    event.records = vec![message];
+    event
+}
+
+/// Source: AWS Lambda Developer Guide, "Using Lambda with Amazon SNS" (the example event).
+fn sns(spec: &Spec) -> SnsEvent {
+    let topic = format!("arn:aws:sns:us-east-1:123456789012:{}", spec.queue);
+    let mut message = SnsMessage::default();
+    message.sns_message_type = "Notification".to_owned();
+    message.message_id = fc_local::request_id();
+    message.topic_arn.clone_from(&topic);
+    message.subject = Some("fc-local".to_owned());
+    message.timestamp = utc(now());
+    message.signature_version = "1".to_owned();
+    message.signature = "EXAMPLE".to_owned();
+    message.signing_cert_url =
+        "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem"
+            .to_owned();
+    message.unsubscribe_url = format!(
+        "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic}:{}",
+        fc_local::request_id()
+    );
+    message.message = spec.message();
+    let mut record = SnsRecord::default();
+    record.event_source = "aws:sns".to_owned();
+    record.event_version = "1.0".to_owned();
+    record.event_subscription_arn = format!("{topic}:{}", fc_local::request_id());
+    record.sns = message;
+    let mut event = SnsEvent::default();
+    event.records = vec![record];
+    event
+}
+
+/// Source: AWS Lambda Developer Guide, "Using Lambda with Kinesis Data Streams" (the example
+/// event): the data in base64.
+fn kinesis(spec: &Spec) -> KinesisEvent {
+    let sequence = format!("4959033355{:046}", now().unix_millis());
+    let mut data = KinesisRecord::default();
+    data.approximate_arrival_timestamp = SecondTimestamp(utc(now()));
+    *data.data = spec.message().into_bytes();
+    data.partition_key = "1".to_owned();
+    data.sequence_number.clone_from(&sequence);
+    data.kinesis_schema_version = Some("1.0".to_owned());
+    let mut record = KinesisEventRecord::default();
+    record.aws_region = Some("us-east-1".to_owned());
+    record.event_id = Some(format!("shardId-000000000006:{sequence}"));
+    record.event_name = Some("aws:kinesis:record".to_owned());
+    record.event_source = Some("aws:kinesis".to_owned());
+    record.event_source_arn = Some(format!(
+        "arn:aws:kinesis:us-east-1:123456789012:stream/{}",
+        spec.queue
+    ));
+    record.event_version = Some("1.0".to_owned());
+    record.invoke_identity_arn = Some("arn:aws:iam::123456789012:role/lambda-role".to_owned());
+    record.kinesis = data;
+    let mut event = KinesisEvent::default();
+    event.records = vec![record];
+    event
+}
+
+/// Source: EventBridge, "MNS queue event source: event example".
+fn mns_queue(spec: &Spec) -> MnsQueueEvent {
+    let mut data = MnsQueueData::default();
+    data.request_id = Some(fc_local::request_id().replace('-', "").to_uppercase());
+    data.message_id = fc_local::request_id().replace('-', "").to_uppercase();
+    data.message_body = spec.message();
+    let mut event = MnsQueueEvent::default();
+    event.id = fc_local::request_id();
+    event.source = "acs:mns".to_owned();
+    event.specversion = "1.0".to_owned();
+    event.kind = "mns:Queue:SendMessage".to_owned();
+    event.subject = Some(format!(
+        "acs:mns:cn-hangzhou:1234567890123456:queues/{}",
+        spec.queue
+    ));
+    event.time = Some(now());
+    event.data = data;
+    event
+}
+
+/// Source: Function Compute, "MNS topic trigger: event format" (JSON format).
+fn mns_topic(spec: &Spec) -> MnsTopicMessage {
+    let body = spec.message();
+    let mut message = MnsTopicMessage::default();
+    message.message_id = fc_local::request_id().replace('-', "").to_uppercase();
+    message.message_md5 = Some(format!("{:X}", md5::compute(body.as_bytes())));
+    message.message = body;
+    message.topic_name.clone_from(&spec.queue);
+    message.topic_owner = Some("1234567890123456".to_owned());
+    message.subscriber = Some("1234567890123456".to_owned());
+    message.subscription_name = Some("fc-local".to_owned());
+    message.publish_time = Some(now().unix_millis());
+    message
 }
 
 /// Source: Function Compute, "Trigger event formats", OSS trigger.

@@ -147,14 +147,21 @@ fn batch_payload(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
     #[derive(serde::Deserialize)]
     struct Item {
         #[serde(rename = "itemIdentifier")]
-        id: String,
+        id: fc_core::ItemId,
     }
     let payload = outcome?;
     if payload.as_str().starts_with("{\"batchItemFailures\"")
         && let Ok(failures) = payload.to::<Failures>()
         && !failures.items.is_empty()
     {
-        let ids: Vec<&str> = failures.items.iter().map(|item| item.id.as_str()).collect();
+        let ids: Vec<String> = failures
+            .items
+            .iter()
+            .map(|item| match &item.id {
+                fc_core::ItemId::Id(id) => id.clone(),
+                other => serde_json::to_string(other).unwrap_or_default(),
+            })
+            .collect();
         return Err(Error::msg(format!(
             "{} item(s) of the batch failed ({}); FC has no partial batch response, so the whole batch is retried",
             ids.len(),

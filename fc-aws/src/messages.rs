@@ -1,9 +1,10 @@
-//! SQS, SNS and Kinesis events as a [`MessageEvent`].
+//! SQS, SNS, Kinesis and Kafka events as a [`MessageEvent`].
 //!
-//! The three arrive as `{"Records": [...]}`; each record says what it is by the part it
-//! carries (`kinesis`, `Sns`, or SQS's `messageId`), so one pass reads any of them. The shapes
-//! follow `aws_lambda_events`' `SqsEvent`, `SnsEvent` and `KinesisEvent` (and are tested on
-//! its samples), keeping only what fc carries.
+//! The first three arrive as `{"Records": [...]}`; each record says what it is by the part it
+//! carries (`kinesis`, `Sns`, or SQS's `messageId`), so one pass reads any of them. Kafka (MSK
+//! and self-managed) arrives as `{"records": {"<topic>-<partition>": [...]}}`. The shapes
+//! follow `aws_lambda_events`' `SqsEvent`, `SnsEvent`, `KinesisEvent` and `KafkaEvent` (and are
+//! tested on its samples), keeping only what fc carries.
 
 use std::collections::BTreeMap;
 
@@ -15,12 +16,35 @@ use serde::Deserialize;
 
 use crate::events::EpochSeconds;
 
-const WHAT: &str = "SQS, SNS or Kinesis event";
+const WHAT: &str = "SQS, SNS, Kinesis or Kafka event";
 
 #[derive(Deserialize)]
 struct Batch {
-    #[serde(rename = "Records")]
-    records: Vec<Record>,
+    #[serde(rename = "Records", default)]
+    records: Option<Vec<Record>>,
+    /// Kafka's records, by topic-partition.
+    #[serde(rename = "records", default)]
+    kafka: Option<BTreeMap<String, Vec<KafkaRecord>>>,
+    #[serde(rename = "eventSourceArn", default)]
+    kafka_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KafkaRecord {
+    #[serde(default)]
+    topic: Option<String>,
+    offset: i64,
+    /// Milliseconds since the epoch: a number from Lambda, a string from aws_lambda_events'
+    /// writer.
+    #[serde(default, deserialize_with = "millis")]
+    timestamp: Option<i64>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
+    /// Each header a one-entry map of its name to its value's bytes (signed, as Java sends them).
+    #[serde(default)]
+    headers: Vec<BTreeMap<String, Vec<i16>>>,
 }
 
 /// Any of the three records: the fields of each are optional, and which are present says
@@ -107,13 +131,96 @@ struct SnsAttribute {
 
 pub(crate) fn message_event(raw: &str) -> Result<MessageEvent, Error> {
     let batch: Batch = parse_json(raw.as_bytes(), WHAT)?;
-    let messages = batch
-        .records
-        .into_iter()
-        .enumerate()
-        .map(|(i, record)| message(i, record))
-        .collect::<Result<_, _>>()?;
+    let messages = match (batch.records, batch.kafka) {
+        (Some(records), _) => records
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| message(i, record))
+            .collect::<Result<_, _>>()?,
+        (None, Some(partitions)) => {
+            let mut messages = Vec::new();
+            for (partition, records) in partitions {
+                for (i, record) in records.into_iter().enumerate() {
+                    messages.push(kafka_message(&partition, i, record, &batch.kafka_arn)?);
+                }
+            }
+            messages
+        }
+        (None, None) => {
+            return Err(Error::invalid_event(format!(
+                "invalid {WHAT}: expected `Records` (SQS, SNS, Kinesis) or `records` (Kafka)"
+            )));
+        }
+    };
     Ok(MessageEvent::new(messages))
+}
+
+fn millis<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Millis {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<Millis>::deserialize(de)? {
+        None => Ok(None),
+        Some(Millis::Number(ms)) => Ok(Some(ms)),
+        Some(Millis::Text(text)) => text.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "expected milliseconds since the epoch, got `{text}`"
+            ))
+        }),
+    }
+}
+
+fn kafka_message(
+    partition: &str,
+    index: usize,
+    record: KafkaRecord,
+    arn: &Option<String>,
+) -> Result<Message, Error> {
+    let decode = |field: &str, text: Option<String>| {
+        let Some(text) = text else {
+            return Ok(Vec::new());
+        };
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(|err| {
+                Error::invalid_event(format!(
+                    "invalid {WHAT} at `records.{partition}[{index}].{field}`: not base64: {err}"
+                ))
+            })
+    };
+    let body = decode("value", record.value)?;
+    let key = record.key.clone();
+    let key_bytes = decode("key", record.key)?;
+    // Without its own `topic`, a record's topic is its partition's name less `-<number>`.
+    let topic = record.topic.unwrap_or_else(|| {
+        partition
+            .rsplit_once('-')
+            .map_or(partition, |(topic, _)| topic)
+            .to_owned()
+    });
+    let mut source = MessageSource::new(SourceKind::Stream, topic);
+    source.arn.clone_from(arn);
+    let mut out = Message::new(format!("{partition}:{}", record.offset), body, source);
+    out.partition = Some(partition.to_owned());
+    out.offset = Some(record.offset);
+    out.time = record.timestamp.map(Timestamp::from_unix_millis);
+    // A key that is not text stays in base64.
+    out.partition_key = match String::from_utf8(key_bytes) {
+        Ok(text) if key.is_some() => Some(text),
+        _ => key,
+    };
+    for header in record.headers {
+        for (name, value) in header {
+            // Java's bytes are signed: -1 is 0xff.
+            let bytes: Vec<u8> = value.iter().map(|b| *b as u8).collect();
+            out.attributes
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Ok(out)
 }
 
 fn message(index: usize, record: Record) -> Result<Message, Error> {
@@ -208,7 +315,7 @@ mod tests {
         let err = message_event(r#"{"Records":[{"eventSource":"aws:mq"}]}"#).unwrap_err();
         assert_eq!(
             err.message(),
-            "invalid SQS, SNS or Kinesis event at `Records[0].messageId`: missing (a record has `messageId` on SQS, `Sns` on SNS, `kinesis` on Kinesis)"
+            "invalid SQS, SNS, Kinesis or Kafka event at `Records[0].messageId`: missing (a record has `messageId` on SQS, `Sns` on SNS, `kinesis` on Kinesis)"
         );
     }
 
@@ -218,7 +325,7 @@ mod tests {
         let err = message_event(raw).unwrap_err();
         assert!(
             err.message().starts_with(
-                "invalid SQS, SNS or Kinesis event at `Records[0].kinesis.data`: not base64"
+                "invalid SQS, SNS, Kinesis or Kafka event at `Records[0].kinesis.data`: not base64"
             ),
             "{err}"
         );

@@ -20,8 +20,9 @@ pub use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResp
 pub use aws_lambda_events::dynamodb::{
     Event as DynamoDbEvent, EventRecord as DynamoDbRecord, StreamRecord, StreamViewType,
 };
-pub use aws_lambda_events::encodings::{Base64Data, Body, SecondTimestamp};
+pub use aws_lambda_events::encodings::{Body, MillisecondTimestamp, SecondTimestamp};
 pub use aws_lambda_events::eventbridge::EventBridgeEvent;
+pub use aws_lambda_events::kafka::{KafkaEvent, KafkaRecord};
 pub use aws_lambda_events::kinesis::{KinesisEvent, KinesisEventRecord, KinesisRecord};
 pub use aws_lambda_events::s3::{
     S3Bucket, S3Entity, S3Event, S3EventRecord, S3Object, S3RequestParameters, S3UserIdentity,

@@ -1,4 +1,4 @@
-//! Every HTTP, S3, DynamoDB, SQS, SNS, Kinesis and EventBridge-schedule sample shipped in
+//! Every HTTP, S3, DynamoDB, SQS, SNS, Kinesis, Kafka and EventBridge-schedule sample shipped in
 //! `aws_lambda_events` (and
 //! the Function URL sample in `lambda_http`), decoded into fc's types. The samples are read from
 //! the crates in the cargo registry, found through `cargo metadata`, not copied.
@@ -544,5 +544,43 @@ fn batch_failures_name_sqs_messages_and_kinesis_records_as_lambda_expects() {
     assert_eq!(
         serde_json::to_string(&failures).unwrap(),
         r#"{"batchItemFailures":[{"itemIdentifier":"49568167373333333334444444444444444444444444444444444444"}]}"#
+    );
+}
+
+#[test]
+fn the_kafka_sample_becomes_stream_messages_with_key_value_and_headers_decoded() {
+    let event = messages("example-kafka-event.json");
+    let [message] = event.messages.as_slice() else {
+        panic!("one record: {event:?}")
+    };
+    assert_eq!(message.id, "AWSKafkaTopic-0:0");
+    assert_eq!(
+        message.text().unwrap(),
+        "8d5596b4-1813-4238-b24b-6dad8e3d1c0c"
+    );
+    assert_eq!(
+        message.partition_key.as_deref(),
+        Some("8d5596b4-1813-4238-b24b-6dad8e3d1c0c")
+    );
+    assert_eq!(message.source.kind, SourceKind::Stream);
+    assert_eq!(message.source.name, "AWSKafkaTopic");
+    assert!(
+        message
+            .source
+            .arn
+            .as_deref()
+            .is_some_and(|arn| arn.starts_with("arn:aws:kafka:us-west-2:012345678901:cluster/"))
+    );
+    assert_eq!(message.attributes["headerKey"], "headerValue");
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2020-07-18T01:29:09.700Z")
+    );
+    // Lambda names a failed Kafka record by its topic-partition and offset.
+    let mut failures = fc_core::BatchFailures::new();
+    failures.push(message);
+    assert_eq!(
+        serde_json::to_string(&failures).unwrap(),
+        r#"{"batchItemFailures":[{"itemIdentifier":{"partition":"AWSKafkaTopic-0","offset":0}}]}"#
     );
 }

@@ -45,6 +45,7 @@ fn samples() -> Vec<(String, Vec<u8>)> {
                 "sqs-event",
                 "sns-event",
                 "kinesis-event",
+                "kafka-event",
             ]
             .iter()
             .any(|k| name.contains(k))

@@ -56,9 +56,9 @@ mod trace;
 pub use context::{Context, Credentials, Platform, Secret, SharedStr};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
-    BatchFailures, BatchItem, Event, JsonEvent, Message, MessageBody, MessageEvent, MessageSource,
-    ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, SourceKind, TableEvent,
-    TableRecord, Value,
+    BatchFailures, BatchItem, Event, ItemId, JsonEvent, Message, MessageBody, MessageEvent,
+    MessageSource, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent,
+    SourceKind, TableEvent, TableRecord, Value,
 };
 pub use function::{BoxFuture, Function, Instance, Invocation};
 pub use handler::{Handler, markers as handler_markers};

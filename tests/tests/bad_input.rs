@@ -184,8 +184,9 @@ cases! {
     aws_dynamodb_unknown_attribute_type: aws(PROBE_TABLE, replace(&template("dynamodb-insert", "aws"), "\"S\": \"Ada Lovelace\"", "\"Q\": \"Ada Lovelace\""), "InvalidEvent", "invalid DynamoDB Streams event at `Records[0].dynamodb.NewImage");
     aws_dynamodb_invalid_binary: aws(PROBE_TABLE, replace(&template("dynamodb-insert", "aws"), "\"S\": \"Ada Lovelace\"", "\"B\": \"%%%\""), "InvalidEvent", "invalid DynamoDB Streams event at `Records[0].dynamodb.NewImage");
     // AWS, messages.
-    aws_sqs_missing_message_id: aws(PROBE_MESSAGES, replace(&template("sqs", "aws"), "\"messageId\"", "\"messageID\""), "InvalidEvent", "invalid SQS, SNS or Kinesis event at `Records[0].messageId`: missing");
-    aws_kinesis_invalid_base64: aws(PROBE_MESSAGES, replace(&template("kinesis", "aws"), "\"data\": \"", "\"data\": \"%%%"), "InvalidEvent", "invalid SQS, SNS or Kinesis event at `Records[0].kinesis.data`: not base64");
+    aws_sqs_missing_message_id: aws(PROBE_MESSAGES, replace(&template("sqs", "aws"), "\"messageId\"", "\"messageID\""), "InvalidEvent", "invalid SQS, SNS, Kinesis or Kafka event at `Records[0].messageId`: missing");
+    aws_kinesis_invalid_base64: aws(PROBE_MESSAGES, replace(&template("kinesis", "aws"), "\"data\": \"", "\"data\": \"%%%"), "InvalidEvent", "invalid SQS, SNS, Kinesis or Kafka event at `Records[0].kinesis.data`: not base64");
+    aws_kafka_invalid_base64: aws(PROBE_MESSAGES, replace(&template("kafka", "aws"), "\"value\": \"", "\"value\": \"%%%"), "InvalidEvent", "at `records.surveys-0[0].value`: not base64");
     aws_sns_missing_message: aws(PROBE_MESSAGES, replace(&template("sns", "aws"), "\"Message\":", "\"Messages\":"), "InvalidEvent", "at `Records[0].Sns.Message`: missing");
     // AWS, EventBridge and JSON events.
     aws_schedule_missing_detail_type: aws(PROBE_SCHEDULE, replace(&template("schedule", "aws"), "\"detail-type\": \"Scheduled Event\",", ""), "InvalidEvent", "missing field `detail-type`");

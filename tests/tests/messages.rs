@@ -22,16 +22,20 @@ fn template(kind: &str, platform: &str, body: &str) -> Vec<u8> {
     )
 }
 
-/// The id fc reads from an event: what a failure must name.
-fn message_id(event: &[u8]) -> String {
+/// How Lambda names the event's first record in a partial batch response.
+fn item_identifier(event: &[u8]) -> serde_json::Value {
     let event: serde_json::Value = serde_json::from_slice(event).unwrap();
+    if let Some(partitions) = event["records"].as_object() {
+        let (partition, records) = partitions.iter().next().unwrap();
+        return serde_json::json!({"partition": partition, "offset": records[0]["offset"]});
+    }
     let record = &event["Records"][0];
-    record["messageId"]
+    let id = record["messageId"]
         .as_str()
         .or(record["Sns"]["MessageId"].as_str())
         .or(record["kinesis"]["sequenceNumber"].as_str())
-        .unwrap()
-        .to_owned()
+        .unwrap();
+    serde_json::Value::from(id)
 }
 
 #[test]
@@ -41,6 +45,7 @@ fn locally_a_template_of_each_cloud_runs_and_failures_are_named() {
         ("sqs-fifo", "aws"),
         ("sns", "aws"),
         ("kinesis", "aws"),
+        ("kafka", "aws"),
         ("mns-queue", "aliyun"),
         ("mns-topic", "aliyun"),
     ] {
@@ -53,11 +58,12 @@ fn locally_a_template_of_each_cloud_runs_and_failures_are_named() {
     let event = template("sqs", "aws", BAD);
     let (status, out, _) = run(PROBE, &[], &[], &event);
     assert!(status.success());
-    let expected = format!(
-        r#"{{"batchItemFailures":[{{"itemIdentifier":"{}"}}]}}"#,
-        message_id(&event)
+    let expected =
+        serde_json::json!({"batchItemFailures": [{"itemIdentifier": item_identifier(&event)}]});
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(out.trim()).unwrap(),
+        expected
     );
-    assert_eq!(out.trim(), expected);
 }
 
 #[tokio::test]
@@ -65,7 +71,7 @@ async fn on_lambda_failed_messages_come_back_as_the_partial_batch_response() {
     let lambda = LambdaEmulator::start(LambdaFunction::new(PROBE).output(Output::Discard))
         .await
         .unwrap();
-    for kind in ["sqs", "sqs-fifo", "sns", "kinesis"] {
+    for kind in ["sqs", "sqs-fifo", "sns", "kinesis", "kafka"] {
         let good = lambda.invoke(template(kind, "aws", GOOD)).await.unwrap();
         assert_eq!(
             good.result.unwrap().as_ref(),
@@ -77,7 +83,7 @@ async fn on_lambda_failed_messages_come_back_as_the_partial_batch_response() {
         let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
         assert_eq!(
             answer["batchItemFailures"][0]["itemIdentifier"],
-            message_id(&bad).as_str(),
+            item_identifier(&bad),
             "{kind}"
         );
     }

@@ -81,6 +81,7 @@ const CASES: &[(&str, &[&str], &str)] = &[
     ("sqs-fifo", &["--body", "plain text"], "SqsModel"),
     ("sns", &[], "SnsModel"),
     ("kinesis", &[], "KinesisDataStreamModel"),
+    ("kafka", &[], "KafkaMskEventModel"),
 ];
 
 fn python() -> Option<String> {

@@ -75,8 +75,8 @@ impl MessageSource {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Message {
-    /// The platform's id for the message, which reports it as failed: the message id of a
-    /// queue or topic, a Kinesis record's sequence number.
+    /// The platform's id for the message: the message id of a queue or topic, a Kinesis
+    /// record's sequence number, a Kafka record's `<topic>-<partition>:<offset>`.
     pub id: String,
     /// The message's bytes, decoded where the platform sends them in base64.
     pub body: MessageBody,
@@ -92,10 +92,16 @@ pub struct Message {
     /// A stream's partition key (Kinesis), or a Kafka record's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
-    /// The position in the stream or queue: a Kinesis sequence number, a Kafka
-    /// `partition:offset`, an SQS FIFO sequence number.
+    /// The position in the stream or queue: a Kinesis sequence number, an SQS FIFO sequence
+    /// number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<String>,
+    /// A Kafka record's topic-partition (`orders-0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// A Kafka record's offset in its partition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
     /// A FIFO queue's message group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
@@ -115,6 +121,8 @@ impl Message {
             time: None,
             partition_key: None,
             sequence: None,
+            partition: None,
+            offset: None,
             group_id: None,
             deduplication_id: None,
         }

@@ -1,5 +1,6 @@
 //! The events a handler can take, and what each one's handler gives back.
 
+mod batch;
 mod json;
 mod message;
 mod object;
@@ -7,11 +8,12 @@ mod schedule;
 mod table;
 mod value;
 
+pub use batch::{BatchFailures, BatchItem, ItemId};
 pub use json::JsonEvent;
 pub use message::{Message, MessageBody, MessageEvent, MessageSource, SourceKind};
 pub use object::{ObjectChange, ObjectEvent, ObjectRecord};
 pub use schedule::ScheduleEvent;
-pub use table::{BatchFailures, BatchItem, RowChange, TableEvent, TableRecord};
+pub use table::{RowChange, TableEvent, TableRecord};
 pub use value::{Row, Value};
 
 use crate::Error;
@@ -63,12 +65,6 @@ impl Event for TableEvent {
 impl Event for MessageEvent {
     type Outcome = Result<Payload, Error>;
     const NAME: &'static str = "MessageEvent";
-}
-
-impl crate::BatchItem for Message {
-    fn batch_id(&self) -> &str {
-        &self.id
-    }
 }
 
 impl Event for ScheduleEvent {

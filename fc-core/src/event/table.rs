@@ -107,76 +107,6 @@ impl TableRecord {
     }
 }
 
-/// An item of a batch that can be reported as failed: a [`TableRecord`] or a
-/// [`Message`](crate::Message).
-pub trait BatchItem {
-    /// The id the platform knows the item by.
-    fn batch_id(&self) -> &str;
-}
-
-impl BatchItem for TableRecord {
-    fn batch_id(&self) -> &str {
-        &self.id
-    }
-}
-
-/// The records or messages of a batch that failed, so the platform retries only those.
-///
-/// Return it (or `Result<BatchFailures, Error>`) from a [`TableEvent`] or
-/// [`MessageEvent`](crate::MessageEvent) handler. It serializes as Lambda's partial batch
-/// response, `{"batchItemFailures":[{"itemIdentifier":"…"}]}`; an empty one means the whole
-/// batch succeeded. On AWS, enable `ReportBatchItemFailures` on the event source mapping. On
-/// FC, which has no partial protocol, a non-empty one fails the invocation, so the trigger
-/// delivers the whole batch again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BatchFailures {
-    ids: Vec<String>,
-}
-
-impl BatchFailures {
-    /// No failures yet.
-    pub fn new() -> Self {
-        BatchFailures::default()
-    }
-
-    /// Marks `item` as failed.
-    pub fn push(&mut self, item: &impl BatchItem) {
-        self.ids.push(item.batch_id().to_owned());
-    }
-
-    /// The ids of the failed records.
-    pub fn ids(&self) -> &[String] {
-        &self.ids
-    }
-
-    /// Whether every record succeeded.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-}
-
-impl Serialize for BatchFailures {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-
-        #[derive(Serialize)]
-        struct Item<'a> {
-            #[serde(rename = "itemIdentifier")]
-            item_identifier: &'a str,
-        }
-        let items: Vec<Item<'_>> = self
-            .ids
-            .iter()
-            .map(|id| Item {
-                item_identifier: id,
-            })
-            .collect();
-        let mut out = serializer.serialize_struct("BatchFailures", 1)?;
-        out.serialize_field("batchItemFailures", &items)?;
-        out.end()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,22 +116,6 @@ mod tests {
     struct Survey {
         name: String,
         satisfaction: u8,
-    }
-
-    #[test]
-    fn batch_failures_serialize_as_the_partial_batch_response() {
-        let mut record = TableRecord::new(RowChange::Insert, "t", Row::new());
-        record.id = "1405400000000002063282832".into();
-        let mut failures = BatchFailures::new();
-        assert_eq!(
-            serde_json::to_string(&failures).unwrap_or_default(),
-            r#"{"batchItemFailures":[]}"#
-        );
-        failures.push(&record);
-        assert_eq!(
-            serde_json::to_string(&failures).unwrap_or_default(),
-            r#"{"batchItemFailures":[{"itemIdentifier":"1405400000000002063282832"}]}"#
-        );
     }
 
     #[test]

@@ -157,7 +157,7 @@ struct InvokeArgs {
 #[derive(Debug, Args)]
 struct EventArgs {
     /// The kind of event: AWS http, s3-put, s3-delete, dynamodb-insert, dynamodb-modify,
-    /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis; FC http, oss-put, oss-delete,
+    /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis, kafka; FC http, oss-put, oss-delete,
     /// tablestore-insert, tablestore-modify, tablestore-remove, timer, mns-queue, mns-topic.
     kind: String,
     /// The platform whose event it is.

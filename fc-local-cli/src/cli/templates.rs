@@ -11,10 +11,10 @@ use fc_aliyun::wire::{
     OssRecord, TablestoreColumn, TablestoreEvent, TablestoreInfo, TablestoreRecord, TimerEvent,
 };
 use fc_aws::wire::{
-    DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KinesisEvent, KinesisEventRecord,
-    KinesisRecord, S3Bucket, S3Entity, S3Event, S3EventRecord, S3Object, S3UserIdentity,
-    SecondTimestamp, SnsEvent, SnsMessage, SnsRecord, SqsEvent, SqsMessage, StreamRecord,
-    StreamViewType,
+    DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KafkaEvent, KafkaRecord, KinesisEvent,
+    KinesisEventRecord, KinesisRecord, MillisecondTimestamp, S3Bucket, S3Entity, S3Event,
+    S3EventRecord, S3Object, S3UserIdentity, SecondTimestamp, SnsEvent, SnsMessage, SnsRecord,
+    SqsEvent, SqsMessage, StreamRecord, StreamViewType,
 };
 use fc_core::Platform;
 use fc_core::http::Trigger;
@@ -84,6 +84,7 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
     ),
     ("sns", Platform::Aws, "a message published to an SNS topic"),
     ("kinesis", Platform::Aws, "a Kinesis Data Streams record"),
+    ("kafka", Platform::Aws, "an Amazon MSK (Kafka) record"),
     (
         "http",
         Platform::Aliyun,
@@ -176,6 +177,7 @@ pub(crate) fn render(
         (Platform::Aws, "sqs-fifo") => json(sqs(spec, true)),
         (Platform::Aws, "sns") => json(sns(spec)),
         (Platform::Aws, "kinesis") => json(kinesis(spec)),
+        (Platform::Aws, "kafka") => json(kafka(spec)),
         (Platform::Aliyun, "mns-queue") => json(mns_queue(spec)),
         (Platform::Aliyun, "mns-topic") => json(mns_topic(spec)),
         (Platform::Aliyun, "oss-put") => json(oss(spec, "ObjectCreated:PutObject")),
@@ -428,6 +430,36 @@ fn kinesis(spec: &Spec) -> KinesisEvent {
     record.kinesis = data;
     let mut event = KinesisEvent::default();
     event.records = vec![record];
+    event
+}
+
+/// Source: AWS Lambda Developer Guide, "Using Lambda with Amazon MSK" (the example event): key
+/// and value in base64, header values as bytes.
+fn kafka(spec: &Spec) -> KafkaEvent {
+    use base64::Engine;
+
+    let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let mut record = KafkaRecord::default();
+    record.topic = Some(spec.queue.clone());
+    record.partition = 0;
+    record.offset = 15;
+    record.timestamp = MillisecondTimestamp(utc(now()));
+    record.timestamp_type = Some("CREATE_TIME".to_owned());
+    record.key = Some(base64("1"));
+    record.value = Some(base64(&spec.message()));
+    let header: Vec<i8> = b"fc-local".iter().map(|b| *b as i8).collect();
+    record.headers = vec![[("source".to_owned(), header)].into_iter().collect()];
+    let mut event = KafkaEvent::default();
+    event.event_source = Some("aws:kafka".to_owned());
+    event.event_source_arn = Some(
+        "arn:aws:kafka:us-east-1:123456789012:cluster/fc-local/a1b2c3d4-5678-90ab-cdef-11111EXAMPLE-1"
+            .to_owned(),
+    );
+    event.bootstrap_servers =
+        Some("b-1.fc-local.abcdef.c1.kafka.us-east-1.amazonaws.com:9092".to_owned());
+    event.records = [(format!("{}-0", spec.queue), vec![record])]
+        .into_iter()
+        .collect();
     event
 }
 

@@ -264,6 +264,7 @@ row "API Gateway HTTP API (v2) sample, IAM authorizer" http_apigw-v2 fc-aws lamb
 row "API Gateway HTTP API (v2) sample, no authorizer" http_apigw-v2-no-authorizer fc-aws lambda_http 1.05
 row "S3 sample" s3 fc-aws aws_lambda_events 1.05
 row "DynamoDB Streams sample" dynamodb fc-aws aws_lambda_events 1.05
+row "SQS batch of 10 (the sample's message), partial batch response" sqs-10 fc-aws aws_lambda_events 1.05
 row "the axum Router, HTTP API (v2) event, vs lambda_http over the same Router" axum_apigw-v2 fc-aws lambda_http 1.00
 row "FC API Gateway event (fc-aliyun) vs the same request as a v1 event (fc-aws)" api-gateway fc-aliyun "fc-aws, same request as v1" 1.10
 echo "| FC HTTP passthrough request | $(us "$(median http-passthrough fc-aliyun)") | | | — | — |"

@@ -16,10 +16,11 @@ use std::path::PathBuf;
 
 use aws_lambda_events::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::s3::S3Event;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fc_aws::{FromLambda, Invoker};
 use fc_core::http::{Body, Request, Response, header};
-use fc_core::{Function, ObjectEvent, TableEvent};
+use fc_core::{BatchFailures, Function, MessageEvent, ObjectEvent, TableEvent};
 use lambda_http::{Adapter, Service};
 use lambda_runtime::{Context, LambdaEvent};
 use serde::de::DeserializeOwned;
@@ -76,6 +77,32 @@ async fn count_objects(event: ObjectEvent) -> usize {
 
 async fn count_rows(event: TableEvent) -> usize {
     event.records.len()
+}
+
+/// A queue consumer's usual answer: every message read, none failed.
+async fn consume(event: MessageEvent) -> BatchFailures {
+    let mut failures = BatchFailures::new();
+    for message in &event.messages {
+        if message.bytes().is_empty() {
+            failures.push(message);
+        }
+    }
+    failures
+}
+
+/// The SQS sample's message ten times, each with its own id: a batch as Lambda sends it.
+fn sqs_batch() -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&read("example-sqs-event.json")).expect("the sample is JSON");
+    let record = event["Records"][0].clone();
+    event["Records"] = (0..10)
+        .map(|i| {
+            let mut record = record.clone();
+            record["messageId"] = format!("059f36b4-87a3-44ab-83d2-66197573088{i}").into();
+            record
+        })
+        .collect();
+    serde_json::to_vec(&event).expect("the batch encodes")
 }
 
 /// The handler runs where the platform's loop runs it: on the thread that got the event, as a
@@ -225,6 +252,28 @@ fn records(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| async {
             let event = LambdaEvent::new(payload::<DynamoDbEvent>(&body), ctx.clone());
             serde_json::to_vec(&event.payload.records.len()).expect("the response encodes")
+        });
+    });
+    group.finish();
+
+    let messages = invoker(&runtime, Function::new(consume));
+    let body = sqs_batch();
+    let mut group = c.benchmark_group("sqs-10");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function(BenchmarkId::from_parameter("fc-aws"), |b| {
+        b.to_async(&runtime)
+            .iter(|| fc_invoke(&messages, &body, &ctx));
+    });
+    group.bench_function(BenchmarkId::from_parameter("aws_lambda_events"), |b| {
+        b.to_async(&runtime).iter(|| async {
+            let event = LambdaEvent::new(payload::<SqsEvent>(&body), ctx.clone());
+            let mut response = SqsBatchResponse::default();
+            for message in &event.payload.records {
+                if message.body.as_deref().is_none_or(str::is_empty) {
+                    response.add_failure(message.message_id.clone().unwrap_or_default());
+                }
+            }
+            serde_json::to_vec(&response).expect("the response encodes")
         });
     });
     group.finish();

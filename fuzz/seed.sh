@@ -16,12 +16,14 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages}
+mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
 cp "$events"/example-eventbridge-*.json $corpus/aws_schedule/
-cp "$events"/example-sqs-event*.json "$events"/example-sns-event*.json "$events"/example-kinesis-event*.json $corpus/aws_messages/
+cp "$events"/example-eventbridge-event-obj.json $corpus/aws_cloud_event/
+$fc_local event eventbridge --platform aws > $corpus/aws_cloud_event/template.json
+cp "$events"/example-sqs-event*.json "$events"/example-sns-event*.json "$events"/example-kinesis-event*.json "$events"/example-kafka-event.json $corpus/aws_messages/
 for trigger in apigw http-event; do
     $fc_local event http --platform aliyun --trigger $trigger > $corpus/fc_http_event/$trigger.json
 done
@@ -32,5 +34,8 @@ for kind in insert modify remove; do
     $fc_local event tablestore-$kind --platform aliyun --json > $corpus/fc_tablestore/$kind.json
 done
 $fc_local event timer --platform aliyun --payload go > $corpus/fc_timer/timer.json
+$fc_local event eventbridge --platform aliyun > $corpus/fc_cloud_event/template.json
+$fc_local event mns-queue --platform aliyun > $corpus/fc_messages/mns-queue.json
+$fc_local event mns-topic --platform aliyun > $corpus/fc_messages/mns-topic.json
 printf '/2016-08-15/proxy/shop/survey/submitSurvey?x=1\nx-fc-base-path: /2016-08-15/proxy/shop/survey/\nx-fc-access-key-secret: s\ncontent-type: application/json\nx-forwarded-for: 1.2.3.4' > $corpus/fc_passthrough/default-domain.txt
 echo "seeded: $(find $corpus -type f | wc -l) files"

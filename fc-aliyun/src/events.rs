@@ -1,13 +1,25 @@
 //! OSS notifications and timer triggers as fc's neutral types.
 
-use fc_core::{Error, ObjectEvent, ObjectRecord, ScheduleEvent, Timestamp};
+use fc_core::{CloudEvent, Error, ObjectEvent, ObjectRecord, ScheduleEvent, Timestamp};
 
 use fc_core::adapter::parse_json;
 
-use crate::wire::{OssEvent, TimerEvent};
+use crate::wire::{EventBridgeEvent, OssEvent, TimerEvent};
 
 const OSS: &str = "OSS event";
 const TIMER: &str = "timer event";
+
+pub(crate) fn cloud_event<T: serde::de::DeserializeOwned>(
+    raw: &[u8],
+) -> Result<CloudEvent<T>, Error> {
+    let event: EventBridgeEvent<T> = parse_json(raw, "EventBridge event")?;
+    let mut out = CloudEvent::new(event.id, event.source, event.kind, event.data);
+    out.subject = event.subject;
+    out.time = event.time;
+    out.account = event.aliyunaccountid;
+    out.region = event.aliyunregionid;
+    Ok(out)
+}
 
 pub(crate) fn object_event(raw: &[u8]) -> Result<ObjectEvent, Error> {
     let event: OssEvent = parse_json(raw, OSS)?;

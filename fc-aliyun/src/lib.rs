@@ -21,6 +21,7 @@
 //! | `fc::TableEvent` | Tablestore trigger (CBOR) |
 //! | `fc::ScheduleEvent` | timer trigger |
 //! | `fc::MessageEvent` | MNS queue trigger (CloudEvents, one or a batch), MNS topic trigger (JSON or STREAM format) |
+//! | `fc::CloudEvent<T>` | EventBridge events (CloudEvents 1.0, `data` as `T`) |
 //! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!
 //! The `Context` comes from the `x-fc-*` headers; the credentials headers go into it (redacted)
@@ -58,7 +59,8 @@ mod samples;
 use bytes::Bytes;
 use fc_core::http::{Body, Request, Response, StatusCode};
 use fc_core::{
-    Error, Event, JsonEvent, MessageEvent, ObjectEvent, Payload, ScheduleEvent, TableEvent,
+    CloudEvent, Error, Event, JsonEvent, MessageEvent, ObjectEvent, Payload, ScheduleEvent,
+    TableEvent,
 };
 use serde::de::DeserializeOwned;
 
@@ -76,7 +78,7 @@ pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered on Alibaba Cloud Function Compute",
     label = "fc-aliyun has no decoder for this event type",
-    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
+    note = "on FC a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromFc: Event {
     /// What answering needs to know about the event (for HTTP, its shape).
@@ -212,6 +214,18 @@ impl FromFc for ScheduleEvent {
 
     fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
         events::schedule_event(body).map(|e| (e, ()))
+    }
+
+    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+        payload(outcome)
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> FromFc for CloudEvent<T> {
+    type Origin = ();
+
+    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+        events::cloud_event(body).map(|e| (e, ()))
     }
 
     fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {

@@ -360,32 +360,54 @@ pub struct MnsStreamMessage {
     pub attrs: BTreeMap<String, String>,
 }
 
-/// A message sent to an MNS queue, as an MNS queue trigger delivers it through EventBridge: a
-/// CloudEvent (one in event mode, an array of them in event-stream mode).
+/// An event as Alibaba Cloud EventBridge delivers it: a CloudEvent 1.0 with EventBridge's
+/// `aliyun*` attributes.
 ///
-/// Source: EventBridge, "MNS queue event source: event example", and Function Compute, "MNS
-/// queue triggers".
+/// Source: EventBridge, "Event overview" (the event example and its parameters).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[non_exhaustive]
-pub struct MnsQueueEvent {
+pub struct EventBridgeEvent<T> {
     /// The event's id.
     pub id: String,
-    /// `acs:mns`.
+    /// What sent it (`acs:mns`, `acs.oss`, a custom source).
     pub source: String,
     /// `1.0`.
     pub specversion: String,
-    /// `mns:Queue:SendMessage`.
+    /// What happened (`mns:Queue:SendMessage`).
     #[serde(rename = "type")]
     pub kind: String,
-    /// The queue: `acs:mns:<region>:<account>:queues/<name>`.
-    #[serde(default)]
+    /// What it is about, within the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// When the message was sent.
-    #[serde(default)]
+    /// When it happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
-    /// The message.
-    pub data: MnsQueueData,
+    /// The data's media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datacontenttype: Option<String>,
+    /// The account the bus belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliyunaccountid: Option<String>,
+    /// The bus's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliyunregionid: Option<String>,
+    /// The bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliyuneventbusname: Option<String>,
+    /// When the bus received it (EventBridge's own format, not always RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliyunpublishtime: Option<String>,
+    /// The event's data.
+    pub data: T,
 }
+
+/// A message sent to an MNS queue, as an MNS queue trigger delivers it through EventBridge (one
+/// event in event mode, an array of them in event-stream mode); its subject is the queue,
+/// `acs:mns:<region>:<account>:queues/<name>`.
+///
+/// Source: EventBridge, "MNS queue event source: event example", and Function Compute, "MNS
+/// queue triggers".
+pub type MnsQueueEvent = EventBridgeEvent<MnsQueueData>;
 
 /// The message of an [`MnsQueueEvent`].
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -11,7 +11,7 @@ use ciborium::value::Value as Cbor;
 use fc_aliyun::FromFc;
 use fc_core::http::Request;
 use fc_core::{MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
-use support::{MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, map, text};
+use support::{EVENTBRIDGE, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, map, text};
 
 fn tablestore_sample() -> Vec<u8> {
     let record = map(vec![
@@ -73,6 +73,7 @@ fn samples() -> Vec<Vec<u8>> {
         br#"{"triggerTime":"2023-12-26T07:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}"#.to_vec(),
         tablestore_sample(),
         MNS_QUEUE.as_bytes().to_vec(),
+        EVENTBRIDGE.as_bytes().to_vec(),
         format!("[{MNS_QUEUE}]").into_bytes(),
         MNS_TOPIC_JSON.as_bytes().to_vec(),
         MNS_TOPIC_STREAM.as_bytes().to_vec(),
@@ -98,6 +99,7 @@ fn mutated_samples_never_panic_a_decoder() {
                     TableEvent::from_invoke(&input).is_ok(),
                     ScheduleEvent::from_invoke(&input).is_ok(),
                     MessageEvent::from_invoke(&input).is_ok(),
+                    fc_core::CloudEvent::<serde_json::Value>::from_invoke(&input).is_ok(),
                     Request::from_http(http, Bytes::from(input.clone())).is_ok(),
                 ]
                 .iter()

@@ -10,8 +10,8 @@ use fc_core::{
     Value,
 };
 use support::{
-    API_GATEWAY, HTTP_TRIGGER, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS, TIMER,
-    tablestore_cbor,
+    API_GATEWAY, EVENTBRIDGE, HTTP_TRIGGER, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS,
+    TIMER, tablestore_cbor,
 };
 
 #[test]
@@ -262,6 +262,43 @@ fn failed_items_fail_the_invocation_on_fc() {
         err.message().starts_with(
             "1 item(s) of the batch failed (C6DB60D1574661357FA227277445****); FC has no partial batch response"
         ),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn eventbridge_events_become_cloud_events_with_typed_data() {
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Meeting {
+        meeting_name: String,
+        action: String,
+    }
+    let (event, ()) = fc_core::CloudEvent::<Meeting>::from_invoke(EVENTBRIDGE.as_bytes()).unwrap();
+    assert_eq!(event.id, "45ef4dewdwe1-7c35-447a-bd93-fab****");
+    assert_eq!(event.kind, "aliyuncvc:MeetingEvent:MemberOperate");
+    assert_eq!(event.source, "acs:aliyuncvc");
+    assert_eq!(
+        (event.data.meeting_name.as_str(), event.data.action.as_str()),
+        ("swqd", "camera_off")
+    );
+    assert_eq!(
+        (event.account.as_deref(), event.region.as_deref()),
+        (Some("123456789098****"), Some("cn-hangzhou"))
+    );
+    assert_eq!(
+        event.time.map(|t| t.to_string()).as_deref(),
+        Some("2020-11-19T13:04:41Z")
+    );
+    // The MNS queue event is an EventBridge event too.
+    let (event, ()) =
+        fc_core::CloudEvent::<serde_json::Value>::from_invoke(MNS_QUEUE.as_bytes()).unwrap();
+    assert_eq!(event.data["messageBody"], "TEST");
+    let err = fc_core::CloudEvent::<Meeting>::from_invoke(MNS_QUEUE.as_bytes()).unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid EventBridge event at `data`: missing field `meetingName`"),
         "{}",
         err.message()
     );

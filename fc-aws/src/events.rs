@@ -9,11 +9,11 @@ use std::fmt;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use base64::Engine;
 use fc_core::{
-    Error, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent, TableRecord,
-    Timestamp, Value,
+    CloudEvent, Error, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent,
+    TableRecord, Timestamp, Value,
 };
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use fc_core::adapter::parse_json;
 
@@ -346,6 +346,34 @@ impl<'de> Deserialize<'de> for Attribute {
         }
         deserializer.deserialize_map(Typed)
     }
+}
+
+/// An EventBridge event, its `detail` read into `T`; the fields fc carries.
+#[derive(Deserialize)]
+struct BusEvent<T> {
+    id: String,
+    #[serde(rename = "detail-type")]
+    detail_type: String,
+    source: String,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    time: Option<Timestamp>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    resources: Option<Vec<String>>,
+    detail: T,
+}
+
+pub(crate) fn cloud_event<T: DeserializeOwned>(raw: &str) -> Result<CloudEvent<T>, Error> {
+    let event: BusEvent<T> = parse_json(raw.as_bytes(), "EventBridge event")?;
+    let mut out = CloudEvent::new(event.id, event.source, event.detail_type, event.detail);
+    out.account = event.account;
+    out.time = event.time;
+    out.region = event.region;
+    out.resources = event.resources.unwrap_or_default();
+    Ok(out)
 }
 
 pub(crate) fn schedule_event(raw: &str) -> Result<ScheduleEvent, Error> {

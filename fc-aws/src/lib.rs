@@ -10,6 +10,7 @@
 //! | `fc::TableEvent` | DynamoDB Streams (every attribute type; return `fc::BatchFailures` to retry only failed records) |
 //! | `fc::ScheduleEvent` | EventBridge scheduled events |
 //! | `fc::MessageEvent` | SQS (standard and FIFO), SNS, Kinesis Data Streams (data base64-decoded; return `fc::BatchFailures` to retry only failed SQS messages or Kinesis records) |
+//! | `fc::CloudEvent<T>` | EventBridge events (`detail` as `T`) |
 //! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!
 //! HTTP handlers see the same request on every source: the path they routed on (an HTTP API's
@@ -48,8 +49,8 @@ use std::sync::Arc;
 
 use fc_core::http::{Request, Response};
 use fc_core::{
-    Error, ErrorKind, Event, Function, Instance, JsonEvent, MessageEvent, ObjectEvent, Outcome,
-    Payload, ScheduleEvent, TableEvent,
+    CloudEvent, Error, ErrorKind, Event, Function, Instance, JsonEvent, MessageEvent, ObjectEvent,
+    Outcome, Payload, ScheduleEvent, TableEvent,
 };
 use lambda_runtime::{Diagnostic, FunctionResponse, LambdaEvent};
 use serde::de::DeserializeOwned;
@@ -64,7 +65,7 @@ pub use context::{ClientContext, CognitoIdentity, InvokedArn};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered on AWS Lambda",
     label = "fc-aws has no decoder for this event type",
-    note = "on AWS a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
+    note = "on AWS a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromLambda: Event {
     /// What encoding the outcome needs to know about the event (for HTTP, its source).
@@ -135,6 +136,18 @@ json_event!(ObjectEvent, events::object_event);
 json_event!(TableEvent, events::table_event);
 json_event!(ScheduleEvent, events::schedule_event);
 json_event!(MessageEvent, messages::message_event);
+
+impl<T: DeserializeOwned + Send + 'static> FromLambda for CloudEvent<T> {
+    type Origin = ();
+
+    fn from_lambda(payload: &str) -> Result<(Self, ()), Error> {
+        events::cloud_event(payload).map(|event| (event, ()))
+    }
+
+    fn into_lambda(outcome: Result<Payload, Error>, (): ()) -> Result<Box<RawValue>, Error> {
+        outcome.map(Payload::into_raw)
+    }
+}
 
 impl<T: DeserializeOwned + Send + 'static> FromLambda for JsonEvent<T> {
     type Origin = ();

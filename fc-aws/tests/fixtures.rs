@@ -584,3 +584,50 @@ fn the_kafka_sample_becomes_stream_messages_with_key_value_and_headers_decoded()
         r#"{"batchItemFailures":[{"itemIdentifier":{"partition":"AWSKafkaTopic-0","offset":0}}]}"#
     );
 }
+
+#[test]
+fn the_eventbridge_sample_becomes_a_cloud_event_with_typed_detail() {
+    #[derive(serde::Deserialize)]
+    struct StateChange {
+        #[serde(rename = "instance-id")]
+        instance: String,
+        state: String,
+    }
+    let (event, ()) = fc_core::CloudEvent::<StateChange>::from_lambda(&read(
+        "example-eventbridge-event-obj.json",
+    ))
+    .unwrap();
+    assert_eq!(event.id, "7bf73129-1428-4cd3-a780-95db273d1602");
+    assert_eq!(event.kind, "EC2 Instance State-change Notification");
+    assert_eq!(event.source, "aws.ec2");
+    assert_eq!(
+        (event.data.instance.as_str(), event.data.state.as_str()),
+        ("i-abcd1111", "pending")
+    );
+    assert_eq!(
+        event.resources,
+        ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"]
+    );
+    assert_eq!(
+        (event.account.as_deref(), event.region.as_deref()),
+        (Some("123456789012"), Some("us-east-1"))
+    );
+    assert_eq!(
+        event.time.map(|t| t.to_string()).as_deref(),
+        Some("2021-11-11T21:29:54Z")
+    );
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Other {
+        order: u64,
+    }
+    let err =
+        fc_core::CloudEvent::<Other>::from_lambda(&read("example-eventbridge-event-obj.json"))
+            .unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid EventBridge event at `detail`: missing field `order`"),
+        "{}",
+        err.message()
+    );
+}

@@ -78,6 +78,7 @@ fn mutated_samples_never_panic_a_decoder() {
                     TableEvent::from_lambda(text).is_ok(),
                     ScheduleEvent::from_lambda(text).is_ok(),
                     MessageEvent::from_lambda(text).is_ok(),
+                    fc_core::CloudEvent::<serde_json::Value>::from_lambda(text).is_ok(),
                 ];
                 ok.iter().filter(|ok| **ok).count()
             });

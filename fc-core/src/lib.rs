@@ -15,6 +15,7 @@
 //! | [`ObjectEvent`] | objects created or removed (S3, OSS) |
 //! | [`TableEvent`] | rows inserted, modified or removed (DynamoDB Streams, Tablestore) |
 //! | [`ScheduleEvent`] | a schedule fired (EventBridge, FC timer) |
+//! | [`CloudEvent<T>`] | an event-bus event with typed data (EventBridge on both clouds) |
 //! | [`MessageEvent`] | messages from a queue, topic or stream (SQS, SNS, Kinesis, Kafka, MNS) |
 //! | [`JsonEvent<T>`] | any other event, deserialized from its JSON |
 //! | [`Json<T>`] | a JSON body a handler returns |
@@ -56,9 +57,9 @@ mod trace;
 pub use context::{Context, Credentials, Platform, Secret, SharedStr};
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{
-    BatchFailures, BatchItem, Event, ItemId, JsonEvent, Message, MessageBody, MessageEvent,
-    MessageSource, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent,
-    SourceKind, TableEvent, TableRecord, Value,
+    BatchFailures, BatchItem, CloudEvent, Event, ItemId, JsonEvent, Message, MessageBody,
+    MessageEvent, MessageSource, ObjectChange, ObjectEvent, ObjectRecord, Row, RowChange,
+    ScheduleEvent, SourceKind, TableEvent, TableRecord, Value,
 };
 pub use function::{BoxFuture, Function, Instance, Invocation};
 pub use handler::{Handler, markers as handler_markers};

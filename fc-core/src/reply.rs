@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
+use crate::event::{
+    CloudEvent, Event, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent,
+};
 use crate::http::{Body, IntoResponse, Request, Response};
 use crate::response::Failure;
 
@@ -264,6 +266,12 @@ macro_rules! payload_reply {
 }
 
 payload_reply!(ObjectEvent, TableEvent, ScheduleEvent, MessageEvent);
+
+impl<T: Send + 'static, R: IntoPayload<M> + Send, M> Reply<CloudEvent<T>, M> for R {
+    fn into_outcome(self) -> Result<Payload, Error> {
+        self.into_payload()
+    }
+}
 
 impl<T: Send + 'static, R: IntoPayload<M> + Send, M> Reply<JsonEvent<T>, M> for R {
     fn into_outcome(self) -> Result<Payload, Error> {

@@ -36,7 +36,9 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use fc_core::http::Request;
-use fc_core::{Event, Function, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
+use fc_core::{
+    CloudEvent, Event, Function, JsonEvent, MessageEvent, ObjectEvent, ScheduleEvent, TableEvent,
+};
 use serde::de::DeserializeOwned;
 
 pub use config::{Config, ConfigError, DEFAULT_BODY_LIMIT};
@@ -49,7 +51,7 @@ pub use server::{ServeError, serve, serve_on, shutdown_signal};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be delivered by fc's local platform",
     label = "the local platform cannot make this event",
-    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` with `T: serde::de::DeserializeOwned`"
 )]
 pub trait LocalEvent: Event {
     /// Runs a function of this event as the local platform does; an event read from a file
@@ -88,6 +90,16 @@ macro_rules! json_events {
 }
 
 json_events!(ObjectEvent, TableEvent, ScheduleEvent, MessageEvent);
+
+impl<T: DeserializeOwned + Send + 'static> LocalEvent for CloudEvent<T> {
+    async fn run_local(
+        function: Function<Self>,
+        config: Config,
+        shapes: Vec<CloudShape<Self>>,
+    ) -> ExitCode {
+        event::run(function, config, &shapes).await
+    }
+}
 
 impl<T: DeserializeOwned + Send + 'static> LocalEvent for JsonEvent<T> {
     // A cloud sends these as they are: its shape is fc's.

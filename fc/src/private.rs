@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use fc_core::Function;
 use fc_core::http::Request;
 use fc_core::{
-    BoxFuture, Context, Error, Event, JsonEvent, MessageEvent, ObjectEvent, Reply, ScheduleEvent,
-    TableEvent,
+    BoxFuture, CloudEvent, Context, Error, Event, JsonEvent, MessageEvent, ObjectEvent, Reply,
+    ScheduleEvent, TableEvent,
 };
 
 use crate::detect::detect;
@@ -48,7 +48,7 @@ use fc_core::Platform;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event fc can deliver",
     label = "not an event",
-    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` for any other JSON event"
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
 pub trait Deliverable: Event + LocalDelivery + AwsDelivery + AliyunDelivery {
     /// `Self`.
@@ -70,6 +70,13 @@ deliverable!(
     ScheduleEvent,
     MessageEvent
 );
+
+impl<T> Deliverable for CloudEvent<T>
+where
+    CloudEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery,
+{
+    type Checked = Self;
+}
 
 impl<T> Deliverable for JsonEvent<T>
 where

@@ -82,6 +82,11 @@ const CASES: &[(&str, &[&str], &str)] = &[
     ("sns", &[], "SnsModel"),
     ("kinesis", &[], "KinesisDataStreamModel"),
     ("kafka", &[], "KafkaMskEventModel"),
+    (
+        "eventbridge",
+        &["--name", "OrderPlaced"],
+        "EventBridgeModel",
+    ),
 ];
 
 fn python() -> Option<String> {

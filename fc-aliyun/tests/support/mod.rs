@@ -92,6 +92,22 @@ pub(crate) const MNS_TOPIC_JSON: &str = r#"{
 pub(crate) const MNS_TOPIC_STREAM: &str =
     r#"{"body": "hello topic", "attrs": {"Extend": "{\"key\":\"value\"}"}}"#;
 
+/// Alibaba Cloud EventBridge, "Event overview": the event example.
+pub(crate) const EVENTBRIDGE: &str = r#"{
+    "data": {"meetingName": "swqd", "groupId": "456", "action": "camera_off", "time": 1590592527490, "userId": "199525", "meetingUUID": "hz-20864c8f-b10d-45cd-9935-884bca1b****"},
+    "id": "45ef4dewdwe1-7c35-447a-bd93-fab****",
+    "source": "acs:aliyuncvc",
+    "specversion": "1.0",
+    "subject": "acs.aliyuncvc:cn-hangzhou:{AccountId}:215672",
+    "time": "2020-11-19T21:04:41+08:00",
+    "type": "aliyuncvc:MeetingEvent:MemberOperate",
+    "aliyunaccountid": "123456789098****",
+    "aliyunpublishtime": "2020-11-19T21:04:42.179PRC",
+    "aliyuneventbusname": "default",
+    "aliyunregionid": "cn-hangzhou",
+    "aliyunpublishaddr": "172.25.XX.XX"
+}"#;
+
 pub(crate) fn text(s: &str) -> Cbor {
     Cbor::Text(s.into())
 }

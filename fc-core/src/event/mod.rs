@@ -1,6 +1,7 @@
 //! The events a handler can take, and what each one's handler gives back.
 
 mod batch;
+mod cloud;
 mod json;
 mod message;
 mod object;
@@ -9,6 +10,7 @@ mod table;
 mod value;
 
 pub use batch::{BatchFailures, BatchItem, ItemId};
+pub use cloud::CloudEvent;
 pub use json::JsonEvent;
 pub use message::{Message, MessageBody, MessageEvent, MessageSource, SourceKind};
 pub use object::{ObjectChange, ObjectEvent, ObjectRecord};
@@ -27,7 +29,7 @@ use crate::reply::{Outcome, Payload};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event type fc can deliver",
     label = "fc cannot deliver this to a handler",
-    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, or `fc::JsonEvent<T>` for any other JSON event"
+    note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
 pub trait Event: Sized + Send + 'static {
     /// What a handler of this event produces for the platform: a [`Response`] for HTTP, a
@@ -70,6 +72,11 @@ impl Event for MessageEvent {
 impl Event for ScheduleEvent {
     type Outcome = Result<Payload, Error>;
     const NAME: &'static str = "ScheduleEvent";
+}
+
+impl<T: Send + 'static> Event for CloudEvent<T> {
+    type Outcome = Result<Payload, Error>;
+    const NAME: &'static str = "CloudEvent";
 }
 
 impl<T: Send + 'static> Event for JsonEvent<T> {

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
 use fc_aliyun::wire::{
-    Cell, MnsQueueData, MnsQueueEvent, MnsTopicMessage, OssBucket, OssEntity, OssEvent, OssObject,
-    OssRecord, TablestoreColumn, TablestoreEvent, TablestoreInfo, TablestoreRecord, TimerEvent,
+    Cell, EventBridgeEvent as AliyunBusEvent, MnsQueueData, MnsQueueEvent, MnsTopicMessage,
+    OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TablestoreColumn, TablestoreEvent,
+    TablestoreInfo, TablestoreRecord, TimerEvent,
 };
 use fc_aws::wire::{
     DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KafkaEvent, KafkaRecord, KinesisEvent,
@@ -86,6 +87,11 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
     ("kinesis", Platform::Aws, "a Kinesis Data Streams record"),
     ("kafka", Platform::Aws, "an Amazon MSK (Kafka) record"),
     (
+        "eventbridge",
+        Platform::Aws,
+        "an EventBridge event (--name as its detail-type, the --row as its detail)",
+    ),
+    (
         "http",
         Platform::Aliyun,
         "an HTTP request as an event (--trigger apigw or http-event)",
@@ -117,6 +123,11 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "mns-topic",
         Platform::Aliyun,
         "a message published to an MNS topic (JSON format)",
+    ),
+    (
+        "eventbridge",
+        Platform::Aliyun,
+        "an EventBridge event (--name as its type, the --row as its data)",
     ),
 ];
 
@@ -178,6 +189,8 @@ pub(crate) fn render(
         (Platform::Aws, "sns") => json(sns(spec)),
         (Platform::Aws, "kinesis") => json(kinesis(spec)),
         (Platform::Aws, "kafka") => json(kafka(spec)),
+        (Platform::Aws, "eventbridge") => json(aws_bus_event(spec)),
+        (Platform::Aliyun, "eventbridge") => json(aliyun_bus_event(spec)),
         (Platform::Aliyun, "mns-queue") => json(mns_queue(spec)),
         (Platform::Aliyun, "mns-topic") => json(mns_topic(spec)),
         (Platform::Aliyun, "oss-put") => json(oss(spec, "ObjectCreated:PutObject")),
@@ -460,6 +473,38 @@ fn kafka(spec: &Spec) -> KafkaEvent {
     event.records = [(format!("{}-0", spec.queue), vec![record])]
         .into_iter()
         .collect();
+    event
+}
+
+/// Source: the EventBridge event samples in `aws_lambda_events`: a custom application's event.
+fn aws_bus_event(spec: &Spec) -> EventBridgeEvent {
+    let mut event = EventBridgeEvent::default();
+    event.version = Some("0".to_owned());
+    event.id = Some(fc_local::request_id());
+    event.detail_type.clone_from(&spec.name);
+    event.source = "com.example.fc-local".to_owned();
+    event.account = Some("123456789012".to_owned());
+    event.time = Some(utc(this_second()));
+    event.region = Some("us-east-1".to_owned());
+    event.resources = Some(Vec::new());
+    event.detail = Value::Object(spec.row.clone());
+    event
+}
+
+/// Source: Alibaba Cloud EventBridge, "Event overview" (the event example).
+fn aliyun_bus_event(spec: &Spec) -> AliyunBusEvent<Value> {
+    let mut event = AliyunBusEvent::default();
+    event.id = fc_local::request_id();
+    event.source = "com.example.fc-local".to_owned();
+    event.specversion = "1.0".to_owned();
+    event.kind.clone_from(&spec.name);
+    event.subject = Some("acs:fc-local:cn-hangzhou:1234567890123456:surveys".to_owned());
+    event.time = Some(this_second());
+    event.datacontenttype = Some("application/json;charset=utf-8".to_owned());
+    event.aliyunaccountid = Some("1234567890123456".to_owned());
+    event.aliyunregionid = Some("cn-hangzhou".to_owned());
+    event.aliyuneventbusname = Some("default".to_owned());
+    event.data = Value::Object(spec.row.clone());
     event
 }
 

@@ -204,6 +204,22 @@ pub fn queue_messages<B: Into<bytes::Bytes>>(
     MessageEvent::new(messages)
 }
 
+/// The trace the platform gave the invocation of `ctx`, which its span continues (the
+/// `opentelemetry` feature): trace id and span id in hex, and whether it is sampled.
+#[cfg(feature = "opentelemetry")]
+pub fn platform_trace(ctx: &Context) -> Option<(String, String, bool)> {
+    use opentelemetry::trace::TraceContextExt;
+
+    let parent = ctx.extensions.get::<opentelemetry::Context>()?;
+    let span = parent.span();
+    let span = span.span_context();
+    Some((
+        span.trace_id().to_string(),
+        span.span_id().to_string(),
+        span.is_sampled(),
+    ))
+}
+
 /// Calls `handler` with `event` and a fresh [`context`], as a platform would: panics and
 /// errors become the platform's outcome (a 500 for HTTP, an `Err` for events).
 pub async fn invoke<E, H, M, R>(handler: H, event: E) -> E::Outcome

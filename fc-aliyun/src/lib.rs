@@ -20,7 +20,7 @@
 //! | `fc::ObjectEvent` | OSS trigger |
 //! | `fc::TableEvent` | Tablestore trigger (CBOR) |
 //! | `fc::ScheduleEvent` | timer trigger |
-//! | `fc::MessageEvent` | MNS queue trigger (CloudEvents, one or a batch), MNS topic trigger (JSON or STREAM format) |
+//! | `fc::MessageEvent` | MNS queue, ApsaraMQ for Kafka, RocketMQ and RabbitMQ triggers (EventBridge CloudEvents, one or a batch), MNS topic trigger (JSON or STREAM format) |
 //! | `fc::CloudEvent<T>` | EventBridge events (CloudEvents 1.0, `data` as `T`) |
 //! | `fc::JsonEvent<T>` | anything else, as its JSON |
 //!

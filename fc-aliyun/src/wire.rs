@@ -423,6 +423,99 @@ pub struct MnsQueueData {
     pub message_body: String,
 }
 
+/// A record of an ApsaraMQ for Kafka topic, the data of the EventBridge events a Kafka trigger
+/// sends (`type: alikafka:Topic:Message`), as an array of them.
+///
+/// Source: Function Compute, "Trigger event formats", Kafka trigger: `value` is text, a JSON
+/// value, or base64, as the trigger's data format (Text, Json, Binary) says.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct KafkaData {
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: i64,
+    /// The record's offset in it.
+    pub offset: i64,
+    /// When it was written, in ms since the epoch.
+    #[serde(default)]
+    pub timestamp: Option<i64>,
+    /// The record's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The record's value.
+    pub value: serde_json::Value,
+}
+
+/// A message of an ApsaraMQ for RocketMQ topic, the data of the EventBridge events a RocketMQ
+/// trigger sends (`type: mq:Topic:SendMessage`).
+///
+/// Source: Function Compute, "Trigger event formats", RocketMQ trigger: `UNIQ_KEY` in the system
+/// properties is the message's key; a system property may be a number.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RocketMqData {
+    /// The topic.
+    pub topic: String,
+    /// RocketMQ's properties (`UNIQ_KEY`, `KEYS`, `TAGS`, `CONSUME_START_TIME`…).
+    #[serde(default)]
+    pub system_properties: BTreeMap<String, serde_json::Value>,
+    /// The sender's properties.
+    #[serde(default)]
+    pub user_properties: BTreeMap<String, serde_json::Value>,
+    /// The message.
+    pub body: serde_json::Value,
+}
+
+/// A message of an ApsaraMQ for RabbitMQ queue, the data of the EventBridge events a RabbitMQ
+/// trigger sends (`type: amqp:Queue:SendMessage`); the queue is the event's subject.
+///
+/// Source: Function Compute, "Trigger event formats", RabbitMQ trigger.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct RabbitMqData {
+    /// How it was delivered.
+    pub envelope: RabbitMqEnvelope,
+    /// The message (a JSON message arrives as its JSON value).
+    pub body: serde_json::Value,
+    /// Its properties.
+    #[serde(default)]
+    pub props: RabbitMqProps,
+}
+
+/// How a RabbitMQ message was delivered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RabbitMqEnvelope {
+    /// The delivery's tag.
+    #[serde(default)]
+    pub delivery_tag: i64,
+    /// The exchange it came through.
+    #[serde(default)]
+    pub exchange: String,
+    /// Whether it was delivered before.
+    #[serde(default)]
+    pub redeliver: bool,
+    /// Its routing key.
+    #[serde(default)]
+    pub routing_key: String,
+}
+
+/// A RabbitMQ message's properties.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RabbitMqProps {
+    /// The body's encoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    /// The message's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}
+
 fn map<S: Serializer>(pairs: &[(String, String)], ser: S) -> Result<S::Ok, S::Error> {
     ser.collect_map(pairs.iter().map(|(name, value)| (name, value)))
 }

@@ -11,7 +11,10 @@ use ciborium::value::Value as Cbor;
 use fc_aliyun::FromFc;
 use fc_core::http::Request;
 use fc_core::{MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
-use support::{EVENTBRIDGE, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, map, text};
+use support::{
+    EVENTBRIDGE, KAFKA, KAFKA_TEXTS, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, RABBITMQ,
+    ROCKETMQ, map, text,
+};
 
 fn tablestore_sample() -> Vec<u8> {
     let record = map(vec![
@@ -74,6 +77,10 @@ fn samples() -> Vec<Vec<u8>> {
         tablestore_sample(),
         MNS_QUEUE.as_bytes().to_vec(),
         EVENTBRIDGE.as_bytes().to_vec(),
+        KAFKA.as_bytes().to_vec(),
+        KAFKA_TEXTS.as_bytes().to_vec(),
+        ROCKETMQ.as_bytes().to_vec(),
+        RABBITMQ.as_bytes().to_vec(),
         format!("[{MNS_QUEUE}]").into_bytes(),
         MNS_TOPIC_JSON.as_bytes().to_vec(),
         MNS_TOPIC_STREAM.as_bytes().to_vec(),

@@ -10,8 +10,8 @@ use fc_core::{
     Value,
 };
 use support::{
-    API_GATEWAY, EVENTBRIDGE, HTTP_TRIGGER, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS,
-    TIMER, tablestore_cbor,
+    API_GATEWAY, EVENTBRIDGE, HTTP_TRIGGER, KAFKA, KAFKA_TEXTS, MNS_QUEUE, MNS_TOPIC_JSON,
+    MNS_TOPIC_STREAM, OSS, RABBITMQ, ROCKETMQ, TIMER, tablestore_cbor,
 };
 
 #[test]
@@ -244,7 +244,8 @@ fn mns_events_without_their_ids_name_the_missing_field() {
     let batch = format!("[{MNS_QUEUE}, {{\"id\": 1}}]");
     let err = MessageEvent::from_invoke(batch.as_bytes()).unwrap_err();
     assert!(
-        err.message().starts_with("invalid MNS queue event at `[1]"),
+        err.message()
+            .starts_with("invalid EventBridge event [1]: expected the `type` of an MNS queue"),
         "{}",
         err.message()
     );
@@ -299,6 +300,69 @@ fn eventbridge_events_become_cloud_events_with_typed_data() {
     assert!(
         err.message()
             .starts_with("invalid EventBridge event at `data`: missing field `meetingName`"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn kafka_rocketmq_and_rabbitmq_events_become_messages() {
+    let (event, ()) = MessageEvent::from_invoke(KAFKA.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "****-7:25");
+    assert_eq!(message.text().unwrap(), "hello kafka msg");
+    assert_eq!(message.partition_key.as_deref(), Some("keytest"));
+    assert_eq!(
+        (message.source.kind, message.source.name.as_str()),
+        (SourceKind::Stream, "****")
+    );
+    assert_eq!(
+        (message.partition.as_deref(), message.offset),
+        (Some("****-7"), Some(25))
+    );
+    assert_eq!(
+        message.time.map(|t| t.to_string()).as_deref(),
+        Some("2022-06-23T02:49:51.589Z")
+    );
+    // Each event as a JSON text reads the same way.
+    let (event, ()) = MessageEvent::from_invoke(KAFKA_TEXTS.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "HelloTopic-9:3");
+    assert!(
+        message
+            .text()
+            .unwrap()
+            .contains("TestKafkaEventBridgetrigger")
+    );
+
+    let (event, ()) = MessageEvent::from_invoke(ROCKETMQ.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "94ebc15f-f0db-4bbe-acce-56fb72fb****");
+    assert_eq!(message.text().unwrap(), "TEST");
+    assert_eq!(
+        (message.source.kind, message.source.name.as_str()),
+        (SourceKind::Topic, "TopicName")
+    );
+    assert_eq!(message.attributes["TAGS"], "systemProperties.TAGS");
+
+    let (event, ()) = MessageEvent::from_invoke(RABBITMQ.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "f7622d51-e198-41de-a072-77c1ead7****");
+    assert_eq!(
+        message.json::<serde_json::Value>().unwrap(),
+        serde_json::json!({"Hello": "RabbitMQ"})
+    );
+    assert_eq!(
+        (message.source.kind, message.source.name.as_str()),
+        (SourceKind::Queue, "housekeeping")
+    );
+    assert_eq!(message.attributes["routingKey"], "housekeeping");
+
+    let no_offset = KAFKA.replace(r#""offset":25, "#, "");
+    let err = MessageEvent::from_invoke(no_offset.as_bytes()).unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid Kafka event [0] at `data`: missing field `offset`"),
         "{}",
         err.message()
     );

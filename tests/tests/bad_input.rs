@@ -219,7 +219,7 @@ cases! {
     fc_tablestore_empty_body: fc(PROBE_TABLE, Vec::new(), "InvalidEvent", "invalid Tablestore event: the body is not CBOR");
     // FC, messages.
     fc_mns_queue_missing_message_id: fc(PROBE_MESSAGES, replace(&template("mns-queue", "aliyun"), "\"messageId\"", "\"messageID\""), "InvalidEvent", "invalid MNS queue event at `data`: missing field `messageId`");
-    fc_mns_queue_batch_with_one_bad_event: fc(PROBE_MESSAGES, format!("[{}, {{\"specversion\": \"1.0\"}}]", String::from_utf8(template("mns-queue", "aliyun")).unwrap()).into_bytes(), "InvalidEvent", "invalid MNS queue event at `[1]");
+    fc_mns_queue_batch_with_one_bad_event: fc(PROBE_MESSAGES, format!("[{}, {{\"specversion\": \"1.0\"}}]", String::from_utf8(template("mns-queue", "aliyun")).unwrap()).into_bytes(), "InvalidEvent", "invalid EventBridge event [1]: expected the `type` of an MNS queue");
     fc_mns_topic_missing_message_id: fc(PROBE_MESSAGES, replace(&template("mns-topic", "aliyun"), "\"MessageId\"", "\"MessageID\""), "InvalidEvent", "invalid MNS topic message: missing field `MessageId`");
     // FC, timer and JSON events.
     fc_timer_missing_name: fc(PROBE_SCHEDULE, br#"{"triggerTime":"2026-01-01T00:00:00Z"}"#.to_vec(), "InvalidEvent", "missing field `triggerName`");

@@ -48,6 +48,9 @@ fn locally_a_template_of_each_cloud_runs_and_failures_are_named() {
         ("kafka", "aws"),
         ("mns-queue", "aliyun"),
         ("mns-topic", "aliyun"),
+        ("kafka", "aliyun"),
+        ("rocketmq", "aliyun"),
+        ("rabbitmq", "aliyun"),
     ] {
         let (status, out, err) = run(PROBE, &[], &[], &template(kind, platform, GOOD));
         assert!(status.success(), "{kind}: {err}");
@@ -95,7 +98,7 @@ async fn on_fc_a_failed_message_fails_the_invocation_and_the_instance_serves_on(
         FcEmulator::start(FcFunction::new(PROBE).output(fc_local_cli::aliyun::Output::Discard))
             .await
             .unwrap();
-    for kind in ["mns-queue", "mns-topic"] {
+    for kind in ["mns-queue", "mns-topic", "kafka", "rocketmq", "rabbitmq"] {
         let bad = fc.invoke(template(kind, "aliyun", BAD)).await.unwrap();
         let error = bad.result.unwrap_err();
         assert!(

@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
 use fc_aliyun::wire::{
-    Cell, EventBridgeEvent as AliyunBusEvent, MnsQueueData, MnsQueueEvent, MnsTopicMessage,
-    OssBucket, OssEntity, OssEvent, OssObject, OssRecord, TablestoreColumn, TablestoreEvent,
-    TablestoreInfo, TablestoreRecord, TimerEvent,
+    Cell, EventBridgeEvent as AliyunBusEvent, KafkaData, MnsQueueData, MnsQueueEvent,
+    MnsTopicMessage, OssBucket, OssEntity, OssEvent, OssObject, OssRecord, RabbitMqData,
+    RocketMqData, TablestoreColumn, TablestoreEvent, TablestoreInfo, TablestoreRecord, TimerEvent,
 };
 use fc_aws::wire::{
     DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KafkaEvent, KafkaRecord, KinesisEvent,
@@ -125,6 +125,21 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "a message published to an MNS topic (JSON format)",
     ),
     (
+        "kafka",
+        Platform::Aliyun,
+        "a batch of one ApsaraMQ for Kafka record (EventBridge)",
+    ),
+    (
+        "rocketmq",
+        Platform::Aliyun,
+        "a batch of one ApsaraMQ for RocketMQ message (EventBridge)",
+    ),
+    (
+        "rabbitmq",
+        Platform::Aliyun,
+        "a batch of one ApsaraMQ for RabbitMQ message (EventBridge)",
+    ),
+    (
         "eventbridge",
         Platform::Aliyun,
         "an EventBridge event (--name as its type, the --row as its data)",
@@ -191,6 +206,21 @@ pub(crate) fn render(
         (Platform::Aws, "kafka") => json(kafka(spec)),
         (Platform::Aws, "eventbridge") => json(aws_bus_event(spec)),
         (Platform::Aliyun, "eventbridge") => json(aliyun_bus_event(spec)),
+        (Platform::Aliyun, "kafka") => json([broker_event(
+            spec,
+            "alikafka:Topic:Message",
+            kafka_data(spec),
+        )]),
+        (Platform::Aliyun, "rocketmq") => json([broker_event(
+            spec,
+            "mq:Topic:SendMessage",
+            rocketmq_data(spec),
+        )]),
+        (Platform::Aliyun, "rabbitmq") => json([broker_event(
+            spec,
+            "amqp:Queue:SendMessage",
+            rabbitmq_data(spec),
+        )]),
         (Platform::Aliyun, "mns-queue") => json(mns_queue(spec)),
         (Platform::Aliyun, "mns-topic") => json(mns_topic(spec)),
         (Platform::Aliyun, "oss-put") => json(oss(spec, "ObjectCreated:PutObject")),
@@ -506,6 +536,82 @@ fn aliyun_bus_event(spec: &Spec) -> AliyunBusEvent<Value> {
     event.aliyuneventbusname = Some("default".to_owned());
     event.data = Value::Object(spec.row.clone());
     event
+}
+
+/// A queue or broker trigger's EventBridge event (Source: Function Compute 3.0, "Trigger event
+/// formats": the Kafka, RocketMQ and RabbitMQ triggers).
+fn broker_event<T: Default>(spec: &Spec, kind: &str, data: T) -> AliyunBusEvent<T> {
+    let (source, subject) = match kind {
+        "alikafka:Topic:Message" => (
+            "acs:alikafka".to_owned(),
+            format!("acs:alikafka_pre-cn-fclocal:topic:{}", spec.queue),
+        ),
+        "mq:Topic:SendMessage" => (
+            "RocketMQ-Function-rocketmq-trigger".to_owned(),
+            format!(
+                "acs:mq:cn-hangzhou:1234567890123456:MQ_INST_1234567890123456_fclocal%{}",
+                spec.queue
+            ),
+        ),
+        _ => (
+            "RabbitMQ-Function-rabbitmq-trigger".to_owned(),
+            format!(
+                "acs:amqp:cn-hangzhou:1234567890123456:/instances/amqp-cn-fclocal/vhosts/fc-local/queues/{}",
+                spec.queue
+            ),
+        ),
+    };
+    let mut event = AliyunBusEvent::default();
+    event.id = fc_local::request_id();
+    event.source = source;
+    event.specversion = "1.0".to_owned();
+    event.kind = kind.to_owned();
+    event.data = data;
+    event.subject = Some(subject);
+    event.time = Some(now());
+    event.datacontenttype = Some("application/json; charset=utf-8".to_owned());
+    event.aliyunaccountid = Some("1234567890123456".to_owned());
+    event
+}
+
+fn kafka_data(spec: &Spec) -> KafkaData {
+    let mut data = KafkaData::default();
+    data.topic.clone_from(&spec.queue);
+    data.partition = 0;
+    data.offset = 15;
+    data.timestamp = Some(now().unix_millis());
+    data.key = Some("1".to_owned());
+    data.value = Value::String(spec.message());
+    data
+}
+
+fn rocketmq_data(spec: &Spec) -> RocketMqData {
+    let mut data = RocketMqData::default();
+    data.topic.clone_from(&spec.queue);
+    data.system_properties = [
+        (
+            "UNIQ_KEY",
+            Value::from(fc_local::request_id().replace('-', "").to_uppercase()),
+        ),
+        ("KEYS", Value::from("fc-local")),
+        ("TAGS", Value::from("survey")),
+        ("CONSUME_START_TIME", Value::from(now().unix_millis())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    data.body = Value::String(spec.message());
+    data
+}
+
+fn rabbitmq_data(spec: &Spec) -> RabbitMqData {
+    let mut data = RabbitMqData::default();
+    data.envelope.delivery_tag = 1;
+    data.envelope.routing_key.clone_from(&spec.queue);
+    data.body = Value::String(spec.message());
+    data.props.content_encoding = Some("UTF-8".to_owned());
+    data.props.message_id = Some(fc_local::request_id());
+    data
 }
 
 /// Source: EventBridge, "MNS queue event source: event example".

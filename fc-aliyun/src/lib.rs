@@ -22,7 +22,7 @@
 //! | `fc::ScheduleEvent` | timer trigger |
 //! | `fc::MessageEvent` | MNS queue, ApsaraMQ for Kafka, RocketMQ and RabbitMQ triggers (EventBridge CloudEvents, one or a batch), MNS topic trigger (JSON or STREAM format) |
 //! | `fc::CloudEvent<T>` | EventBridge events (CloudEvents 1.0, `data` as `T`) |
-//! | `fc::JsonEvent<T>` | anything else, as its JSON |
+//! | `fc::JsonEvent<T>` | anything else, as its JSON (`JsonEvent<SlsEvent>`, `JsonEvent<CdnEvent>` for SLS and CDN triggers) |
 //!
 //! The `Context` comes from the `x-fc-*` headers; the credentials headers go into it (redacted)
 //! and never into the request a handler sees. A failed event invocation answers
@@ -69,6 +69,7 @@ pub use headers::{ServiceName, TracingHeaders};
 #[doc(hidden)]
 pub use server::Invoker;
 pub use server::{listen_host, listen_port, run, serve};
+pub use wire::{CdnEvent, CdnRecord, SlsEvent, SlsSource};
 
 /// FC's limit on a synchronous invocation's payload.
 pub const PAYLOAD_LIMIT: usize = 32 * 1024 * 1024;

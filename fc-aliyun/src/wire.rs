@@ -516,6 +516,116 @@ pub struct RabbitMqProps {
     pub message_id: Option<String>,
 }
 
+/// A Simple Log Service (SLS) trigger's event: a range of a Logstore shard to read, not the
+/// logs themselves. A handler takes it as `fc::JsonEvent<SlsEvent>` and reads the logs
+/// between the cursors with SLS's API.
+///
+/// Source: Function Compute 3.0, "Trigger event formats", SLS trigger, and
+/// fc-runtime-go-sdk's `events/README_SLS.md`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SlsEvent {
+    /// The invocation parameter configured on the trigger (any JSON).
+    #[serde(default)]
+    pub parameter: serde_json::Value,
+    /// Which data to read.
+    pub source: SlsSource,
+    /// The SLS ETL job behind the trigger.
+    pub job_name: String,
+    /// The invocation's id within that job.
+    pub task_id: String,
+    /// When the last log of the range arrived, in seconds since the epoch.
+    #[serde(default)]
+    pub cursor_time: Option<i64>,
+}
+
+/// The shard range an [`SlsEvent`] names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SlsSource {
+    /// The SLS endpoint to read from.
+    pub endpoint: String,
+    /// The project.
+    pub project_name: String,
+    /// The Logstore.
+    pub logstore_name: String,
+    /// The shard.
+    pub shard_id: i64,
+    /// Where the range begins.
+    pub begin_cursor: String,
+    /// Where it ends.
+    pub end_cursor: String,
+}
+
+/// A CDN event trigger's event. A handler takes it as `fc::JsonEvent<CdnEvent>`.
+///
+/// Source: Function Compute 3.0, "Trigger event formats", CDN trigger, and the fc3 component's
+/// `cdn-CdnDomainStarted` test event.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct CdnEvent {
+    /// The events, one per change.
+    pub events: Vec<CdnRecord>,
+}
+
+/// One CDN event.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CdnRecord {
+    /// `LogFileCreated`, `CachedObjectsRefreshed`, `CachedObjectsPushed`,
+    /// `CachedObjectsBlocked`, `CdnDomainStarted`, `CdnDomainStopped`, `CdnDomainAdded` or
+    /// `CdnDomainDeleted`.
+    pub event_name: String,
+    /// `1.0.0`.
+    #[serde(default)]
+    pub event_version: String,
+    /// `cdn`.
+    #[serde(default)]
+    pub event_source: String,
+    /// The region.
+    #[serde(default)]
+    pub region: String,
+    /// When it happened.
+    #[serde(default)]
+    pub event_time: Option<Timestamp>,
+    /// The event's id.
+    #[serde(default)]
+    pub trace_id: String,
+    /// The domain it is about.
+    #[serde(default)]
+    pub resource: CdnResource,
+    /// What the event says, by its name: a log file's `filePath`, `fileSize`, `startTime`,
+    /// `endTime`; refreshed or pushed objects' `objectPath`, `objectType`, `taskId`; a domain's
+    /// `status`.
+    #[serde(default)]
+    pub event_parameter: serde_json::Value,
+    /// The account.
+    #[serde(default)]
+    pub user_identity: CdnUserIdentity,
+}
+
+/// The domain of a [`CdnRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct CdnResource {
+    /// The accelerated domain.
+    #[serde(default)]
+    pub domain: String,
+}
+
+/// The account of a [`CdnRecord`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CdnUserIdentity {
+    /// The account's id.
+    #[serde(default)]
+    pub ali_uid: String,
+}
+
 fn map<S: Serializer>(pairs: &[(String, String)], ser: S) -> Result<S::Ok, S::Error> {
     ser.collect_map(pairs.iter().map(|(name, value)| (name, value)))
 }

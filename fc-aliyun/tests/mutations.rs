@@ -12,8 +12,8 @@ use fc_aliyun::FromFc;
 use fc_core::http::Request;
 use fc_core::{MessageEvent, ObjectEvent, ScheduleEvent, TableEvent};
 use support::{
-    EVENTBRIDGE, KAFKA, KAFKA_TEXTS, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, RABBITMQ,
-    ROCKETMQ, map, text,
+    CDN_LOG_FILE, EVENTBRIDGE, KAFKA, KAFKA_TEXTS, MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM,
+    RABBITMQ, ROCKETMQ, SLS, map, text,
 };
 
 fn tablestore_sample() -> Vec<u8> {
@@ -81,6 +81,8 @@ fn samples() -> Vec<Vec<u8>> {
         KAFKA_TEXTS.as_bytes().to_vec(),
         ROCKETMQ.as_bytes().to_vec(),
         RABBITMQ.as_bytes().to_vec(),
+        SLS.as_bytes().to_vec(),
+        CDN_LOG_FILE.as_bytes().to_vec(),
         format!("[{MNS_QUEUE}]").into_bytes(),
         MNS_TOPIC_JSON.as_bytes().to_vec(),
         MNS_TOPIC_STREAM.as_bytes().to_vec(),
@@ -107,6 +109,8 @@ fn mutated_samples_never_panic_a_decoder() {
                     ScheduleEvent::from_invoke(&input).is_ok(),
                     MessageEvent::from_invoke(&input).is_ok(),
                     fc_core::CloudEvent::<serde_json::Value>::from_invoke(&input).is_ok(),
+                    fc_core::JsonEvent::<fc_aliyun::SlsEvent>::from_invoke(&input).is_ok(),
+                    fc_core::JsonEvent::<fc_aliyun::CdnEvent>::from_invoke(&input).is_ok(),
                     Request::from_http(http, Bytes::from(input.clone())).is_ok(),
                 ]
                 .iter()

@@ -10,8 +10,8 @@ use fc_core::{
     Value,
 };
 use support::{
-    API_GATEWAY, EVENTBRIDGE, HTTP_TRIGGER, KAFKA, KAFKA_TEXTS, MNS_QUEUE, MNS_TOPIC_JSON,
-    MNS_TOPIC_STREAM, OSS, RABBITMQ, ROCKETMQ, TIMER, tablestore_cbor,
+    API_GATEWAY, CDN_LOG_FILE, EVENTBRIDGE, HTTP_TRIGGER, KAFKA, KAFKA_TEXTS, MNS_QUEUE,
+    MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS, RABBITMQ, ROCKETMQ, SLS, TIMER, tablestore_cbor,
 };
 
 #[test]
@@ -363,6 +363,37 @@ fn kafka_rocketmq_and_rabbitmq_events_become_messages() {
     assert!(
         err.message()
             .starts_with("invalid Kafka event [0] at `data`: missing field `offset`"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn sls_and_cdn_events_read_as_their_typed_structs() {
+    use fc_aliyun::{CdnEvent, SlsEvent};
+    use fc_core::JsonEvent;
+
+    let (JsonEvent(sls), ()) = JsonEvent::<SlsEvent>::from_invoke(SLS.as_bytes()).unwrap();
+    assert_eq!(sls.source.logstore_name, "fc-test-logstore");
+    assert_eq!(sls.source.shard_id, 0);
+    assert_eq!(sls.source.begin_cursor, "MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==");
+    assert_eq!(sls.cursor_time, Some(1_529_486_425));
+
+    let (JsonEvent(cdn), ()) = JsonEvent::<CdnEvent>::from_invoke(CDN_LOG_FILE.as_bytes()).unwrap();
+    let record = &cdn.events[0];
+    assert_eq!(record.event_name, "LogFileCreated");
+    assert_eq!(record.resource.domain, "example.com");
+    assert_eq!(record.event_parameter["fileSize"], 1_788_115);
+    assert_eq!(
+        record.event_time.map(|t| t.to_string()).as_deref(),
+        Some("2018-06-14T07:31:49Z")
+    );
+
+    let err = JsonEvent::<SlsEvent>::from_invoke(br#"{"source":{},"jobName":"j","taskId":"t"}"#)
+        .unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid JSON event at `source`: missing field `endpoint`"),
         "{}",
         err.message()
     );

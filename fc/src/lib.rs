@@ -116,10 +116,11 @@ pub use fc_core::*;
 pub use fc_macros::handler;
 
 /// What only Function Compute provides: context extensions (the FC 2.0 service name, tracing
-/// headers).
+/// headers), and the events of its SLS and CDN triggers, taken as `fc::JsonEvent<SlsEvent>` or
+/// `fc::JsonEvent<CdnEvent>`.
 #[cfg(feature = "aliyun")]
 pub mod aliyun {
-    pub use fc_aliyun::{ServiceName, TracingHeaders};
+    pub use fc_aliyun::{CdnEvent, CdnRecord, ServiceName, SlsEvent, SlsSource, TracingHeaders};
 }
 
 /// What only AWS Lambda provides: context extensions (the invoked ARN, client context, Cognito

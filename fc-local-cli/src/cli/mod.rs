@@ -157,8 +157,9 @@ struct InvokeArgs {
 #[derive(Debug, Args)]
 struct EventArgs {
     /// The kind of event: AWS http, s3-put, s3-delete, dynamodb-insert, dynamodb-modify,
-    /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis, kafka; FC http, oss-put, oss-delete,
-    /// tablestore-insert, tablestore-modify, tablestore-remove, timer, mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge.
+    /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis, kafka, eventbridge; FC http,
+    /// oss-put, oss-delete, tablestore-insert, tablestore-modify, tablestore-remove, timer,
+    /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]

@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
 use fc_aliyun::wire::{
-    Cell, EventBridgeEvent as AliyunBusEvent, KafkaData, MnsQueueData, MnsQueueEvent,
-    MnsTopicMessage, OssBucket, OssEntity, OssEvent, OssObject, OssRecord, RabbitMqData,
-    RocketMqData, TablestoreColumn, TablestoreEvent, TablestoreInfo, TablestoreRecord, TimerEvent,
+    CdnEvent, CdnRecord, Cell, EventBridgeEvent as AliyunBusEvent, KafkaData, MnsQueueData,
+    MnsQueueEvent, MnsTopicMessage, OssBucket, OssEntity, OssEvent, OssObject, OssRecord,
+    RabbitMqData, RocketMqData, SlsEvent, SlsSource, TablestoreColumn, TablestoreEvent,
+    TablestoreInfo, TablestoreRecord, TimerEvent,
 };
 use fc_aws::wire::{
     DynamoDbEvent, DynamoDbRecord, EventBridgeEvent, KafkaEvent, KafkaRecord, KinesisEvent,
@@ -140,6 +141,16 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "a batch of one ApsaraMQ for RabbitMQ message (EventBridge)",
     ),
     (
+        "sls",
+        Platform::Aliyun,
+        "a Simple Log Service trigger's shard range (fc::aliyun::SlsEvent)",
+    ),
+    (
+        "cdn",
+        Platform::Aliyun,
+        "a CDN LogFileCreated event (fc::aliyun::CdnEvent)",
+    ),
+    (
         "eventbridge",
         Platform::Aliyun,
         "an EventBridge event (--name as its type, the --row as its data)",
@@ -206,6 +217,8 @@ pub(crate) fn render(
         (Platform::Aws, "kafka") => json(kafka(spec)),
         (Platform::Aws, "eventbridge") => json(aws_bus_event(spec)),
         (Platform::Aliyun, "eventbridge") => json(aliyun_bus_event(spec)),
+        (Platform::Aliyun, "sls") => json(sls(spec)),
+        (Platform::Aliyun, "cdn") => json(cdn()),
         (Platform::Aliyun, "kafka") => json([broker_event(
             spec,
             "alikafka:Topic:Message",
@@ -538,6 +551,49 @@ fn aliyun_bus_event(spec: &Spec) -> AliyunBusEvent<Value> {
     event
 }
 
+/// Source: Function Compute 3.0, "Trigger event formats", SLS trigger; `--queue` names the
+/// Logstore.
+fn sls(spec: &Spec) -> SlsEvent {
+    let mut source = SlsSource::default();
+    source.endpoint = "http://cn-hangzhou-intranet.log.aliyuncs.com".to_owned();
+    source.project_name = "fc-local-project".to_owned();
+    source.logstore_name.clone_from(&spec.queue);
+    source.shard_id = 0;
+    source.begin_cursor = "MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==".to_owned();
+    source.end_cursor = "MTUyOTQ4MDIwOTY1NTk3ODQ2NA==".to_owned();
+    let mut event = SlsEvent::default();
+    event.parameter = Value::Object(Map::new());
+    event.source = source;
+    event.job_name = fc_local::request_id().replace('-', "");
+    event.task_id = fc_local::request_id();
+    event.cursor_time = Some(now().unix_seconds());
+    event
+}
+
+/// Source: Function Compute 3.0, "Trigger event formats", CDN trigger (`LogFileCreated`).
+fn cdn() -> CdnEvent {
+    let end = now().unix_seconds();
+    let mut record = CdnRecord::default();
+    record.event_name = "LogFileCreated".to_owned();
+    record.event_version = "1.0.0".to_owned();
+    record.event_source = "cdn".to_owned();
+    record.region = "cn-hangzhou".to_owned();
+    record.event_time = Some(this_second());
+    record.trace_id = fc_local::request_id();
+    record.resource.domain = "example.com".to_owned();
+    record.event_parameter = serde_json::json!({
+        "domain": "example.com",
+        "startTime": end - 300,
+        "endTime": end,
+        "fileSize": 1024,
+        "filePath": "http://cdnlog.cn-hangzhou.oss.aliyun-inc.com/example.com/example.com.gz",
+    });
+    record.user_identity.ali_uid = "1234567890123456".to_owned();
+    let mut event = CdnEvent::default();
+    event.events = vec![record];
+    event
+}
+
 /// A queue or broker trigger's EventBridge event (Source: Function Compute 3.0, "Trigger event
 /// formats": the Kafka, RocketMQ and RabbitMQ triggers).
 fn broker_event<T: Default>(spec: &Spec, kind: &str, data: T) -> AliyunBusEvent<T> {
@@ -740,4 +796,50 @@ fn tablestore(spec: &Spec, kind: &str) -> Result<Bytes, String> {
     let mut bytes = Vec::new();
     ciborium::ser::into_writer(&event, &mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fc_aliyun::FromFc;
+    use fc_core::{JsonEvent, MessageEvent};
+
+    fn spec() -> Spec {
+        Spec {
+            bucket: "b".into(),
+            key: "k".into(),
+            size: 1,
+            table: "t".into(),
+            row: [("name".to_owned(), Value::from("Ada"))]
+                .into_iter()
+                .collect(),
+            name: "n".into(),
+            payload: None,
+            method: Method::GET,
+            path: "/".into(),
+            body: String::new(),
+            json: false,
+            queue: "surveys".into(),
+        }
+    }
+
+    /// FC's templates read back through fc-aliyun's own decoders.
+    #[test]
+    fn fc_templates_decode_as_fc_aliyun_reads_them() {
+        let render = |kind: &str| render(kind, Platform::Aliyun, Trigger::FcHttp, &spec()).unwrap();
+        let (JsonEvent(sls), ()) =
+            JsonEvent::<fc_aliyun::SlsEvent>::from_invoke(&render("sls")).unwrap();
+        assert_eq!(sls.source.logstore_name, "surveys");
+        let (JsonEvent(cdn), ()) =
+            JsonEvent::<fc_aliyun::CdnEvent>::from_invoke(&render("cdn")).unwrap();
+        assert_eq!(cdn.events[0].event_name, "LogFileCreated");
+        for kind in ["mns-queue", "mns-topic", "kafka", "rocketmq", "rabbitmq"] {
+            let (event, ()) = MessageEvent::from_invoke(&render(kind)).unwrap();
+            assert_eq!(
+                event.messages[0].text().unwrap(),
+                r#"{"name":"Ada"}"#,
+                "{kind}"
+            );
+        }
+    }
 }

@@ -174,53 +174,27 @@ fn batch_payload(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
     Ok(payload.into_bytes())
 }
 
-impl FromFc for ObjectEvent {
-    type Origin = ();
+macro_rules! json_event {
+    ($event:ty, $decode:expr, $answer:expr) => {
+        impl FromFc for $event {
+            type Origin = ();
 
-    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
-        events::object_event(body).map(|e| (e, ()))
-    }
+            fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
+                $decode(body).map(|event| (event, ()))
+            }
 
-    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
-        payload(outcome)
-    }
+            fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
+                $answer(outcome)
+            }
+        }
+    };
 }
 
-impl FromFc for TableEvent {
-    type Origin = ();
-
-    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
-        tablestore::table_event(body).map(|e| (e, ()))
-    }
-
-    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
-        batch_payload(outcome)
-    }
-}
-
-impl FromFc for MessageEvent {
-    type Origin = ();
-
-    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
-        messages::message_event(body).map(|e| (e, ()))
-    }
-
-    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
-        batch_payload(outcome)
-    }
-}
-
-impl FromFc for ScheduleEvent {
-    type Origin = ();
-
-    fn from_invoke(body: &[u8]) -> Result<(Self, ()), Error> {
-        events::schedule_event(body).map(|e| (e, ()))
-    }
-
-    fn into_invoke(outcome: Result<Payload, Error>, (): ()) -> Result<Bytes, Error> {
-        payload(outcome)
-    }
-}
+json_event!(ObjectEvent, events::object_event, payload);
+json_event!(ScheduleEvent, events::schedule_event, payload);
+// The batches: a failed item fails the invocation.
+json_event!(TableEvent, tablestore::table_event, batch_payload);
+json_event!(MessageEvent, messages::message_event, batch_payload);
 
 impl<T: DeserializeOwned + Send + 'static> FromFc for CloudEvent<T> {
     type Origin = ();

@@ -11,6 +11,7 @@ use fc_core::adapter::parse_json;
 use fc_core::{Error, Message, MessageEvent, MessageSource, SourceKind, Timestamp};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
 use crate::wire::{
     EventBridgeEvent, KafkaData, MnsQueueEvent, MnsStreamMessage, MnsTopicMessage, RabbitMqData,
@@ -23,15 +24,15 @@ const KAFKA: &str = "Kafka event";
 const ROCKETMQ: &str = "RocketMQ event";
 const RABBITMQ: &str = "RabbitMQ event";
 
-/// The keys that tell the forms apart.
+/// The keys that tell the forms apart, read without copying their values.
 #[derive(Deserialize)]
-struct Probe {
+struct Probe<'a> {
     #[serde(default)]
     specversion: Option<IgnoredAny>,
     #[serde(rename = "TopicName", default)]
     topic_name: Option<IgnoredAny>,
-    #[serde(default)]
-    body: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    body: Option<&'a RawValue>,
     #[serde(default)]
     attrs: Option<IgnoredAny>,
 }
@@ -39,8 +40,7 @@ struct Probe {
 pub(crate) fn message_event(raw: &[u8]) -> Result<MessageEvent, Error> {
     let messages = match raw.trim_ascii_start().first() {
         Some(b'[') => {
-            let events: Vec<Box<serde_json::value::RawValue>> =
-                parse_json(raw, "EventBridge event batch")?;
+            let events: Vec<&RawValue> = parse_json(raw, "EventBridge event batch")?;
             let mut messages = Vec::with_capacity(events.len());
             for (i, event) in events.iter().enumerate() {
                 let event = event.get();
@@ -57,10 +57,10 @@ pub(crate) fn message_event(raw: &[u8]) -> Result<MessageEvent, Error> {
             Ok(probe) if probe.specversion.is_some() => vec![bus_message(raw, None)?],
             Ok(probe) if probe.topic_name.is_some() => vec![topic_message(parse_json(raw, TOPIC)?)],
             Ok(Probe {
-                body: Some(serde_json::Value::String(_)),
+                body: Some(body),
                 attrs: Some(_),
                 ..
-            }) => vec![stream_message(parse_json(raw, TOPIC)?)],
+            }) if body.get().starts_with('"') => vec![stream_message(parse_json(raw, TOPIC)?)],
             _ => vec![bare_message(raw)],
         },
         _ => vec![bare_message(raw)],
@@ -205,11 +205,7 @@ fn topic_message(event: MnsTopicMessage) -> Message {
     let mut message = Message::new(event.message_id, event.message, source);
     message.time = event.publish_time.map(Timestamp::from_unix_millis);
     for (name, value) in event.attributes {
-        let value = match value {
-            serde_json::Value::String(text) => text,
-            other => other.to_string(),
-        };
-        message.attributes.insert(name, value);
+        message.attributes.insert(name, text(value));
     }
     message
 }

@@ -179,7 +179,7 @@ fn kafka_message(
     record: KafkaRecord,
     arn: &Option<String>,
 ) -> Result<Message, Error> {
-    let decode = |field: &str, text: Option<String>| {
+    let decode = |field: &str, text: Option<&str>| {
         let Some(text) = text else {
             return Ok(Vec::new());
         };
@@ -191,9 +191,8 @@ fn kafka_message(
                 ))
             })
     };
-    let body = decode("value", record.value)?;
-    let key = record.key.clone();
-    let key_bytes = decode("key", record.key)?;
+    let body = decode("value", record.value.as_deref())?;
+    let key_bytes = decode("key", record.key.as_deref())?;
     // Without its own `topic`, a record's topic is its partition's name less `-<number>`.
     let topic = record.topic.unwrap_or_else(|| {
         partition
@@ -209,8 +208,8 @@ fn kafka_message(
     out.time = record.timestamp.map(Timestamp::from_unix_millis);
     // A key that is not text stays in base64.
     out.partition_key = match String::from_utf8(key_bytes) {
-        Ok(text) if key.is_some() => Some(text),
-        _ => key,
+        Ok(text) if record.key.is_some() => Some(text),
+        _ => record.key,
     };
     for header in record.headers {
         for (name, value) in header {

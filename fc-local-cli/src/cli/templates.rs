@@ -645,10 +645,7 @@ fn rocketmq_data(spec: &Spec) -> RocketMqData {
     let mut data = RocketMqData::default();
     data.topic.clone_from(&spec.queue);
     data.system_properties = [
-        (
-            "UNIQ_KEY",
-            Value::from(fc_local::request_id().replace('-', "").to_uppercase()),
-        ),
+        ("UNIQ_KEY", Value::from(mns_id())),
         ("KEYS", Value::from("fc-local")),
         ("TAGS", Value::from("survey")),
         ("CONSUME_START_TIME", Value::from(now().unix_millis())),
@@ -670,11 +667,16 @@ fn rabbitmq_data(spec: &Spec) -> RabbitMqData {
     data
 }
 
+/// An id as MNS and RocketMQ write theirs: 32 upper-case hex digits.
+fn mns_id() -> String {
+    fc_local::request_id().replace('-', "").to_uppercase()
+}
+
 /// Source: EventBridge, "MNS queue event source: event example".
 fn mns_queue(spec: &Spec) -> MnsQueueEvent {
     let mut data = MnsQueueData::default();
-    data.request_id = Some(fc_local::request_id().replace('-', "").to_uppercase());
-    data.message_id = fc_local::request_id().replace('-', "").to_uppercase();
+    data.request_id = Some(mns_id());
+    data.message_id = mns_id();
     data.message_body = spec.message();
     let mut event = MnsQueueEvent::default();
     event.id = fc_local::request_id();
@@ -694,7 +696,7 @@ fn mns_queue(spec: &Spec) -> MnsQueueEvent {
 fn mns_topic(spec: &Spec) -> MnsTopicMessage {
     let body = spec.message();
     let mut message = MnsTopicMessage::default();
-    message.message_id = fc_local::request_id().replace('-', "").to_uppercase();
+    message.message_id = mns_id();
     message.message_md5 = Some(format!("{:X}", md5::compute(body.as_bytes())));
     message.message = body;
     message.topic_name.clone_from(&spec.queue);

@@ -37,5 +37,10 @@ $fc_local event timer --platform aliyun --payload go > $corpus/fc_timer/timer.js
 $fc_local event eventbridge --platform aliyun > $corpus/fc_cloud_event/template.json
 $fc_local event mns-queue --platform aliyun > $corpus/fc_messages/mns-queue.json
 $fc_local event mns-topic --platform aliyun > $corpus/fc_messages/mns-topic.json
+for kind in kafka rocketmq rabbitmq; do
+    $fc_local event $kind --platform aliyun > $corpus/fc_messages/$kind.json
+done
+# Function Compute 3.0, "Trigger event formats", self-managed Apache RocketMQ trigger.
+printf '[{"msgId":"7F0000010BDD2A84AEE70DA49B57****","topic":"testTopic","systemProperties":{"UNIQ_KEY":"7F0000010BDD2A84AEE70DA49B57****","CLUSTER":"DefaultCluster","MIN_OFFSET":"0","TAGS":"TagA","MAX_OFFSET":"128"},"userProperties":{},"body":"Hello RocketMQ"}]' > $corpus/fc_messages/apache-rocketmq.json
 printf '/2016-08-15/proxy/shop/survey/submitSurvey?x=1\nx-fc-base-path: /2016-08-15/proxy/shop/survey/\nx-fc-access-key-secret: s\ncontent-type: application/json\nx-forwarded-for: 1.2.3.4' > $corpus/fc_passthrough/default-domain.txt
 echo "seeded: $(find $corpus -type f | wc -l) files"

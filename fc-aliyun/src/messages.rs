@@ -3,7 +3,8 @@
 //! What arrives says which it is: EventBridge CloudEvents (one, or an array of them — of JSON
 //! texts, as some Kafka event streams send them) from the queue and message-broker triggers,
 //! each naming its product in `type`; an object with `TopicName` from an MNS topic trigger in
-//! JSON format; `{"body", "attrs"}` from one in STREAM format with attributes; anything else is
+//! JSON format; `{"body", "attrs"}` from one in STREAM format with attributes; an array of bare
+//! `{msgId, topic, …}` messages from a self-managed Apache RocketMQ trigger; anything else is
 //! the bare message of a STREAM-format topic trigger, which carries no id.
 
 use bytes::Bytes;
@@ -75,15 +76,26 @@ fn bus_message(raw: &[u8], index: Option<usize>) -> Result<Message, Error> {
     struct Kind {
         #[serde(rename = "type", default)]
         kind: Option<String>,
+        #[serde(rename = "msgId", default)]
+        msg_id: Option<IgnoredAny>,
     }
     let what = |name: &str| match index {
         Some(i) => format!("{name} [{i}]"),
         None => name.to_owned(),
     };
-    let kind = serde_json::from_slice::<Kind>(raw)
-        .ok()
-        .and_then(|kind| kind.kind)
-        .unwrap_or_default();
+    let kind = serde_json::from_slice::<Kind>(raw).ok();
+    let kind = match kind {
+        Some(Kind {
+            kind: Some(kind), ..
+        }) => kind,
+        // A self-managed Apache RocketMQ trigger sends its messages bare.
+        Some(Kind {
+            msg_id: Some(_), ..
+        }) => {
+            return Ok(apache_rocketmq_message(parse_json(raw, &what(ROCKETMQ))?));
+        }
+        _ => String::new(),
+    };
     Ok(match kind.as_str() {
         "mns:Queue:SendMessage" => queue_message(parse_json(raw, &what(QUEUE))?),
         "alikafka:Topic:Message" => kafka_message(parse_json(raw, &what(KAFKA))?),
@@ -91,7 +103,7 @@ fn bus_message(raw: &[u8], index: Option<usize>) -> Result<Message, Error> {
         "amqp:Queue:SendMessage" => rabbitmq_message(parse_json(raw, &what(RABBITMQ))?),
         other => {
             return Err(Error::invalid_event(format!(
-                "invalid {}: expected the `type` of an MNS queue (`mns:Queue:SendMessage`), Kafka (`alikafka:Topic:Message`), RocketMQ (`mq:Topic:SendMessage`) or RabbitMQ (`amqp:Queue:SendMessage`) message, got `{other}`",
+                "invalid {}: expected the `type` of an MNS queue (`mns:Queue:SendMessage`), Kafka (`alikafka:Topic:Message`), RocketMQ (`mq:Topic:SendMessage`) or RabbitMQ (`amqp:Queue:SendMessage`) message, got `{other}`; or a self-managed Apache RocketMQ message (`msgId`)",
                 what("EventBridge event")
             )));
         }
@@ -162,15 +174,26 @@ fn kafka_message(event: EventBridgeEvent<KafkaData>) -> Message {
 
 fn rocketmq_message(event: EventBridgeEvent<RocketMqData>) -> Message {
     let source = bus_source(&event, SourceKind::Topic, Some(&event.data.topic));
-    let mut data = event.data;
-    // UNIQ_KEY is the message's own id; without it, the event's.
+    let mut message = rocketmq(event.data, event.id, source);
+    message.time = event.time;
+    message
+}
+
+fn apache_rocketmq_message(data: RocketMqData) -> Message {
+    let source = MessageSource::new(SourceKind::Topic, data.topic.clone());
+    let id = data.msg_id.clone().unwrap_or_default();
+    rocketmq(data, id, source)
+}
+
+/// A RocketMQ message: `UNIQ_KEY` is its own id, else `id`; the user properties, keys and tags
+/// are its attributes.
+fn rocketmq(mut data: RocketMqData, id: String, source: MessageSource) -> Message {
     let id = data
         .system_properties
         .remove("UNIQ_KEY")
         .map(text)
-        .unwrap_or(event.id);
+        .unwrap_or(id);
     let mut message = Message::new(id, json_body(data.body), source);
-    message.time = event.time;
     for (name, value) in data.user_properties {
         message.attributes.insert(name, text(value));
     }

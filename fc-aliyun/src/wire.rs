@@ -448,14 +448,19 @@ pub struct KafkaData {
 }
 
 /// A message of an ApsaraMQ for RocketMQ topic, the data of the EventBridge events a RocketMQ
-/// trigger sends (`type: mq:Topic:SendMessage`).
+/// trigger sends (`type: mq:Topic:SendMessage`); also, with its `msgId`, each element of the
+/// bare array a self-managed Apache RocketMQ trigger sends.
 ///
-/// Source: Function Compute, "Trigger event formats", RocketMQ trigger: `UNIQ_KEY` in the system
-/// properties is the message's key; a system property may be a number.
+/// Source: Function Compute, "Trigger event formats", RocketMQ trigger and self-managed Apache
+/// RocketMQ trigger: `UNIQ_KEY` in the system properties is the message's key; a system property
+/// may be a number.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RocketMqData {
+    /// The message's id (self-managed Apache RocketMQ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_id: Option<String>,
     /// The topic.
     pub topic: String,
     /// RocketMQ's properties (`UNIQ_KEY`, `KEYS`, `TAGS`, `CONSUME_START_TIME`…).

@@ -10,8 +10,9 @@ use fc_core::{
     Value,
 };
 use support::{
-    API_GATEWAY, CDN_LOG_FILE, EVENTBRIDGE, HTTP_TRIGGER, KAFKA, KAFKA_TEXTS, MNS_QUEUE,
-    MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS, RABBITMQ, ROCKETMQ, SLS, TIMER, tablestore_cbor,
+    APACHE_ROCKETMQ, API_GATEWAY, CDN_LOG_FILE, EVENTBRIDGE, HTTP_TRIGGER, KAFKA, KAFKA_TEXTS,
+    MNS_QUEUE, MNS_TOPIC_JSON, MNS_TOPIC_STREAM, OSS, RABBITMQ, ROCKETMQ, SLS, TIMER,
+    tablestore_cbor,
 };
 
 #[test]
@@ -344,6 +345,24 @@ fn kafka_rocketmq_and_rabbitmq_events_become_messages() {
         (SourceKind::Topic, "TopicName")
     );
     assert_eq!(message.attributes["TAGS"], "systemProperties.TAGS");
+
+    let (event, ()) = MessageEvent::from_invoke(APACHE_ROCKETMQ.as_bytes()).unwrap();
+    let message = &event.messages[0];
+    assert_eq!(message.id, "7F0000010BDD2A84AEE70DA49B57****");
+    assert_eq!(message.text().unwrap(), "Hello RocketMQ");
+    assert_eq!(
+        (message.source.kind, message.source.name.as_str()),
+        (SourceKind::Topic, "testTopic")
+    );
+    assert_eq!(message.attributes["TAGS"], "TagA");
+    let no_topic = APACHE_ROCKETMQ.replace(r#""topic": "testTopic", "#, "");
+    let err = MessageEvent::from_invoke(no_topic.as_bytes()).unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("invalid RocketMQ event [0]: missing field `topic`"),
+        "{}",
+        err.message()
+    );
 
     let (event, ()) = MessageEvent::from_invoke(RABBITMQ.as_bytes()).unwrap();
     let message = &event.messages[0];

@@ -27,6 +27,7 @@ pub struct SmtpServer {
     /// Where it listens.
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    refused: Arc<Mutex<usize>>,
 }
 
 /// An AUTH argument: base64, decoded to text.
@@ -40,19 +41,37 @@ fn decode_base64(text: &str) -> String {
 impl SmtpServer {
     /// Starts listening on a free loopback port.
     pub fn start() -> SmtpServer {
+        SmtpServer::greylisting(0)
+    }
+
+    /// Like [`SmtpServer::start`], but the first `refusals` messages are refused with a
+    /// temporary failure (`451`, as greylisting does): a sender must try again.
+    pub fn greylisting(refusals: usize) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("address");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let refused = Arc::new(Mutex::new(0));
         let sink = Arc::clone(&received);
+        let count = Arc::clone(&refused);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let sink = Arc::clone(&sink);
+                let count = Arc::clone(&count);
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &sink);
+                    let _ = serve(stream, &sink, &count, refusals);
                 });
             }
         });
-        SmtpServer { addr, received }
+        SmtpServer {
+            addr,
+            received,
+            refused,
+        }
+    }
+
+    /// How many messages were refused.
+    pub fn refused(&self) -> usize {
+        *self.refused.lock().expect("lock")
     }
 
     /// Waits until `n` messages have arrived (at most 30 s) and returns them.
@@ -68,7 +87,12 @@ impl SmtpServer {
     }
 }
 
-fn serve(stream: TcpStream, sink: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    sink: &Mutex<Vec<Received>>,
+    refused: &Mutex<usize>,
+    refusals: usize,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
@@ -127,6 +151,15 @@ fn serve(stream: TcpStream, sink: &Mutex<Vec<Received>>) -> std::io::Result<()> 
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
+            let mut count = refused.lock().expect("lock");
+            if *count < refusals {
+                *count += 1;
+                drop(count);
+                message = Received::default();
+                reply("451 4.7.1 Greylisted, please try again later")?;
+                continue;
+            }
+            drop(count);
             message.data = data;
             sink.lock()
                 .expect("lock")

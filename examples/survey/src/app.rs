@@ -60,7 +60,7 @@ struct Shared {
 
 /// The survey's routes, over `app`.
 pub fn router(app: App) -> Router {
-    let page = PAGE.replace("{{shop}}", &html_escape::encode_text(&app.shop));
+    let page = page(&app.shop);
     Router::new()
         .route("/", get(page_handler))
         .route("/openapi.json", get(openapi))
@@ -71,6 +71,11 @@ pub fn router(app: App) -> Router {
         .with_state(Arc::new(Shared { app, page }))
 }
 
+/// The form page, for the shop named `shop`.
+pub fn page(shop: &str) -> String {
+    PAGE.replace("{{shop}}", &html_escape::encode_text(shop))
+}
+
 async fn page_handler(State(shared): State<Arc<Shared>>) -> Html<String> {
     Html(shared.page.clone())
 }
@@ -79,7 +84,8 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-async fn not_found(req: Request) -> Problem {
+/// The answer to a path the app does not have.
+pub async fn not_found(req: Request) -> Problem {
     Problem(
         StatusCode::NOT_FOUND,
         format!("There is no page {}.", req.uri().path()),
@@ -88,7 +94,7 @@ async fn not_found(req: Request) -> Problem {
 
 /// A failure said in one sentence: `{"error": "..."}`.
 #[derive(Debug)]
-struct Problem(StatusCode, String);
+pub struct Problem(pub StatusCode, pub String);
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
@@ -97,7 +103,8 @@ impl IntoResponse for Problem {
 }
 
 /// Invalid fields, each with what to do about it: `{"errors": [{"field", "message"}]}`.
-struct Invalid(Vec<FieldError>);
+#[derive(Debug)]
+pub struct Invalid(pub Vec<FieldError>);
 
 impl IntoResponse for Invalid {
     fn into_response(self) -> Response {
@@ -106,7 +113,8 @@ impl IntoResponse for Invalid {
 }
 
 /// A survey from a JSON body, or from a form as a browser without script posts it.
-struct Submitted(SurveyForm);
+#[derive(Debug)]
+pub struct Submitted(pub SurveyForm);
 
 impl<S: Send + Sync> FromRequest<S> for Submitted {
     type Rejection = Problem;
@@ -136,7 +144,7 @@ impl<S: Send + Sync> FromRequest<S> for Submitted {
 
 /// The key that makes a retry store nothing new: the page's `Idempotency-Key`, else the
 /// invocation's request id, which a platform's own retry keeps.
-fn idempotency_key(headers: &HeaderMap, ctx: &Context) -> Result<String, Invalid> {
+pub fn idempotency_key(headers: &HeaderMap, ctx: &Context) -> Result<String, Invalid> {
     match headers.get("idempotency-key").map(|v| v.to_str()) {
         Some(Ok(key)) if !key.trim().is_empty() && key.len() <= 200 => Ok(key.trim().to_owned()),
         Some(_) => Err(Invalid(vec![FieldError {

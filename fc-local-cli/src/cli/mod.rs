@@ -4,6 +4,7 @@
 //! ```text
 //! fc-local start   --platform aws|aliyun [--trigger T] [--port 3000] [--watch] -- <command>
 //! fc-local invoke  --platform aws|aliyun [--event FILE|-] -- <command>
+//! fc-local queue   --platform aws|aliyun [--queue NAME] [--port 9324] -- <command>
 //! fc-local event   <kind> --platform aws|aliyun [--bucket B --key K --table T ...]
 //! fc-local package --platform aws|aliyun -p <package>
 //! ```
@@ -11,6 +12,7 @@
 mod backend;
 mod gateway;
 mod package;
+mod queue;
 mod report;
 mod templates;
 mod watch;
@@ -82,6 +84,25 @@ enum Command {
     Start(StartArgs),
     /// Invoke the function once with an event; print its result.
     Invoke(InvokeArgs),
+    /// Serve a message queue on 127.0.0.1 and deliver its messages to the function, as the
+    /// platform's queue trigger does.
+    ///
+    /// With --platform aws the queue speaks SQS's JSON protocol (SendMessage,
+    /// SendMessageBatch, GetQueueUrl), for any AWS SDK pointed at it
+    /// (AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324), and delivers SQS events in batches of up
+    /// to --batch-size, as an event source mapping with ReportBatchItemFailures: the messages
+    /// the function names in `batchItemFailures` come back after --retry-after, the others
+    /// are deleted; a failed invocation, or an answer naming an id not in the batch, fails the
+    /// whole batch. A queue name ending in `.fifo` is a FIFO queue (groups, deduplication).
+    ///
+    /// With --platform aliyun it speaks MNS's REST API (POST /queues/NAME/messages; with
+    /// ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET set, signatures are
+    /// checked against them) and delivers MNS queue trigger events; FC has no partial report,
+    /// so a failed invocation brings the whole batch back.
+    ///
+    /// After --max-receives deliveries a message that still fails moves to the dead-letter
+    /// queue: fc-local prints it.
+    Queue(QueueArgs),
     /// Print an event template for a trigger.
     Event(EventArgs),
     /// Build the release binary and write a deployable zip and template.
@@ -143,6 +164,33 @@ struct StartArgs {
     /// With --watch: the package to build.
     #[arg(short = 'p', long = "package")]
     package: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct QueueArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The queue's name.
+    #[arg(long, default_value = "surveys")]
+    queue: String,
+    /// The queue API's port (0 picks a free one).
+    #[arg(long, default_value_t = 9324)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Most messages per invocation (default: 10 on AWS, an SQS event source mapping's
+    /// default; 1 on FC, a trigger without batching).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Seconds before a failed message is delivered again (default: 30, SQS's visibility
+    /// timeout, on AWS; 10 on FC, the trigger's back-off retry).
+    #[arg(long)]
+    retry_after: Option<f64>,
+    /// Deliveries before a failing message moves to the dead-letter queue (a redrive
+    /// policy's maxReceiveCount).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    max_receives: u32,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +316,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Start(args) => runtime.block_on(start(args)),
         Command::Invoke(args) => runtime.block_on(invoke(args)),
+        Command::Queue(args) => runtime.block_on(queue(args)),
         Command::Event(args) => event(&args),
         Command::Package(args) => package(args),
     };
@@ -390,6 +439,92 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     let backend = Arc::clone(&*gateway.backend.read().await);
     backend.stop().await;
     eprintln!("fc-local: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn queue(args: QueueArgs) -> Result<ExitCode, String> {
+    let platform = args.run.platform;
+    let batch_size = args.batch_size.unwrap_or(match platform {
+        Platform::Aws => 10,
+        _ => 1,
+    });
+    if !(1..=10_000).contains(&batch_size) {
+        return Err(format!("--batch-size must be 1 to 10000, got {batch_size}"));
+    }
+    let retry_after = args.retry_after.unwrap_or(match platform {
+        Platform::Aws => 30.0,
+        _ => 10.0,
+    });
+    if !(retry_after.is_finite() && (0.0..=43_200.0).contains(&retry_after)) {
+        return Err(format!(
+            "--retry-after must be 0 to 43200 seconds, got {retry_after}"
+        ));
+    }
+    let name_ok = !args.queue.is_empty()
+        && args.queue.len() <= 80
+        && args
+            .queue
+            .trim_end_matches(".fifo")
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(format!(
+            "--queue `{}` is not a queue name: 1 to 80 letters, digits, `-` and `_`",
+            args.queue
+        ));
+    }
+    let settings = settings(&args.run, (1, 1), Output::Prefixed(String::new()))?;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let signer = var("ALIBABA_CLOUD_ACCESS_KEY_ID").zip(var("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+    let broker = Arc::new(queue::Broker::new(queue::QueueSettings {
+        platform,
+        name: args.queue.clone(),
+        batch_size,
+        retry_after: Duration::from_secs_f64(retry_after),
+        max_receives: args.max_receives,
+        signer: signer.filter(|_| platform != Platform::Aws),
+        memory_mb: settings.memory_mb,
+    }));
+    let backend = Arc::new(
+        backend::Backend::start(&settings)
+            .await
+            .map_err(|err| err.to_string())?,
+    );
+    let listener = tokio::net::TcpListener::bind((args.host, args.port))
+        .await
+        .map_err(|err| format!("cannot listen on {}:{}: {err}", args.host, args.port))?;
+    let addr = listener.local_addr().map_err(|err| err.to_string())?;
+    let origin = format!("http://{addr}");
+    println!(
+        "fc-local: serving the {} queue {} on {origin} for {} as {}; QUEUE_URL={}",
+        match platform {
+            Platform::Aws => "SQS",
+            _ => "MNS",
+        },
+        args.queue,
+        settings.name,
+        platform.description(),
+        broker.url(&origin)
+    );
+    let _ = std::io::stdout().flush();
+    let delivery = tokio::spawn(queue::deliver(Arc::clone(&broker), Arc::clone(&backend)));
+    let router = queue::routes(Arc::clone(&broker));
+    let service = |_peer| {
+        let router = router.clone();
+        tower::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            tower::ServiceExt::oneshot(router.clone(), req)
+        })
+    };
+    let open = fc_core::serve::serve(&listener, service, fc_local::shutdown_signal()).await;
+    open.drain(Duration::from_secs(10)).await;
+    delivery.abort();
+    backend.stop().await;
+    let left = broker.len();
+    if left > 0 {
+        eprintln!("fc-local: stopped with {left} messages still on the queue");
+    } else {
+        eprintln!("fc-local: stopped");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -46,7 +46,7 @@ pub(crate) enum Source {
     Table,
     /// EventBridge schedule / FC timer.
     Schedule,
-    /// SQS queue / MNS topic.
+    /// SQS queue / MNS queue.
     Queue,
 }
 
@@ -575,20 +575,39 @@ fn s_yaml(spec: &Package) -> Value {
                         ]),
                     ),
                 ]),
+                // An MNS queue trigger is an EventBridge trigger with MNS as its source (Source:
+                // Serverless Devs fc3, "triggers" YAML specification, eventbridge); the queue,
+                // named after the function, must exist. Bodies are sent as text, not base64.
                 Source::Queue => map([
                     ("triggerName", s("messages")),
-                    ("triggerType", s("mns_topic")),
+                    ("triggerType", s("eventbridge")),
                     ("qualifier", s("LATEST")),
-                    (
-                        "sourceArn",
-                        s(format!("acs:mns:${{vars.region}}:{account}:/topics/{bin}")),
-                    ),
-                    ("invocationRole", role("aliyunmnsnotificationrole")),
                     (
                         "triggerConfig",
                         map([
-                            ("notifyContentFormat", s("JSON")),
-                            ("notifyStrategy", s("BACKOFF_RETRY")),
+                            ("triggerEnable", Value::from(true)),
+                            ("asyncInvocationType", Value::from(false)),
+                            (
+                                "eventRuleFilterPattern",
+                                s(format!(r#"{{"source":["MNS-{bin}-messages"]}}"#)),
+                            ),
+                            (
+                                "eventSourceConfig",
+                                map([
+                                    ("eventSourceType", s("MNS")),
+                                    (
+                                        "eventSourceParameters",
+                                        map([(
+                                            "sourceMNSParameters",
+                                            map([
+                                                ("RegionId", s("${vars.region}")),
+                                                ("QueueName", s(bin.as_str())),
+                                                ("IsBase64Decode", Value::from(false)),
+                                            ]),
+                                        )]),
+                                    ),
+                                ]),
+                            ),
                         ]),
                     ),
                 ]),

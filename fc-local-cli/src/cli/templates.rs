@@ -396,40 +396,77 @@ fn schedule(spec: &Spec) -> EventBridgeEvent {
     event
 }
 
+/// One message as a queue delivers it to a function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Queued<'a> {
+    pub(crate) queue: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) body: &'a str,
+    /// When it was sent, in ms since the epoch.
+    pub(crate) sent_ms: i64,
+    /// How many times it has been delivered, this one included.
+    pub(crate) receives: u32,
+    /// FIFO queues: the group, the deduplication id and the sequence number.
+    pub(crate) fifo: Option<(&'a str, &'a str, u128)>,
+}
+
 /// Source: AWS Lambda Developer Guide, "Using Lambda with Amazon SQS" (standard and FIFO
 /// message events).
-fn sqs(spec: &Spec, fifo: bool) -> SqsEvent {
-    let body = spec.message();
-    let sent = now().unix_millis().to_string();
+pub(crate) fn sqs_record(queued: &Queued<'_>) -> SqsMessage {
+    let sent = queued.sent_ms.to_string();
     let mut message = SqsMessage::default();
-    message.message_id = Some(fc_local::request_id());
-    message.receipt_handle = Some(format!("AQEB{}", fc_local::request_id().replace('-', "")));
-    message.md5_of_body = Some(format!("{:x}", md5::compute(body.as_bytes())));
-    message.body = Some(body);
-    let queue = match (fifo, spec.queue.ends_with(".fifo")) {
-        (true, false) => format!("{}.fifo", spec.queue),
-        _ => spec.queue.clone(),
-    };
-    message.event_source_arn = Some(format!("arn:aws:sqs:us-east-1:123456789012:{queue}"));
+    message.message_id = Some(queued.id.to_owned());
+    message.receipt_handle = Some(format!(
+        "AQEB{}{}",
+        queued.id.replace('-', ""),
+        queued.receives
+    ));
+    message.md5_of_body = Some(format!("{:x}", md5::compute(queued.body.as_bytes())));
+    message.body = Some(queued.body.to_owned());
+    message.event_source_arn = Some(format!(
+        "arn:aws:sqs:us-east-1:123456789012:{}",
+        queued.queue
+    ));
     message.event_source = Some("aws:sqs".to_owned());
     message.aws_region = Some("us-east-1".to_owned());
     let mut attributes = vec![
-        ("ApproximateReceiveCount", "1".to_owned()),
-        ("SentTimestamp", sent.clone()),
+        ("ApproximateReceiveCount", queued.receives.to_string()),
+        ("SentTimestamp", sent),
         ("SenderId", "AIDAIENQZJOLO23YVJ4VO".to_owned()),
-        ("ApproximateFirstReceiveTimestamp", sent),
+        (
+            "ApproximateFirstReceiveTimestamp",
+            now().unix_millis().to_string(),
+        ),
     ];
-    if fifo {
-        attributes.push(("SequenceNumber", "18849496460467696128".to_owned()));
-        attributes.push(("MessageGroupId", "1".to_owned()));
-        attributes.push(("MessageDeduplicationId", fc_local::request_id()));
+    if let Some((group, dedup, sequence)) = queued.fifo {
+        attributes.push(("SequenceNumber", sequence.to_string()));
+        attributes.push(("MessageGroupId", group.to_owned()));
+        attributes.push(("MessageDeduplicationId", dedup.to_owned()));
     }
     message.attributes = attributes
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
+    message
+}
+
+fn sqs(spec: &Spec, fifo: bool) -> SqsEvent {
+    let body = spec.message();
+    let id = fc_local::request_id();
+    let dedup = fc_local::request_id();
+    let queue = match (fifo, spec.queue.ends_with(".fifo")) {
+        (true, false) => format!("{}.fifo", spec.queue),
+        _ => spec.queue.clone(),
+    };
     let mut event = SqsEvent::default();
-    event.records = vec![message];
+    event.records = vec![sqs_record(&Queued {
+        queue: &queue,
+        id: &id,
+        body: &body,
+        sent_ms: now().unix_millis(),
+        receives: 1,
+        fifo: fifo.then_some(("1", dedup.as_str(), 18_849_496_460_467_696_128)),
+    })];
     event
 }
 
@@ -668,16 +705,16 @@ fn rabbitmq_data(spec: &Spec) -> RabbitMqData {
 }
 
 /// An id as MNS and RocketMQ write theirs: 32 upper-case hex digits.
-fn mns_id() -> String {
+pub(crate) fn mns_id() -> String {
     fc_local::request_id().replace('-', "").to_uppercase()
 }
 
 /// Source: EventBridge, "MNS queue event source: event example".
-fn mns_queue(spec: &Spec) -> MnsQueueEvent {
+pub(crate) fn mns_queue_event(queued: &Queued<'_>) -> MnsQueueEvent {
     let mut data = MnsQueueData::default();
     data.request_id = Some(mns_id());
-    data.message_id = mns_id();
-    data.message_body = spec.message();
+    data.message_id = queued.id.to_owned();
+    data.message_body = queued.body.to_owned();
     let mut event = MnsQueueEvent::default();
     event.id = fc_local::request_id();
     event.source = "acs:mns".to_owned();
@@ -685,11 +722,23 @@ fn mns_queue(spec: &Spec) -> MnsQueueEvent {
     event.kind = "mns:Queue:SendMessage".to_owned();
     event.subject = Some(format!(
         "acs:mns:cn-hangzhou:1234567890123456:queues/{}",
-        spec.queue
+        queued.queue
     ));
     event.time = Some(now());
     event.data = data;
     event
+}
+
+fn mns_queue(spec: &Spec) -> MnsQueueEvent {
+    let body = spec.message();
+    mns_queue_event(&Queued {
+        queue: &spec.queue,
+        id: &mns_id(),
+        body: &body,
+        sent_ms: now().unix_millis(),
+        receives: 1,
+        fifo: None,
+    })
 }
 
 /// Source: Function Compute, "MNS topic trigger: event format" (JSON format).

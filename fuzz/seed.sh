@@ -16,7 +16,7 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
+mkdir -p $corpus/{knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
@@ -43,4 +43,10 @@ done
 # Function Compute 3.0, "Trigger event formats", self-managed Apache RocketMQ trigger.
 printf '[{"msgId":"7F0000010BDD2A84AEE70DA49B57****","topic":"testTopic","systemProperties":{"UNIQ_KEY":"7F0000010BDD2A84AEE70DA49B57****","CLUSTER":"DefaultCluster","MIN_OFFSET":"0","TAGS":"TagA","MAX_OFFSET":"128"},"userProperties":{},"body":"Hello RocketMQ"}]' > $corpus/fc_messages/apache-rocketmq.json
 printf '/2016-08-15/proxy/shop/survey/submitSurvey?x=1\nx-fc-base-path: /2016-08-15/proxy/shop/survey/\nx-fc-access-key-secret: s\ncontent-type: application/json\nx-forwarded-for: 1.2.3.4' > $corpus/fc_passthrough/default-domain.txt
+# Knative / Cloud Run: Google's samples in structured mode, one in binary mode, a scheduler job.
+for sample in fc-knative/tests/data/*.json; do
+    { printf 'content-type: application/cloudevents+json\n\n'; cat "$sample"; } > $corpus/knative_events/structured-$(basename "$sample")
+done
+printf 'ce-specversion: 1.0\nce-id: p-1\nce-source: /apis/v1/namespaces/shop/pingsources/nightly\nce-type: dev.knative.sources.ping\ncontent-type: application/json\n\n{"message":"hi"}' > $corpus/knative_events/ping.txt
+printf 'x-cloudscheduler: true\nx-cloudscheduler-jobname: nightly\nx-cloudscheduler-scheduletime: 2026-12-03T03:00:00Z\n\ngo' > $corpus/knative_events/scheduler.txt
 echo "seeded: $(find $corpus -type f | wc -l) files"

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use base64::Engine;
 use bytes::Bytes;
 use fc_core::Error;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger, header};
+use fc_core::http::{HeaderMap, Request, RequestInfo, Response, Trigger};
 use http::{HeaderName, HeaderValue, Method};
 use serde::Deserialize;
 
@@ -63,18 +63,11 @@ pub(crate) fn from_passthrough(parts: http::request::Parts, body: Bytes) -> Resu
         })?;
     }
     headers::strip(&mut parts.headers);
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::from_bytes(body, content_type);
     let mut info = RequestInfo::default();
     info.trigger = Trigger::FcHttp;
     info.source_ip = forwarded_for(&parts.headers);
     info.raw_path = Some(raw_path);
-    let mut request = Request::from_parts(parts, body);
-    request.extensions_mut().insert(info);
-    Ok(request)
+    Ok(fc_core::adapter::passthrough(parts, body, info))
 }
 
 /// Both shapes at once, so that an event is read in one pass; which one it is follows from the
@@ -282,7 +275,7 @@ pub(crate) fn to_event_response(response: Response) -> Result<Bytes, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fc_core::http::RequestExt;
+    use fc_core::http::{Body, RequestExt};
 
     #[test]
     fn the_default_domain_base_path_is_removed() {

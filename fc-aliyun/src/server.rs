@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
@@ -41,20 +41,7 @@ pub fn listen_port() -> Result<u16, Error> {
     Ok(9000)
 }
 
-/// The address to listen on: `0.0.0.0`, as FC cannot reach a loopback listener, unless
-/// `FC_LISTEN_HOST` names another. An emulator on a laptop sets `127.0.0.1`, so that an
-/// instance holding credentials is not open to the network it sits on.
-pub fn listen_host() -> Result<IpAddr, Error> {
-    match std::env::var("FC_LISTEN_HOST") {
-        Ok(host) => host.trim().parse().map_err(|_| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("FC_LISTEN_HOST must be an IP address, got `{host}`"),
-            )
-        }),
-        Err(_) => Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-    }
-}
+pub use fc_core::serve::listen_host;
 
 /// Runs `function` as FC's custom runtime: listens on `0.0.0.0` (see [`listen_host`]) until
 /// `/pre-stop` or SIGTERM.
@@ -67,20 +54,8 @@ pub async fn run<E: FromFc>(function: Function<E>) -> Result<(), Error> {
         )
     })?;
     tracing::info!("FC custom runtime listening on {addr}");
-    serve(listener, function, terminated()).await;
+    serve(listener, function, fc_core::serve::terminated()).await;
     Ok(())
-}
-
-async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            term.recv().await;
-            return;
-        }
-    }
-    std::future::pending::<()>().await;
 }
 
 struct State<E: FromFc> {

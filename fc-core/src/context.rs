@@ -14,17 +14,23 @@ pub enum Platform {
     Aws,
     /// Alibaba Cloud Function Compute.
     Aliyun,
+    /// Knative Serving (and Eventing), on any Kubernetes.
+    Knative,
+    /// Google Cloud Run functions.
+    Gcp,
     /// The local platform (`cargo run`, tests, `fc-local`).
     #[default]
     Local,
 }
 
 impl Platform {
-    /// The platform's short name: `aws`, `aliyun` or `local`.
+    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp` or `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Aws => "aws",
             Platform::Aliyun => "aliyun",
+            Platform::Knative => "knative",
+            Platform::Gcp => "gcp",
             Platform::Local => "local",
         }
     }
@@ -36,15 +42,23 @@ impl Platform {
         match self {
             Platform::Aws => "AWS Lambda",
             Platform::Aliyun => "Function Compute",
+            Platform::Knative => "Knative",
+            Platform::Gcp => "Google Cloud Run functions",
             Platform::Local => "the local platform",
         }
     }
 
     /// The platform whose [short name](Platform::as_str) is `name`.
     pub fn from_name(name: &str) -> Option<Platform> {
-        [Platform::Aws, Platform::Aliyun, Platform::Local]
-            .into_iter()
-            .find(|platform| platform.as_str() == name)
+        [
+            Platform::Aws,
+            Platform::Aliyun,
+            Platform::Knative,
+            Platform::Gcp,
+            Platform::Local,
+        ]
+        .into_iter()
+        .find(|platform| platform.as_str() == name)
     }
 }
 

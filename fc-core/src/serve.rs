@@ -18,6 +18,35 @@ use tower_service::Service;
 
 use crate::error::BoxError;
 
+/// Completes when the process gets SIGTERM, as a platform stops an instance (never elsewhere).
+pub async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}
+
+/// The address a platform's server listens on: `0.0.0.0`, as the platform's front end cannot
+/// reach a loopback listener, unless `FC_LISTEN_HOST` names another. An emulator on a laptop
+/// sets `127.0.0.1`, so that an instance holding credentials is not open to the network it
+/// sits on.
+pub fn listen_host() -> Result<std::net::IpAddr, crate::Error> {
+    match std::env::var("FC_LISTEN_HOST") {
+        Ok(host) => host.trim().parse().map_err(|_| {
+            crate::Error::new(
+                crate::ErrorKind::Internal,
+                format!("FC_LISTEN_HOST must be an IP address, got `{host}`"),
+            )
+        }),
+        Err(_) => Ok(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+    }
+}
+
 /// How long an accept waits after a failure: out of file descriptors, an accept that failed at
 /// once would fail again at once and spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);

@@ -110,7 +110,7 @@ impl Config {
     /// The context of the next invocation, from what they all share.
     pub(crate) fn next_context(&self, shared: &Context) -> Context {
         let mut ctx = shared.clone();
-        ctx.request_id = crate::id::request_id();
+        ctx.request_id = crate::request_id();
         ctx.deadline = Some(SystemTime::now() + self.timeout);
         ctx
     }

@@ -29,7 +29,6 @@
 
 mod config;
 mod event;
-mod id;
 mod server;
 
 use std::future::Future;
@@ -43,7 +42,7 @@ use serde::de::DeserializeOwned;
 
 pub use config::{Config, ConfigError, DEFAULT_BODY_LIMIT};
 pub use event::{CloudShape, decode};
-pub use id::request_id;
+pub use fc_core::adapter::request_id;
 pub use server::{ServeError, serve, serve_on, shutdown_signal};
 
 /// An event the local platform can deliver: HTTP requests through the dev server, everything

@@ -228,18 +228,11 @@ async fn read_request(
 
 /// The request as the handler sees it, its body read.
 fn to_request(parts: ::http::request::Parts, bytes: Bytes, peer: SocketAddr) -> Request {
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::from_bytes(bytes, content_type);
     let mut info = RequestInfo::default();
     info.trigger = Trigger::Local;
     info.source_ip = Some(peer.ip());
     info.raw_path = Some(parts.uri.path().to_owned());
-    let mut request = Request::from_parts(parts, body);
-    request.extensions_mut().insert(info);
-    request
+    fc_core::adapter::passthrough(parts, bytes, info)
 }
 
 fn too_large(limit: usize) -> Response {

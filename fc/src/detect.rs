@@ -10,12 +10,15 @@ const FC_VARIABLES: [&str; 4] = [
     "FC_FUNCTION_NAME",
 ];
 
+/// Variables Knative Serving (and Cloud Run, which implements its contract) sets.
+const KNATIVE_VARIABLES: [&str; 3] = ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
+
 /// The platform and the reason it was chosen, from the environment.
 pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, String), String> {
     if let Some(forced) = var("FC_PLATFORM") {
         let Some(platform) = Platform::from_name(&forced.trim().to_ascii_lowercase()) else {
             return Err(format!(
-                "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `{forced}`"
+                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `{forced}`"
             ));
         };
         return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
@@ -25,6 +28,16 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     }
     if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
         return Ok((Platform::Aliyun, format!("{name} is set")));
+    }
+    // A Cloud Run function runs on Knative's contract and adds its own target.
+    if var("FUNCTION_TARGET").is_some() {
+        return Ok((Platform::Gcp, "FUNCTION_TARGET is set".into()));
+    }
+    if let Some(name) = KNATIVE_VARIABLES
+        .into_iter()
+        .find(|name| var(name).is_some())
+    {
+        return Ok((Platform::Knative, format!("{name} is set")));
     }
     Ok((Platform::Local, "no cloud platform was detected".into()))
 }
@@ -36,7 +49,7 @@ mod tests {
 
     #[test]
     fn detection_order() {
-        let cases: [(&'static [(&str, &str)], Platform); 6] = [
+        let cases: [(&'static [(&str, &str)], Platform); 9] = [
             (&[], Platform::Local),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
@@ -52,6 +65,12 @@ mod tests {
                 &[("AWS_LAMBDA_RUNTIME_API", "x"), ("FC_FUNCTION_NAME", "f")],
                 Platform::Aws,
             ),
+            (&[("K_SERVICE", "survey")], Platform::Knative),
+            (
+                &[("K_SERVICE", "survey"), ("FUNCTION_TARGET", "survey")],
+                Platform::Gcp,
+            ),
+            (&[("FC_PLATFORM", "gcp")], Platform::Gcp),
         ];
         for (vars, expected) in cases {
             assert_eq!(detect(env(vars)).map(|(p, _)| p), Ok(expected), "{vars:?}");
@@ -62,10 +81,10 @@ mod tests {
 
     #[test]
     fn unknown_forced_platform_is_an_error() {
-        let err = detect(env(&[("FC_PLATFORM", "gcp")])).unwrap_err();
+        let err = detect(env(&[("FC_PLATFORM", "azure")])).unwrap_err();
         assert_eq!(
             err,
-            "FC_PLATFORM must be `aws`, `aliyun` or `local`, got `gcp`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `azure`"
         );
     }
 }

@@ -50,7 +50,9 @@ use fc_core::Platform;
     label = "not an event",
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
-pub trait Deliverable: Event + LocalDelivery + AwsDelivery + AliyunDelivery {
+pub trait Deliverable:
+    Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery
+{
     /// `Self`.
     type Checked;
 }
@@ -73,14 +75,14 @@ deliverable!(
 
 impl<T> Deliverable for CloudEvent<T>
 where
-    CloudEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery,
+    CloudEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery,
 {
     type Checked = Self;
 }
 
 impl<T> Deliverable for JsonEvent<T>
 where
-    JsonEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery,
+    JsonEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery,
 {
     type Checked = Self;
 }
@@ -100,6 +102,18 @@ impl<E: fc_aliyun::FromFc> AliyunDelivery for E {}
 pub trait AliyunDelivery {}
 #[cfg(not(feature = "aliyun"))]
 impl<E> AliyunDelivery for E {}
+
+#[cfg(feature = "knative")]
+#[doc(hidden)]
+pub trait KnativeDelivery: fc_knative::FromKnative {}
+#[cfg(feature = "knative")]
+impl<E: fc_knative::FromKnative> KnativeDelivery for E {}
+
+#[cfg(not(feature = "knative"))]
+#[doc(hidden)]
+pub trait KnativeDelivery {}
+#[cfg(not(feature = "knative"))]
+impl<E> KnativeDelivery for E {}
 
 #[cfg(feature = "aws")]
 #[doc(hidden)]
@@ -318,6 +332,7 @@ async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Resu
     match platform {
         Platform::Aws => run_aws(function, lambda, &why).await,
         Platform::Aliyun => run_aliyun(function, &why).await,
+        Platform::Knative | Platform::Gcp => run_knative(function, platform, &why).await,
         // Platform::Local: detection gives no other.
         _ => run_local(function).await,
     }
@@ -351,6 +366,24 @@ async fn run_aliyun<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Sto
     Err(missing(Platform::Aliyun, why, "aliyun"))
 }
 
+#[cfg(feature = "knative")]
+async fn run_knative<E: Deliverable>(
+    function: Function<E>,
+    _: Platform,
+    _why: &str,
+) -> Result<(), Stop> {
+    fc_knative::run(function).await.map_err(Stop::Failed)
+}
+
+#[cfg(not(feature = "knative"))]
+async fn run_knative<E: Deliverable>(
+    _: Function<E>,
+    platform: Platform,
+    why: &str,
+) -> Result<(), Stop> {
+    Err(missing(platform, why, "knative"))
+}
+
 #[cfg(feature = "local")]
 async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
     // An event piped in may be a cloud's own: each adapter built in reads its cloud's.
@@ -370,6 +403,12 @@ async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
         cloud: "Function Compute",
         decode: |json: &[u8]| <E as fc_aliyun::FromFc>::from_invoke(json).map(|(event, _)| event),
     });
+    // A CloudEvent in the JSON format, as Knative and Google deliver it in structured mode.
+    #[cfg(feature = "knative")]
+    shapes.push(fc_local::CloudShape {
+        cloud: "Knative / Cloud Run",
+        decode: fc_knative::from_structured_json::<E>,
+    });
     let code = fc_local::run_with(function, shapes).await;
     if code == ExitCode::SUCCESS {
         Ok(())
@@ -388,7 +427,12 @@ async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
 }
 
 #[cfg_attr(
-    all(feature = "aws", feature = "aliyun", feature = "local"),
+    all(
+        feature = "aws",
+        feature = "aliyun",
+        feature = "knative",
+        feature = "local"
+    ),
     allow(dead_code)
 )]
 fn missing(platform: Platform, why: &str, feature: &str) -> Stop {

@@ -572,3 +572,20 @@ pub fn event_template(fc_local: &str, kind: &str, platform: &str, extra: &[&str]
     );
     output.stdout
 }
+
+/// The path in the environment variable `var`, a tool nobody here wrote that CI installs
+/// (`what` says which), or `None` where it is not installed: the caller's test then says so and
+/// passes. Under CI it must be there.
+pub fn tool(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(path) if std::path::Path::new(&path).exists() => Some(path),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must provide {var} ({what})"
+            );
+            eprintln!("skipped: {var} is not set");
+            None
+        }
+    }
+}

@@ -11,27 +11,12 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fc_tests::{PATIENCE, event_template, request, run};
+use fc_tests::{PATIENCE, event_template, request, run, tool};
 
 const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
 const OBJECT: &str = env!("CARGO_BIN_EXE_object");
 const PROBE_EVENT: &str = env!("CARGO_BIN_EXE_probe-event");
-
-/// The tool `var` names, or `None` (and a note) where it is not installed; CI must have it.
-fn tool(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(path) if std::path::Path::new(&path).exists() => Some(path),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI must provide {var} (aws-sam-cli or cargo-lambda from PyPI)"
-            );
-            eprintln!("skipped: {var} is not set");
-            None
-        }
-    }
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -95,7 +80,7 @@ impl Drop for Rie {
 
 #[test]
 fn functions_answer_under_aws_runtime_interface_emulator() {
-    let Some(rie) = tool("FC_AWS_RIE") else {
+    let Some(rie) = tool("FC_AWS_RIE", "aws-sam-cli or cargo-lambda from PyPI") else {
         return;
     };
     let hello = Rie::start(&rie, HELLO);
@@ -130,7 +115,7 @@ fn functions_answer_under_aws_runtime_interface_emulator() {
 
 #[test]
 fn packaged_sam_templates_pass_sam_validate_lint() {
-    let Some(sam) = tool("FC_AWS_SAM") else {
+    let Some(sam) = tool("FC_AWS_SAM", "aws-sam-cli or cargo-lambda from PyPI") else {
         return;
     };
     let out = std::env::temp_dir().join(format!("fc-sam-{}", std::process::id()));
@@ -198,7 +183,8 @@ impl Drop for Watch {
 fn functions_answer_under_cargo_lambda() {
     use std::os::unix::process::CommandExt;
 
-    let Some(cargo_lambda) = tool("FC_CARGO_LAMBDA") else {
+    let Some(cargo_lambda) = tool("FC_CARGO_LAMBDA", "aws-sam-cli or cargo-lambda from PyPI")
+    else {
         return;
     };
     // `cargo lambda` is cargo running `cargo-lambda` from the PATH.

@@ -116,10 +116,24 @@ fn a_detected_platform_that_cannot_run_says_why() {
         err.contains("FC_CUSTOM_LISTEN_PORT must be a port number, got `ninety`"),
         "{err}"
     );
-    let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "gcp")], b"{}");
+    let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "azure")], b"{}");
     assert_eq!(status.code(), Some(2));
     assert!(
-        err.contains("FC_PLATFORM must be `aws`, `aliyun` or `local`, got `gcp`"),
+        err.contains(
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `azure`"
+        ),
+        "{err}"
+    );
+    // Knative's port variable, wrong: the error names it and the process stops.
+    let (status, _, err) = run(
+        PROBE,
+        &[],
+        &[("K_SERVICE", "probe"), ("PORT", "eighty")],
+        b"{}",
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        err.contains("PORT must be a port number, got `eighty`"),
         "{err}"
     );
 }
@@ -154,7 +168,9 @@ fn a_clouds_own_event_is_read_as_that_cloud_sends_it() {
     let (status, _, err) = run(OBJECT, &[], &[], br#"{"Records":[{"s3":{}}]}"#);
     assert_eq!(status.code(), Some(1));
     assert!(
-        err.contains("nor is it an ObjectEvent as AWS Lambda or Function Compute sends one"),
+        err.contains(
+            "nor is it an ObjectEvent as AWS Lambda or Function Compute or Knative / Cloud Run sends one"
+        ),
         "{err}"
     );
 }

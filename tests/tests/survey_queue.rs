@@ -196,22 +196,6 @@ fn the_queued_survey_is_stored_and_mailed_on_fc() {
     queued_path("aliyun");
 }
 
-/// The Python interpreter of CI's venv, where boto3 (with aws-sam-cli) and Alibaba's
-/// `aliyun-mns-sdk` are installed; `None` elsewhere, where the test says so and passes.
-fn python() -> Option<String> {
-    match std::env::var("FC_POWERTOOLS_PYTHON") {
-        Ok(path) if std::path::Path::new(&path).exists() => Some(path),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI must provide FC_POWERTOOLS_PYTHON with boto3 and aliyun-mns-sdk"
-            );
-            eprintln!("skipped: FC_POWERTOOLS_PYTHON is not set");
-            None
-        }
-    }
-}
-
 /// Sends with the cloud's own SDK: boto3 for SQS, Alibaba's MNS SDK for MNS (with a wrong
 /// secret first, which must be refused). Prints the message id.
 const SEND: &str = r#"
@@ -240,7 +224,12 @@ else:
 "#;
 
 fn official_sdk_sends(platform: &str) {
-    let Some(python) = python() else { return };
+    let Some(python) = fc_tests::tool(
+        "FC_POWERTOOLS_PYTHON",
+        "boto3 and aliyun-mns-sdk in CI's venv",
+    ) else {
+        return;
+    };
     let dir = fresh_dir(&format!("sdk-{platform}"));
     let smtp = SmtpServer::start();
     let (queue, queue_url) = start_queue(platform, &dir, &smtp);

@@ -27,11 +27,15 @@ pub enum Trigger {
     FcHttpEvent,
     /// Alibaba Cloud API Gateway trigger.
     FcApiGateway,
+    /// A Knative Service's request, as it came.
+    Knative,
+    /// A Cloud Run function's request, as it came.
+    CloudRun,
 }
 
 impl Trigger {
     /// Every trigger, each platform's default first.
-    const ALL: [Trigger; 8] = [
+    const ALL: [Trigger; 10] = [
         Trigger::ApiGatewayHttp,
         Trigger::ApiGatewayRest,
         Trigger::Alb,
@@ -39,6 +43,8 @@ impl Trigger {
         Trigger::FcHttp,
         Trigger::FcApiGateway,
         Trigger::FcHttpEvent,
+        Trigger::Knative,
+        Trigger::CloudRun,
         Trigger::Local,
     ];
 
@@ -50,12 +56,15 @@ impl Trigger {
             | Trigger::Alb
             | Trigger::FunctionUrl => Platform::Aws,
             Trigger::FcHttp | Trigger::FcHttpEvent | Trigger::FcApiGateway => Platform::Aliyun,
+            Trigger::Knative => Platform::Knative,
+            Trigger::CloudRun => Platform::Gcp,
             Trigger::Local => Platform::Local,
         }
     }
 
     /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
-    /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `local`.
+    /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `http`
+    /// (Knative, Cloud Run), `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trigger::ApiGatewayHttp => "apigw-v2",
@@ -65,6 +74,7 @@ impl Trigger {
             Trigger::FcHttp => "http",
             Trigger::FcApiGateway => "apigw",
             Trigger::FcHttpEvent => "http-event",
+            Trigger::Knative | Trigger::CloudRun => "http",
             Trigger::Local => "local",
         }
     }
@@ -79,6 +89,8 @@ impl Trigger {
             Trigger::FcHttp => "FC HTTP trigger",
             Trigger::FcApiGateway => "FC API Gateway",
             Trigger::FcHttpEvent => "FC HTTP trigger event",
+            Trigger::Knative => "Knative Service",
+            Trigger::CloudRun => "Cloud Run function",
             Trigger::Local => "the local development server",
         }
     }

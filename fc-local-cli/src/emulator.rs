@@ -1,8 +1,12 @@
 //! What the platform emulators share: their errors, and capturing a function's output.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::TcpStream;
+use tokio::process::Child;
 
 /// What a function reported instead of a result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -218,3 +222,82 @@ fn die_with_parent(command: &mut tokio::process::Command) {
 
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_: &mut tokio::process::Command) {}
+
+/// A port no other emulator of this process has been given.
+pub(crate) fn free_port() -> std::io::Result<u16> {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
+        let mut given = GIVEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !given.contains(&port) {
+            given.push(port);
+            return Ok(port);
+        }
+    }
+}
+
+/// Waits until something listens on `addr` while `child` is alive.
+pub(crate) async fn wait_listening(
+    child: &mut Child,
+    addr: SocketAddr,
+    limit: Duration,
+    hint: &str,
+) -> Result<(), EmulatorError> {
+    let started = Instant::now();
+    // Start polling fast: a Rust runtime listens within a couple of milliseconds, and a cold
+    // start measured through the emulator should not be mostly the emulator's sleeping.
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(EmulatorError::Unreachable(format!(
+                "the function exited before listening on {addr}: {status}"
+            )));
+        }
+        if TcpStream::connect(addr).await.is_ok() {
+            // Someone listens; make sure it is still our process (one that lost the port to
+            // another listener exits as it fails to bind).
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            if let Ok(None) = child.try_wait() {
+                return Ok(());
+            }
+            continue;
+        }
+        if started.elapsed() > limit {
+            return Err(EmulatorError::Unreachable(format!(
+                "the function did not listen on port {} within {} s: {hint}",
+                addr.port(),
+                limit.as_secs_f64()
+            )));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Starts a server process (`spawn` given its port) on a free loopback port and waits until it
+/// listens. A port picked free can be taken by another process before the function binds it;
+/// then the function exits at once, and another port is tried.
+pub(crate) async fn spawn_listening(
+    mut spawn: impl FnMut(u16) -> Result<Child, EmulatorError>,
+    limit: Duration,
+    hint: &str,
+) -> Result<(SocketAddr, Child), EmulatorError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let port = free_port().map_err(EmulatorError::Listen)?;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let mut child = spawn(port)?;
+        match wait_listening(&mut child, addr, limit, hint).await {
+            Ok(()) => return Ok((addr, child)),
+            Err(err) if attempts < 3 && matches!(child.try_wait(), Ok(Some(_))) => {
+                tracing::debug!("retrying on another port: {err}");
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use fc_tests::Server;
+use fc_tests::{Server, run, start_behind_gateway};
 use serde_json::{Value, json};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -13,6 +13,7 @@ const OBJECT: &str = env!("CARGO_BIN_EXE_object");
 const SCHEDULE: &str = env!("CARGO_BIN_EXE_probe-schedule");
 const MESSAGES: &str = env!("CARGO_BIN_EXE_probe-messages");
 const CLOUD: &str = env!("CARGO_BIN_EXE_probe-cloud");
+const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 
 /// GoogleCloudPlatform/functions-framework-conformance,
 /// `events/generate/data/storage-cloudevent-output.json` (9abf1e42).
@@ -275,4 +276,78 @@ fn the_cloudevents_sdk_encodes_what_fc_decodes() {
         assert_eq!(answer["bytes_added"], 1024, "{mode}");
     }
     assert!(object.terminate().success());
+}
+
+/// `fc-local event <kind> --platform <platform> <extra>`, piped into `fc-local invoke` of
+/// `function`: what the function answered, or why it failed.
+fn invoke_template(
+    platform: &str,
+    kind: &str,
+    extra: &[&str],
+    function: &str,
+) -> (bool, String, String) {
+    let mut args = vec!["event", kind, "--platform", platform];
+    args.extend_from_slice(extra);
+    let (status, event, err) = run(FC_LOCAL, &args, &[], b"");
+    assert!(status.success(), "{err}");
+    let (status, out, err) = run(
+        FC_LOCAL,
+        &["invoke", "--platform", platform, "--", function],
+        &[],
+        event.as_bytes(),
+    );
+    (status.success(), out, err)
+}
+
+#[test]
+fn fc_local_runs_functions_as_knative_and_cloud_run_do() {
+    for platform in ["knative", "gcp"] {
+        let hello = start_behind_gateway(FC_LOCAL, platform, &[], HELLO);
+        let reply = hello.get("/hello?name=kn");
+        assert_eq!(reply.status, 200, "{platform}: {}", hello.stderr());
+        assert_eq!(reply.text(), "hello, kn!\n");
+    }
+    let (ok, out, err) = invoke_template(
+        "gcp",
+        "storage-finalize",
+        &["--bucket", "photos", "--key", "cat 1.jpg", "--size", "7"],
+        OBJECT,
+    );
+    assert!(ok, "{err}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["created"], json!(["photos/cat 1.jpg"]));
+    assert_eq!(answer["bytes_added"], 7);
+    let (ok, out, err) = invoke_template(
+        "knative",
+        "ping",
+        &["--name", "nightly", "--payload", "go"],
+        SCHEDULE,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["name"],
+        "nightly"
+    );
+    let survey = r#"{"name":"Ada","satisfaction":5}"#;
+    let (ok, _, err) = invoke_template("gcp", "pubsub", &["--body", survey], MESSAGES);
+    assert!(ok, "{err}");
+    // A message that is no survey: the function answers 500, and fc-local says so.
+    let (ok, _, err) = invoke_template("gcp", "pubsub", &["--body", "{}"], MESSAGES);
+    assert!(!ok);
+    assert!(err.contains("Handler"), "{err}");
+    // The wrong event for the function: a 400 naming what was expected.
+    let (ok, _, err) = invoke_template("knative", "ping", &[], OBJECT);
+    assert!(!ok);
+    assert!(
+        err.contains("InvalidEvent: expected a Cloud Storage object event"),
+        "{err}"
+    );
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &["event", "http", "--platform", "knative"],
+        &[],
+        b"",
+    );
+    assert!(!status.success());
+    assert!(err.contains("passes requests through as HTTP"), "{err}");
 }

@@ -9,7 +9,7 @@
 
 mod gateway;
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -133,6 +133,10 @@ pub const INITIALIZATION_ERROR: &str = "InitializationError";
 /// FC's `X-Fc-Error-Type` for an invocation the function failed.
 pub const UNHANDLED_INVOCATION_ERROR: &str = "UnhandledInvocationError";
 
+/// What a runtime that never listens is told.
+const FC_LISTEN_HINT: &str =
+    "a custom runtime must listen on 0.0.0.0:$FC_CUSTOM_LISTEN_PORT (FC cannot reach 127.0.0.1)";
+
 /// How long the process may take to exit after `/pre-stop`.
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -140,22 +144,12 @@ impl FcEmulator {
     /// Starts the instance, waits until it listens, and calls `/initialize` as FC does.
     pub async fn start(function: FcFunction) -> Result<FcEmulator, EmulatorError> {
         let captured = Captured::default();
-        // A port picked free can be taken by another process before the function binds it;
-        // then the function exits at once, and a new port is tried.
-        let mut attempts = 0;
-        let (addr, child) = loop {
-            attempts += 1;
-            let port = free_port().map_err(EmulatorError::Listen)?;
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-            let mut child = spawn(&function, port, &captured)?;
-            match wait_listening(&mut child, addr, function.start_timeout).await {
-                Ok(()) => break (addr, child),
-                Err(err) if attempts < 3 && matches!(child.try_wait(), Ok(Some(_))) => {
-                    tracing::debug!("retrying on another port: {err}");
-                }
-                Err(err) => return Err(err),
-            }
-        };
+        let (addr, child) = crate::emulator::spawn_listening(
+            |port| spawn(&function, port, &captured),
+            function.start_timeout,
+            FC_LISTEN_HINT,
+        )
+        .await?;
         let mut emulator = FcEmulator {
             function,
             addr,
@@ -454,61 +448,6 @@ fn function_error(body: &[u8], default_type: &str) -> FunctionError {
         error_type: text("errorType").unwrap_or_else(|| default_type.to_owned()),
         error_message: text("errorMessage")
             .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
-    }
-}
-
-/// A port no other emulator of this process has been given.
-fn free_port() -> std::io::Result<u16> {
-    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-    loop {
-        let port = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-            .local_addr()?
-            .port();
-        let mut given = GIVEN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !given.contains(&port) {
-            given.push(port);
-            return Ok(port);
-        }
-    }
-}
-
-/// Waits until something listens on `addr` while `child` is alive.
-async fn wait_listening(
-    child: &mut Child,
-    addr: SocketAddr,
-    limit: Duration,
-) -> Result<(), EmulatorError> {
-    let started = Instant::now();
-    // Start polling fast: a Rust runtime listens within a couple of milliseconds, and a cold
-    // start measured through the emulator should not be mostly the emulator's sleeping.
-    let mut pause = Duration::from_millis(1);
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(EmulatorError::Unreachable(format!(
-                "the function exited before listening on {addr}: {status}"
-            )));
-        }
-        if TcpStream::connect(addr).await.is_ok() {
-            // Someone listens; make sure it is still our process (one that lost the port to
-            // another listener exits as it fails to bind).
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            if let Ok(None) = child.try_wait() {
-                return Ok(());
-            }
-            continue;
-        }
-        if started.elapsed() > limit {
-            return Err(EmulatorError::Unreachable(format!(
-                "the function did not listen on port {} within {} s: a custom runtime must listen on \
-                 0.0.0.0:$FC_CUSTOM_LISTEN_PORT (FC cannot reach 127.0.0.1)",
-                addr.port(),
-                limit.as_secs_f64()
-            )));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(20));
     }
 }
 

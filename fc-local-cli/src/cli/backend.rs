@@ -1,6 +1,7 @@
 //! The function's instances on the chosen platform: a pool of Lambda sandboxes (one invocation
 //! each, scaled out to the concurrency), or one FC instance taking concurrent requests.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,6 +12,7 @@ use tokio::sync::{RwLock, Semaphore};
 
 use crate::aliyun::{FcEmulator, FcFunction};
 use crate::emulator::{EmulatorError, FunctionError, Output};
+use crate::knative::{KnativeEmulator, KnativeFunction};
 use crate::lambda::{Invoke, LambdaEmulator, LambdaFunction};
 use fc_core::Platform;
 
@@ -47,12 +49,16 @@ pub(crate) struct Outcome {
 pub(crate) enum Backend {
     Aws(AwsPool),
     Aliyun(Box<FcPool>),
+    Knative(Box<KnativePool>),
 }
 
 impl Backend {
     pub(crate) async fn start(settings: &Settings) -> Result<Backend, EmulatorError> {
         Ok(match settings.platform {
             Platform::Aws => Backend::Aws(AwsPool::start(settings).await?),
+            Platform::Knative | Platform::Gcp => {
+                Backend::Knative(Box::new(KnativePool::start(settings).await?))
+            }
             _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
         })
     }
@@ -62,6 +68,22 @@ impl Backend {
         match self {
             Backend::Aws(pool) => pool.invoke(payload).await,
             Backend::Aliyun(pool) => pool.invoke(payload).await,
+            Backend::Knative(pool) => pool.invoke(payload).await,
+        }
+    }
+
+    /// Passes an HTTP request through, as FC's HTTP trigger and Knative's ingress do; Lambda's
+    /// triggers send events instead.
+    pub(crate) async fn http(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
+        match self {
+            Backend::Aliyun(pool) => pool.http(request).await,
+            Backend::Knative(pool) => pool.http(request).await,
+            Backend::Aws(_) => Err(EmulatorError::Unreachable(
+                "Lambda's triggers send events, not HTTP requests".into(),
+            )),
         }
     }
 
@@ -74,10 +96,8 @@ impl Backend {
                     instance.shutdown().await;
                 }
             }
-            Backend::Aliyun(pool) => {
-                let current = Arc::clone(&*pool.current.read().await);
-                let _ = current.stop().await;
-            }
+            Backend::Aliyun(pool) => pool.stop().await,
+            Backend::Knative(pool) => pool.stop().await,
         }
     }
 
@@ -89,6 +109,7 @@ impl Backend {
                 Ok(())
             }
             Backend::Aliyun(pool) => pool.restart().await,
+            Backend::Knative(pool) => pool.restart().await,
         }
     }
 }
@@ -221,12 +242,163 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// A server fc-local starts, calls and replaces when it stops answering: an FC instance, a
+/// Knative container. One serves requests concurrently, up to the pool's permits.
+pub(crate) trait Server: Send + Sync + Sized + 'static {
+    /// How it is started.
+    type Function: Clone + Send + Sync + std::fmt::Debug;
+
+    /// Starts one and waits until it serves.
+    fn launch(function: Self::Function)
+    -> impl Future<Output = Result<Self, EmulatorError>> + Send;
+
+    /// Whether it takes the next request.
+    fn usable(&self) -> impl Future<Output = bool> + Send;
+
+    /// Why it is being replaced, for the console.
+    fn why_replaced(&self) -> &'static str {
+        "the instance exited; starting a new one"
+    }
+
+    /// Says what its start reported.
+    fn report_start(&self) {}
+
+    /// Stops it as its platform does.
+    fn halt(&self) -> impl Future<Output = ()> + Send;
+
+    /// Waits up to `limit` for a failing process to finish exiting.
+    fn exited_within(&self, limit: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// One live server of a function, replaced when it stops answering.
 #[derive(Debug)]
-pub(crate) struct FcPool {
-    function: FcFunction,
-    current: RwLock<Arc<FcEmulator>>,
+pub(crate) struct ServerPool<S: Server> {
+    function: S::Function,
+    current: RwLock<Arc<S>>,
     replacing: tokio::sync::Mutex<()>,
     permits: Semaphore,
+}
+
+pub(crate) type FcPool = ServerPool<FcEmulator>;
+pub(crate) type KnativePool = ServerPool<KnativeEmulator>;
+
+impl<S: Server + std::fmt::Debug> ServerPool<S> {
+    async fn launch(function: S::Function, concurrency: usize) -> Result<Self, EmulatorError> {
+        let server = S::launch(function.clone()).await?;
+        server.report_start();
+        Ok(ServerPool {
+            function,
+            current: RwLock::new(Arc::new(server)),
+            replacing: tokio::sync::Mutex::new(()),
+            permits: Semaphore::new(concurrency.max(1)),
+        })
+    }
+
+    /// A permit for one request and the live server; one that stopped answering (a crash, a
+    /// timeout) is replaced first.
+    async fn live(&self) -> Result<(tokio::sync::SemaphorePermit<'_>, Arc<S>), EmulatorError> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
+        let current = Arc::clone(&*self.current.read().await);
+        if current.usable().await {
+            return Ok((permit, current));
+        }
+        let _replacing = self.replacing.lock().await;
+        let current = Arc::clone(&*self.current.read().await);
+        if current.usable().await {
+            return Ok((permit, current));
+        }
+        eprintln!("fc-local: {}", current.why_replaced());
+        let fresh = Arc::new(S::launch(self.function.clone()).await?);
+        fresh.report_start();
+        let old = std::mem::replace(&mut *self.current.write().await, Arc::clone(&fresh));
+        tokio::spawn(async move { old.halt().await });
+        Ok((permit, fresh))
+    }
+
+    /// When a request failed because the server stopped answering, gives a dying process a
+    /// moment to finish exiting, so the next request starts a new one.
+    async fn settle<T>(server: &S, result: Result<T, EmulatorError>) -> Result<T, EmulatorError> {
+        if result.is_err() {
+            server.exited_within(Duration::from_secs(2)).await;
+        }
+        result
+    }
+
+    /// Replaces the server, so the next requests run the executable as it is now; requests
+    /// still on the old one finish first.
+    async fn restart(&self) -> Result<(), EmulatorError> {
+        let _replacing = self.replacing.lock().await;
+        let fresh = Arc::new(S::launch(self.function.clone()).await?);
+        fresh.report_start();
+        let old = std::mem::replace(&mut *self.current.write().await, fresh);
+        tokio::spawn(async move { old.halt().await });
+        Ok(())
+    }
+
+    async fn stop(&self) {
+        let current = Arc::clone(&*self.current.read().await);
+        current.halt().await;
+    }
+}
+
+impl Server for FcEmulator {
+    type Function = FcFunction;
+
+    async fn launch(function: FcFunction) -> Result<Self, EmulatorError> {
+        FcEmulator::start(function).await
+    }
+
+    async fn usable(&self) -> bool {
+        usable(self).await
+    }
+
+    fn why_replaced(&self) -> &'static str {
+        if self.init_failure_reported() {
+            "the instance failed to initialise; starting a new one"
+        } else {
+            "the instance exited; starting a new one"
+        }
+    }
+
+    fn report_start(&self) {
+        report_init(self);
+    }
+
+    async fn halt(&self) {
+        let _ = self.stop().await;
+    }
+
+    async fn exited_within(&self, limit: Duration) {
+        FcEmulator::exited_within(self, limit).await;
+    }
+}
+
+impl Server for KnativeEmulator {
+    type Function = KnativeFunction;
+
+    async fn launch(function: KnativeFunction) -> Result<Self, EmulatorError> {
+        KnativeEmulator::start(function).await
+    }
+
+    async fn usable(&self) -> bool {
+        self.is_alive().await
+    }
+
+    fn why_replaced(&self) -> &'static str {
+        "the container exited; starting a new one"
+    }
+
+    async fn halt(&self) {
+        let _ = self.stop().await;
+    }
+
+    async fn exited_within(&self, limit: Duration) {
+        KnativeEmulator::exited_within(self, limit).await;
+    }
 }
 
 impl FcPool {
@@ -239,51 +411,12 @@ impl FcPool {
         function.memory_mb = settings.memory_mb;
         function.function_name.clone_from(&settings.name);
         function.start_timeout = settings.start_timeout;
-        let instance = FcEmulator::start(function.clone()).await?;
-        report_init(&instance);
-        Ok(FcPool {
-            function,
-            current: RwLock::new(Arc::new(instance)),
-            replacing: tokio::sync::Mutex::new(()),
-            permits: Semaphore::new(settings.concurrency.max(1)),
-        })
-    }
-
-    /// The live instance; one that exited (a crash, a timeout) is replaced first.
-    async fn instance(&self) -> Result<Arc<FcEmulator>, EmulatorError> {
-        let current = Arc::clone(&*self.current.read().await);
-        if usable(&current).await {
-            return Ok(current);
-        }
-        let _replacing = self.replacing.lock().await;
-        let current = Arc::clone(&*self.current.read().await);
-        if usable(&current).await {
-            return Ok(current);
-        }
-        if current.init_failure_reported() {
-            eprintln!("fc-local: the instance failed to initialise; starting a new one");
-        } else {
-            eprintln!("fc-local: the instance exited; starting a new one");
-        }
-        let fresh = Arc::new(FcEmulator::start(self.function.clone()).await?);
-        report_init(&fresh);
-        let old = std::mem::replace(&mut *self.current.write().await, Arc::clone(&fresh));
-        tokio::spawn(async move {
-            let _ = old.stop().await;
-        });
-        Ok(fresh)
+        ServerPool::launch(function, settings.concurrency).await
     }
 
     async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
-        let instance = self.instance().await?;
-        let invocation = self
-            .settle(&instance, instance.invoke(payload).await)
-            .await?;
+        let (_permit, instance) = self.live().await?;
+        let invocation = Self::settle(&instance, instance.invoke(payload).await).await?;
         Ok(Outcome {
             request_id: invocation.request_id,
             result: invocation.result,
@@ -298,16 +431,10 @@ impl FcPool {
         &self,
         request: Request<Bytes>,
     ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| EmulatorError::Unreachable("the pool is closed".into()))?;
-        let instance = self.instance().await?;
+        let (_permit, instance) = self.live().await?;
         let started = std::time::Instant::now();
-        let (request_id, response) = self
-            .settle(&instance, instance.http_streaming(request, None).await)
-            .await?;
+        let (request_id, response) =
+            Self::settle(&instance, instance.http_streaming(request, None).await).await?;
         let outcome = Outcome {
             request_id,
             result: Ok(Bytes::new()),
@@ -316,31 +443,6 @@ impl FcPool {
             peak_memory_kib: instance.peak_memory_kib().await,
         };
         Ok((outcome, response))
-    }
-
-    /// When a request failed because the instance stopped answering, gives a dying process a
-    /// moment to finish exiting, so the next request starts a new instance.
-    async fn settle<T>(
-        &self,
-        instance: &FcEmulator,
-        result: Result<T, EmulatorError>,
-    ) -> Result<T, EmulatorError> {
-        if result.is_err() {
-            instance.exited_within(Duration::from_secs(2)).await;
-        }
-        result
-    }
-
-    async fn restart(&self) -> Result<(), EmulatorError> {
-        let _replacing = self.replacing.lock().await;
-        let fresh = Arc::new(FcEmulator::start(self.function.clone()).await?);
-        report_init(&fresh);
-        let old = std::mem::replace(&mut *self.current.write().await, fresh);
-        // Requests still on the old instance finish; then it stops as FC stops instances.
-        tokio::spawn(async move {
-            let _ = old.stop().await;
-        });
-        Ok(())
     }
 }
 
@@ -353,5 +455,55 @@ async fn usable(instance: &FcEmulator) -> bool {
 fn report_init(instance: &FcEmulator) {
     if let Err(err) = instance.init_result() {
         eprintln!("fc-local: /initialize failed: {err}");
+    }
+}
+
+impl KnativePool {
+    async fn start(settings: &Settings) -> Result<KnativePool, EmulatorError> {
+        let mut function = KnativeFunction::new(&settings.program);
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.platform = settings.platform;
+        function.service.clone_from(&settings.name);
+        function.timeout = settings.timeout;
+        function.start_timeout = settings.start_timeout;
+        function.output = settings.output.clone();
+        ServerPool::launch(function, settings.concurrency).await
+    }
+
+    /// Delivers an event as a broker does.
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let (_permit, container) = self.live().await?;
+        let delivered = Self::settle(&container, container.deliver(payload).await).await?;
+        Ok(Outcome {
+            request_id: delivered.request_id,
+            result: delivered.result,
+            duration: delivered.duration,
+            init_duration: None,
+            peak_memory_kib: container.peak_memory_kib().await,
+        })
+    }
+
+    /// Passes an HTTP request through, as the platform's ingress does.
+    pub(crate) async fn http(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
+        let (_permit, container) = self.live().await?;
+        let started = std::time::Instant::now();
+        let response = Self::settle(&container, container.http(request).await).await?;
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(fc_local::request_id, str::to_owned);
+        let outcome = Outcome {
+            request_id,
+            result: Ok(Bytes::new()),
+            duration: started.elapsed(),
+            init_duration: None,
+            peak_memory_kib: container.peak_memory_kib().await,
+        };
+        Ok((outcome, response))
     }
 }

@@ -127,12 +127,12 @@ async fn trigger(
     };
     let source_ip = peer.ip().to_string();
     match (&*backend, gateway.trigger) {
-        (Backend::Aliyun(pool), Trigger::FcHttp) => {
-            let request = hyper::Request::from_parts(parts, body);
-            match pool.http(request).await {
+        (backend, Trigger::FcHttp | Trigger::Knative | Trigger::CloudRun) => {
+            match backend.http(hyper::Request::from_parts(parts, body)).await {
                 Ok((outcome, response)) => {
                     report(gateway.platform, &outcome, gateway.memory_mb);
-                    // Passed on as it streams from the function, as FC's HTTP trigger does.
+                    // Passed on as it streams from the function, as FC's HTTP trigger and
+                    // Knative's ingress do.
                     response.map(Body::new)
                 }
                 Err(err) => unreachable_function(&err).map(Body::binary),

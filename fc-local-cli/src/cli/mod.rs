@@ -2,10 +2,10 @@
 //! would, with no Docker.
 //!
 //! ```text
-//! fc-local start   --platform aws|aliyun [--trigger T] [--port 3000] [--watch] -- <command>
-//! fc-local invoke  --platform aws|aliyun [--event FILE|-] -- <command>
+//! fc-local start   --platform aws|aliyun|knative|gcp [--trigger T] [--port 3000] [--watch] -- <command>
+//! fc-local invoke  --platform aws|aliyun|knative|gcp [--event FILE|-] -- <command>
 //! fc-local queue   --platform aws|aliyun [--queue NAME] [--port 9324] -- <command>
-//! fc-local event   <kind> --platform aws|aliyun [--bucket B --key K --table T ...]
+//! fc-local event   <kind> --platform aws|aliyun|knative|gcp [--bucket B --key K --table T ...]
 //! fc-local package --platform aws|aliyun -p <package>
 //! ```
 
@@ -34,8 +34,19 @@ use crate::emulator::Output;
 
 /// `--platform`: the clouds fc-local emulates, by their short names.
 fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
-    clap::builder::PossibleValuesParser::new(["aws", "aliyun"])
+    clap::builder::PossibleValuesParser::new(["aws", "aliyun", "knative", "gcp"])
         .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
+}
+
+/// `--platform` for what only the two clouds with a queue and a packaging here have.
+fn aws_or_aliyun(platform: Platform, what: &str) -> Result<(), String> {
+    match platform {
+        Platform::Aws | Platform::Aliyun => Ok(()),
+        other => Err(format!(
+            "{what} is for --platform aws or aliyun; {} is not emulated there yet",
+            other.description()
+        )),
+    }
 }
 
 /// The HTTP trigger named on the command line, the platform's default without a name.
@@ -111,10 +122,12 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct RunArgs {
-    /// The platform to behave as.
+    /// The platform to behave as: aws (Lambda), aliyun (Function Compute), knative, gcp (Cloud
+    /// Run functions).
     #[arg(long, value_parser = platform_arg())]
     platform: Platform,
-    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC, as the platforms default).
+    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC, 300 on Knative and Cloud Run,
+    /// as the platforms default).
     #[arg(long)]
     timeout: Option<f64>,
     /// Memory size in MB (default: 128 on AWS, 512 on FC).
@@ -207,7 +220,8 @@ struct EventArgs {
     /// The kind of event: AWS http, s3-put, s3-delete, dynamodb-insert, dynamodb-modify,
     /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis, kafka, eventbridge; FC http,
     /// oss-put, oss-delete, tablestore-insert, tablestore-modify, tablestore-remove, timer,
-    /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn.
+    /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn; Knative ping,
+    /// cloudevent; Cloud Run storage-finalize, storage-delete, pubsub, cloudevent.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]
@@ -355,6 +369,8 @@ fn settings(
     let env = key_values(&run.env)?;
     let timeout = run.timeout.unwrap_or(match run.platform {
         Platform::Aws => 3.0,
+        // Knative's and Cloud Run's request timeout.
+        Platform::Knative | Platform::Gcp => 300.0,
         _ => 60.0,
     });
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
@@ -444,6 +460,7 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
 
 async fn queue(args: QueueArgs) -> Result<ExitCode, String> {
     let platform = args.run.platform;
+    aws_or_aliyun(platform, "fc-local queue")?;
     let batch_size = args.batch_size.unwrap_or(match platform {
         Platform::Aws => 10,
         _ => 1,
@@ -601,6 +618,12 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
         Trigger::FcHttp if args.kind == "http" => {
             return Err("FC's http trigger passes requests through as HTTP, there is no event; use --trigger apigw or http-event".into());
         }
+        Trigger::Knative | Trigger::CloudRun if args.kind == "http" => {
+            return Err(format!(
+                "{} passes requests through as HTTP, there is no event; send the request to `fc-local start`",
+                args.platform.description()
+            ));
+        }
         trigger => trigger,
     };
     let bytes = templates::render(&args.kind, args.platform, trigger, &spec)?;
@@ -613,6 +636,10 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
 }
 
 fn package(args: PackageArgs) -> Result<ExitCode, String> {
+    aws_or_aliyun(
+        args.platform,
+        "fc-local package (see the README for a Knative or Cloud Run image)",
+    )?;
     let mut triggers = args
         .triggers
         .iter()

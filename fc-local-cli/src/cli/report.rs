@@ -51,9 +51,13 @@ pub(crate) fn report(platform: Platform, outcome: &Outcome, memory_mb: u32) {
                 "fc-local: REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory_mb} MB\tMax Memory Used: {used} MB{init}\tCost: ${cost:.10}"
             );
         }
-        _ => eprintln!(
+        Platform::Aliyun => eprintln!(
             "fc-local: RequestId: {id}, Duration: {ms:.2} ms, Billed Duration: {billed} ms, Memory Size: {memory_mb} MB, Max Memory Used: {used} MB, Cost: ${cost:.10}"
         ),
+        // Knative bills nothing itself, and Cloud Run by instance time, not per request.
+        _ => {
+            eprintln!("fc-local: RequestId: {id}, Duration: {ms:.2} ms, Max Memory Used: {used} MB")
+        }
     }
 }
 

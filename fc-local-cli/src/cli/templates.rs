@@ -155,6 +155,36 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         Platform::Aliyun,
         "an EventBridge event (--name as its type, the --row as its data)",
     ),
+    (
+        "ping",
+        Platform::Knative,
+        "a PingSource tick (--name the source, --payload its data)",
+    ),
+    (
+        "cloudevent",
+        Platform::Knative,
+        "a broker's CloudEvent (--name as its type, the --row as its data)",
+    ),
+    (
+        "storage-finalize",
+        Platform::Gcp,
+        "a Cloud Storage object created (--bucket, --key, --size)",
+    ),
+    (
+        "storage-delete",
+        Platform::Gcp,
+        "a Cloud Storage object deleted",
+    ),
+    (
+        "pubsub",
+        Platform::Gcp,
+        "a Pub/Sub message (--queue the topic, --body or the --row the message)",
+    ),
+    (
+        "cloudevent",
+        Platform::Gcp,
+        "an Eventarc CloudEvent (--name as its type, the --row as its data)",
+    ),
 ];
 
 fn now() -> fc_core::Timestamp {
@@ -241,6 +271,18 @@ pub(crate) fn render(
         (Platform::Aliyun, "tablestore-insert") => tablestore(spec, "PutRow"),
         (Platform::Aliyun, "tablestore-modify") => tablestore(spec, "UpdateRow"),
         (Platform::Aliyun, "tablestore-remove") => tablestore(spec, "DeleteRow"),
+        (Platform::Knative, "ping") => json(ping(spec)),
+        (Platform::Knative | Platform::Gcp, "cloudevent") => json(cloud_event(
+            &spec.name,
+            "/fc-local".to_owned(),
+            None,
+            Value::Object(spec.row.clone()),
+        )),
+        (Platform::Gcp, "storage-finalize") => {
+            json(storage(spec, fc_knative::wire::STORAGE_FINALIZED))
+        }
+        (Platform::Gcp, "storage-delete") => json(storage(spec, fc_knative::wire::STORAGE_DELETED)),
+        (Platform::Gcp, "pubsub") => json(pubsub(spec)),
         (Platform::Aliyun, "timer") => json(TimerEvent::new(
             this_second(),
             spec.name.clone(),
@@ -847,6 +889,94 @@ fn tablestore(spec: &Spec, kind: &str) -> Result<Bytes, String> {
     let mut bytes = Vec::new();
     ciborium::ser::into_writer(&event, &mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes.into())
+}
+
+/// A CloudEvent in the JSON format (structured mode), as fc-local sends it to a function in
+/// binary mode (Source: CloudEvents, "JSON Event Format" 1.0.2).
+fn cloud_event(kind: &str, source: String, subject: Option<String>, data: Value) -> Value {
+    let mut event = serde_json::json!({
+        "specversion": "1.0",
+        "id": fc_local::request_id(),
+        "source": source,
+        "type": kind,
+        "time": now(),
+        "datacontenttype": "application/json",
+        "data": data,
+    });
+    if let Some(subject) = subject {
+        event["subject"] = Value::String(subject);
+    }
+    event
+}
+
+/// Source: Knative, "PingSource" (type, source); the data is the source's own.
+fn ping(spec: &Spec) -> Value {
+    let source = format!("/apis/v1/namespaces/default/pingsources/{}", spec.name);
+    let data = match spec.payload.as_deref() {
+        Some(payload) => {
+            serde_json::from_str(payload).unwrap_or_else(|_| Value::String(payload.to_owned()))
+        }
+        None => Value::Null,
+    };
+    let mut event = cloud_event(fc_knative::wire::PING, source, None, data);
+    if event["data"].is_null() {
+        if let Some(map) = event.as_object_mut() {
+            map.remove("data");
+            map.remove("datacontenttype");
+        }
+    } else if event["data"].is_string() {
+        event["datacontenttype"] = Value::String("text/plain".to_owned());
+    }
+    event
+}
+
+/// Source: GoogleCloudPlatform/functions-framework-conformance, the storage CloudEvent
+/// sample: source and subject, and the object's metadata with its counts as strings.
+fn storage(spec: &Spec, kind: &str) -> Value {
+    let mut object = fc_knative::wire::StorageObjectData::default();
+    object.bucket.clone_from(&spec.bucket);
+    object.name.clone_from(&spec.key);
+    object.size = Some(spec.size);
+    object.generation = Some(u64::try_from(now().unix_millis()).unwrap_or_default() * 1000);
+    object.metageneration = Some(1);
+    object.content_type = Some("application/octet-stream".to_owned());
+    object.etag = Some("CNHZkbuF/ugCEAE=".to_owned());
+    object.time_created = Some(now());
+    object.updated = Some(now());
+    if kind == fc_knative::wire::STORAGE_DELETED {
+        object.time_deleted = Some(now());
+    }
+    cloud_event(
+        kind,
+        format!(
+            "//storage.googleapis.com/projects/_/buckets/{}",
+            spec.bucket
+        ),
+        Some(format!("objects/{}", spec.key)),
+        serde_json::to_value(object).unwrap_or_default(),
+    )
+}
+
+/// Source: GoogleCloudPlatform/functions-framework-conformance, the Pub/Sub CloudEvent
+/// sample: the message's data base64.
+fn pubsub(spec: &Spec) -> Value {
+    use base64::Engine;
+    let mut message = fc_knative::wire::PubsubMessage::default();
+    message.message_id = mns_id().to_lowercase();
+    message.data = Some(base64::engine::general_purpose::STANDARD.encode(spec.message()));
+    message.publish_time = Some(now());
+    let mut data = fc_knative::wire::MessagePublishedData::default();
+    data.message = message;
+    data.subscription = format!("projects/fc-local/subscriptions/{}-sub", spec.queue);
+    cloud_event(
+        fc_knative::wire::PUBSUB_PUBLISHED,
+        format!(
+            "//pubsub.googleapis.com/projects/fc-local/topics/{}",
+            spec.queue
+        ),
+        None,
+        serde_json::to_value(data).unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,316 @@
+//! Knative Serving and Cloud Run on a laptop: the container contract — `PORT`, `K_SERVICE`,
+//! `K_REVISION`, `K_CONFIGURATION`, and `FUNCTION_TARGET` for a Cloud Run function — and what
+//! those platforms send: HTTP requests as they are, and events as a Knative broker or Eventarc
+//! delivers them, CloudEvents in binary content mode. A stop is SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+use crate::emulator::{Captured, EmulatorError, FunctionError, Output};
+use fc_core::Platform;
+
+/// What a function that never listens is told.
+const LISTEN_HINT: &str = "a Knative or Cloud Run container must listen on $PORT";
+
+/// How long the process may take to exit after SIGTERM: Cloud Run's grace period.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a function is run.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct KnativeFunction {
+    /// The executable.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// Knative, or Google Cloud Run functions.
+    pub platform: Platform,
+    /// The service's name (`K_SERVICE`).
+    pub service: String,
+    /// How long a request may take (Knative's and Cloud Run's default: 300 s).
+    pub timeout: Duration,
+    /// How long the container may take to listen.
+    pub start_timeout: Duration,
+    /// Where its output goes.
+    pub output: Output,
+}
+
+impl KnativeFunction {
+    /// `program` as a Knative Service named after it.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        let program = program.into();
+        KnativeFunction {
+            service: crate::emulator::name_of(&program),
+            program,
+            args: Vec::new(),
+            env: Vec::new(),
+            platform: Platform::Knative,
+            timeout: Duration::from_secs(300),
+            start_timeout: Duration::from_secs(30),
+            output: Output::default(),
+        }
+    }
+}
+
+/// One event delivery's result.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct KnativeInvocation {
+    /// The CloudEvent's id, which the function takes as its request id.
+    pub request_id: String,
+    /// The answer's body, or the error the function answered with (a non-2xx status).
+    pub result: Result<Bytes, FunctionError>,
+    /// From sending to answer.
+    pub duration: Duration,
+}
+
+/// A running container.
+#[derive(Debug)]
+pub struct KnativeEmulator {
+    function: KnativeFunction,
+    addr: SocketAddr,
+    child: tokio::sync::Mutex<Child>,
+    captured: Captured,
+}
+
+impl KnativeEmulator {
+    /// Starts the container and waits until it listens.
+    pub async fn start(function: KnativeFunction) -> Result<KnativeEmulator, EmulatorError> {
+        let captured = Captured::default();
+        let (addr, child) = crate::emulator::spawn_listening(
+            |port| spawn(&function, port, &captured),
+            function.start_timeout,
+            LISTEN_HINT,
+        )
+        .await?;
+        Ok(KnativeEmulator {
+            function,
+            addr,
+            child: tokio::sync::Mutex::new(child),
+            captured,
+        })
+    }
+
+    /// Whether the container's process still runs.
+    pub async fn is_alive(&self) -> bool {
+        matches!(self.child.lock().await.try_wait(), Ok(None))
+    }
+
+    /// Waits up to `limit` for the process to exit; whether it did.
+    pub async fn exited_within(&self, limit: Duration) -> bool {
+        let mut child = self.child.lock().await;
+        matches!(tokio::time::timeout(limit, child.wait()).await, Ok(Ok(_)))
+    }
+
+    /// What the function has printed so far, with [`Output::Capture`].
+    pub fn output(&self) -> String {
+        self.captured.text()
+    }
+
+    /// The container's peak memory so far, in KiB, when known.
+    pub async fn peak_memory_kib(&self) -> Option<u64> {
+        crate::emulator::peak_memory_kib(self.child.lock().await.id())
+    }
+
+    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
+        let unreachable = |err: &dyn std::fmt::Display| EmulatorError::Unreachable(err.to_string());
+        let exchange = async {
+            let stream = TcpStream::connect(self.addr)
+                .await
+                .map_err(|err| unreachable(&err))?;
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .map_err(|err| unreachable(&err))?;
+            tokio::spawn(conn);
+            let (parts, body) = request.into_parts();
+            sender
+                .send_request(Request::from_parts(parts, Full::new(body)))
+                .await
+                .map_err(|err| unreachable(&err))
+        };
+        tokio::time::timeout(self.function.timeout, exchange)
+            .await
+            .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
+    }
+
+    /// A request passed through as it came; the answer streams.
+    pub async fn http(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
+        self.exchange(request).await
+    }
+
+    /// Delivers a CloudEvent, given in the JSON format (structured mode), in binary mode as a
+    /// Knative broker and Eventarc do; another JSON document is posted as it is.
+    pub async fn deliver(&self, event: Bytes) -> Result<KnativeInvocation, EmulatorError> {
+        let (request, request_id) = binary_mode(event);
+        let started = Instant::now();
+        let response = self.exchange(request).await?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|err| EmulatorError::Unreachable(err.to_string()))?
+            .to_bytes();
+        let result = if status.is_success() {
+            Ok(body)
+        } else {
+            let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let text = |key: &str| parsed.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            Err(FunctionError {
+                error_type: text("errorType")
+                    .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+                error_message: text("errorMessage")
+                    .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+            })
+        };
+        Ok(KnativeInvocation {
+            request_id,
+            result,
+            duration: started.elapsed(),
+        })
+    }
+
+    /// SIGTERM, as Knative and Cloud Run stop a container, then its exit (killed after the
+    /// grace period).
+    pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
+        let mut child = self.child.lock().await;
+        #[cfg(unix)]
+        if let Some(pid) = child.id() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX)),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
+        match tokio::time::timeout(STOP_TIMEOUT, child.wait()).await {
+            Ok(status) => status.map_err(|err| EmulatorError::Unreachable(err.to_string())),
+            Err(_) => {
+                let _ = child.kill().await;
+                Err(EmulatorError::Unreachable(format!(
+                    "the container did not exit within {STOP_TIMEOUT:?} of SIGTERM; killed"
+                )))
+            }
+        }
+    }
+}
+
+/// A structured-mode event as binary mode sends it — the attributes as `ce-` headers
+/// (percent-encoded as the binding asks), the data as the body — and its id.
+fn binary_mode(event: Bytes) -> (Request<Bytes>, String) {
+    let mut request = Request::new(Bytes::new());
+    *request.method_mut() = Method::POST;
+    let parsed = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&event)
+        .ok()
+        .filter(|map| map.contains_key("specversion"));
+    let Some(attributes) = parsed else {
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = event;
+        return (request, fc_local::request_id());
+    };
+    let mut id = String::new();
+    let mut body = Bytes::new();
+    for (name, value) in attributes {
+        match (name.as_str(), value) {
+            ("data", value) => body = Bytes::from(value.to_string()),
+            ("data_base64", serde_json::Value::String(encoded)) => {
+                use base64::Engine;
+                body = base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .map(Bytes::from)
+                    .unwrap_or_default();
+            }
+            ("datacontenttype", serde_json::Value::String(media)) => {
+                if let Ok(value) = HeaderValue::from_str(&media) {
+                    request
+                        .headers_mut()
+                        .insert(http::header::CONTENT_TYPE, value);
+                }
+            }
+            (name, value) => {
+                let text = match value {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                if name == "id" {
+                    id.clone_from(&text);
+                }
+                if let Some((name, value)) = fc_knative::wire::header(name, &text) {
+                    request.headers_mut().insert(name, value);
+                }
+            }
+        }
+    }
+    if !request.headers().contains_key(http::header::CONTENT_TYPE) {
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    *request.body_mut() = body;
+    (request, id)
+}
+
+fn spawn(f: &KnativeFunction, port: u16, captured: &Captured) -> Result<Child, EmulatorError> {
+    let mut command = Command::new(&f.program);
+    command
+        .args(&f.args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("FC_PLATFORM")
+        .env_remove("FC_CUSTOM_LISTEN_PORT")
+        .env_remove("FC_SERVER_PORT")
+        .env_remove("FC_FUNC_CODE_PATH")
+        .env_remove("FC_FUNCTION_NAME")
+        .env("PORT", port.to_string())
+        // The platforms need 0.0.0.0; a laptop does not, and should not expose the container.
+        .env("FC_LISTEN_HOST", "127.0.0.1")
+        .env("K_SERVICE", &f.service)
+        .env("K_CONFIGURATION", &f.service)
+        .env("K_REVISION", format!("{}-00001", f.service));
+    if f.platform == Platform::Gcp {
+        command
+            .env("FUNCTION_TARGET", &f.service)
+            .env("FUNCTION_SIGNATURE_TYPE", "cloudevent");
+    } else {
+        command.env_remove("FUNCTION_TARGET");
+    }
+    command
+        .envs(f.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    crate::emulator::configure(&mut command, &f.output);
+    let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
+    crate::emulator::capture(&mut child, captured, &f.output);
+    Ok(child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_events_are_sent_in_binary_mode() {
+        let event = br#"{"specversion":"1.0","id":"e-1","source":"/shop","type":"t","subject":"a b","datacontenttype":"application/json","data":{"n":1}}"#;
+        let (request, id) = binary_mode(Bytes::from_static(event));
+        assert_eq!(id, "e-1");
+        let header = |name: &str| request.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(header("ce-subject"), "a%20b");
+        assert_eq!(header("content-type"), "application/json");
+        assert_eq!(&request.body()[..], br#"{"n":1}"#);
+        let (plain, _) = binary_mode(Bytes::from_static(b"{\"x\":1}"));
+        assert!(!plain.headers().contains_key("ce-id"));
+        assert_eq!(&plain.body()[..], b"{\"x\":1}");
+    }
+}

@@ -351,3 +351,55 @@ fn fc_local_runs_functions_as_knative_and_cloud_run_do() {
     assert!(!status.success());
     assert!(err.contains("passes requests through as HTTP"), "{err}");
 }
+
+#[test]
+fn packages_are_an_image_folder_per_function_and_what_deploys_them() {
+    let out = std::env::temp_dir().join(format!("fc-package-knative-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_text = out.to_str().unwrap();
+    let package = |args: &str, binary: &str| {
+        let mut all: Vec<&str> = vec!["package", "--binary", binary, "--out", out_text];
+        all.extend(args.split_whitespace());
+        run(FC_LOCAL, &all, &[], b"")
+    };
+    let (status, stdout, err) = package(
+        "--platform knative -p hello --bin hello --trigger hello=ping --env GREETING=hi",
+        HELLO,
+    );
+    assert!(status.success(), "{err}");
+    assert_eq!(stdout.trim(), out_text);
+    let dockerfile = std::fs::read_to_string(out.join("hello/Dockerfile")).unwrap();
+    assert!(dockerfile.contains("FROM scratch") && dockerfile.contains("ENTRYPOINT [\"/hello\"]"));
+    let manifests = std::fs::read_to_string(out.join("service.yaml")).unwrap();
+    for kind in [
+        "kind: Service",
+        "kind: PingSource",
+        "image: REGISTRY/hello",
+        "value: hi",
+    ] {
+        assert!(manifests.contains(kind), "{kind}: {manifests}");
+    }
+    // The packaged binary serves as Knative starts it.
+    let packaged = out.join("hello/hello");
+    let mut hello = start(packaged.to_str().unwrap(), false);
+    assert_eq!(hello.get("/hello?name=image").text(), "hello, image!\n");
+    assert!(hello.terminate().success());
+
+    let (status, _, err) = package(
+        "--platform gcp -p object --bin object --trigger object=storage --region europe-west1",
+        OBJECT,
+    );
+    assert!(status.success(), "{err}");
+    let script = std::fs::read_to_string(out.join("deploy.sh")).unwrap();
+    for line in [
+        "REGION=europe-west1",
+        "gcloud run deploy object",
+        "type=google.cloud.storage.object.v1.finalized",
+    ] {
+        assert!(script.contains(line), "{line}: {script}");
+    }
+    let (status, _, err) = package("--platform gcp -p object --trigger ping", OBJECT);
+    assert!(!status.success());
+    assert!(err.contains("http, storage, pubsub, scheduler"), "{err}");
+    let _ = std::fs::remove_dir_all(&out);
+}

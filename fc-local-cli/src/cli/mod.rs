@@ -300,7 +300,8 @@ struct PackageArgs {
     #[arg(long, default_value_t = 10)]
     timeout: u64,
     /// A trigger, `[BIN=]KIND`, for every function or the one named (repeatable): AWS http,
-    /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns.
+    /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns;
+    /// Knative http, ping, broker; Cloud Run http, storage, pubsub, scheduler.
     #[arg(long = "trigger", value_name = "[BIN=]KIND")]
     triggers: Vec<String>,
     /// Same as `--trigger http`.
@@ -309,7 +310,8 @@ struct PackageArgs {
     /// An environment variable of the functions, `KEY=VALUE` (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
-    /// The region to deploy to (samconfig.toml on AWS, s.yaml's `vars.region` on FC).
+    /// The region to deploy to (samconfig.toml on AWS, s.yaml's `vars.region` on FC,
+    /// deploy.sh's REGION on Cloud Run).
     #[arg(long)]
     region: Option<String>,
 }
@@ -636,10 +638,6 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
 }
 
 fn package(args: PackageArgs) -> Result<ExitCode, String> {
-    aws_or_aliyun(
-        args.platform,
-        "fc-local package (see the README for a Knative or Cloud Run image)",
-    )?;
     let mut triggers = args
         .triggers
         .iter()

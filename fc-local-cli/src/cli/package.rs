@@ -1,5 +1,7 @@
 //! `fc-local package`: each function's release binary as `bootstrap` in a zip, with the template
-//! that deploys them all (SAM for AWS, Serverless Devs 3 `s.yaml` for FC).
+//! that deploys them all (SAM for AWS, Serverless Devs 3 `s.yaml` for FC); for Knative and Cloud
+//! Run, each binary beside a Dockerfile of an image holding it alone, with the Knative manifests
+//! or the `gcloud` commands that deploy and wire them.
 //!
 //! The binaries are static (musl) by default, so that the same file runs on Lambda's
 //! `provided.al2023` and FC's `custom.debian10/11/12` alike.
@@ -61,9 +63,16 @@ impl Source {
             "dynamodb" | "tablestore" => Source::Table,
             "schedule" | "timer" => Source::Schedule,
             "sqs" | "mns" => Source::Queue,
+            "ping" if platform == Platform::Knative => Source::Schedule,
+            "broker" if platform == Platform::Knative => Source::Queue,
+            "storage" if platform == Platform::Gcp => Source::Objects,
+            "pubsub" if platform == Platform::Gcp => Source::Queue,
+            "scheduler" if platform == Platform::Gcp => Source::Schedule,
             _ => {
                 let names = match platform {
                     Platform::Aws => "http, apigw-v1, url, s3, dynamodb, schedule, sqs",
+                    Platform::Knative => "http, ping, broker",
+                    Platform::Gcp => "http, storage, pubsub, scheduler",
                     _ => "http, oss, tablestore, timer, mns",
                 };
                 return Err(format!(
@@ -647,6 +656,9 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     };
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    if matches!(spec.platform, Platform::Knative | Platform::Gcp) {
+        return images(spec, &binaries, dir);
+    }
     for (bin, binary) in spec.bins.iter().zip(&binaries) {
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
@@ -664,6 +676,185 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
         serde_yaml_ng::to_string(&template).map_err(|err| format!("cannot write {name}: {err}"))?;
     write_file(&dir.join(name), yaml.as_bytes())?;
     Ok(dir)
+}
+
+/// Knative and Cloud Run: `<bin>/<bin>` and `<bin>/Dockerfile` for each function's image, and
+/// `service.yaml` (Knative) or `deploy.sh` (Cloud Run) to deploy and wire them.
+fn images(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf, String> {
+    for (bin, binary) in spec.bins.iter().zip(binaries) {
+        let context = dir.join(bin);
+        std::fs::create_dir_all(&context)
+            .map_err(|err| format!("cannot create {}: {err}", context.display()))?;
+        let bytes = std::fs::read(binary)
+            .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
+        write_file(&context.join(bin), &bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ =
+                std::fs::set_permissions(context.join(bin), std::fs::Permissions::from_mode(0o755));
+        }
+        write_file(&context.join("Dockerfile"), dockerfile(bin).as_bytes())?;
+    }
+    if spec.platform == Platform::Knative {
+        let mut yaml = String::new();
+        for document in knative_manifests(spec) {
+            yaml.push_str("---\n");
+            yaml.push_str(
+                &serde_yaml_ng::to_string(&document)
+                    .map_err(|err| format!("cannot write service.yaml: {err}"))?,
+            );
+        }
+        write_file(&dir.join("service.yaml"), yaml.as_bytes())?;
+    } else {
+        write_file(&dir.join("deploy.sh"), gcloud_script(spec).as_bytes())?;
+    }
+    Ok(dir)
+}
+
+/// An image with the static binary alone: it needs no libc, and carries its own CA roots.
+fn dockerfile(bin: &str) -> String {
+    format!(
+        "# The function's static binary alone; build from this folder:\n\
+         #   docker build -t $REGISTRY/{bin} . && docker push $REGISTRY/{bin}\n\
+         FROM scratch\n\
+         COPY {bin} /{bin}\n\
+         ENTRYPOINT [\"/{bin}\"]\n"
+    )
+}
+
+/// Knative's manifests: a Service per function, a PingSource for `ping`, a broker Trigger
+/// for `broker` (Source: Knative, serving.knative.dev/v1 Service, sources.knative.dev/v1
+/// PingSource, eventing.knative.dev/v1 Trigger).
+fn knative_manifests(spec: &Package) -> Vec<Value> {
+    let mut documents = Vec::new();
+    for bin in &spec.bins {
+        let env: Vec<Value> = spec
+            .env
+            .iter()
+            .map(|(name, value)| map([("name", s(name.as_str())), ("value", s(value.as_str()))]))
+            .collect();
+        let mut container = map([
+            ("image", s(format!("REGISTRY/{bin}"))),
+            (
+                "resources",
+                map([(
+                    "limits",
+                    map([("memory", s(format!("{}Mi", spec.memory_mb)))]),
+                )]),
+            ),
+        ]);
+        if !env.is_empty() {
+            insert(&mut container, "env", list(env));
+        }
+        documents.push(map([
+            ("apiVersion", s("serving.knative.dev/v1")),
+            ("kind", s("Service")),
+            ("metadata", map([("name", s(bin.as_str()))])),
+            (
+                "spec",
+                map([(
+                    "template",
+                    map([(
+                        "spec",
+                        map([
+                            ("containers", list([container])),
+                            ("timeoutSeconds", Value::from(spec.timeout_secs)),
+                        ]),
+                    )]),
+                )]),
+            ),
+        ]));
+        let sink = map([(
+            "ref",
+            map([
+                ("apiVersion", s("serving.knative.dev/v1")),
+                ("kind", s("Service")),
+                ("name", s(bin.as_str())),
+            ]),
+        )]);
+        for source in spec.sources(bin) {
+            match source {
+                Source::Schedule => documents.push(map([
+                    ("apiVersion", s("sources.knative.dev/v1")),
+                    ("kind", s("PingSource")),
+                    ("metadata", map([("name", s(format!("{bin}-ping")))])),
+                    (
+                        "spec",
+                        map([
+                            ("schedule", s("0 * * * *")),
+                            ("contentType", s("application/json")),
+                            ("data", s("{}")),
+                            ("sink", sink.clone()),
+                        ]),
+                    ),
+                ])),
+                Source::Queue => documents.push(map([
+                    ("apiVersion", s("eventing.knative.dev/v1")),
+                    ("kind", s("Trigger")),
+                    ("metadata", map([("name", s(format!("{bin}-events")))])),
+                    (
+                        "spec",
+                        map([("broker", s("default")), ("subscriber", sink.clone())]),
+                    ),
+                ])),
+                _ => {}
+            }
+        }
+    }
+    documents
+}
+
+/// A shell script of the `gcloud` commands that deploy each image to Cloud Run and wire its
+/// triggers (Eventarc for Cloud Storage and Pub/Sub, Cloud Scheduler for schedules).
+fn gcloud_script(spec: &Package) -> String {
+    let region = spec.region.as_deref().unwrap_or("us-central1");
+    let mut script = format!(
+        "#!/bin/sh\n# Deploys {package} to Cloud Run. Push each folder's image first (see its\n\
+         # Dockerfile), and set REGISTRY and SERVICE_ACCOUNT.\nset -eu\nREGION={region}\n",
+        package = spec.package
+    );
+    let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for bin in &spec.bins {
+        let mut deploy = format!(
+            "gcloud run deploy {bin} --image \"$REGISTRY/{bin}\" --region \"$REGION\" \\\n  --memory {}Mi --timeout {}",
+            spec.memory_mb, spec.timeout_secs
+        );
+        if !env.is_empty() {
+            deploy.push_str(&format!(
+                " \\\n  --set-env-vars {}",
+                shell_quote(&env.join(","))
+            ));
+        }
+        if spec.sources(bin).any(|source| source == Source::Http) {
+            deploy.push_str(" --allow-unauthenticated");
+        } else {
+            deploy.push_str(" --no-allow-unauthenticated");
+        }
+        script.push_str(&deploy);
+        script.push('\n');
+        for source in spec.sources(bin) {
+            let line = match source {
+                Source::Objects => format!(
+                    "gcloud eventarc triggers create {bin}-storage --location \"$REGION\" \\\n  --destination-run-service {bin} --destination-run-region \"$REGION\" \\\n  --event-filters type=google.cloud.storage.object.v1.finalized --event-filters bucket={bin}-bucket \\\n  --service-account \"$SERVICE_ACCOUNT\"\n"
+                ),
+                Source::Queue => format!(
+                    "gcloud eventarc triggers create {bin}-pubsub --location \"$REGION\" \\\n  --destination-run-service {bin} --destination-run-region \"$REGION\" \\\n  --event-filters type=google.cloud.pubsub.topic.v1.messagePublished --transport-topic {bin} \\\n  --service-account \"$SERVICE_ACCOUNT\"\n"
+                ),
+                Source::Schedule => format!(
+                    "gcloud scheduler jobs create http {bin}-schedule --location \"$REGION\" --schedule '0 * * * *' \\\n  --uri \"$(gcloud run services describe {bin} --region \"$REGION\" --format 'value(status.url)')\" \\\n  --oidc-service-account-email \"$SERVICE_ACCOUNT\"\n"
+                ),
+                _ => continue,
+            };
+            script.push_str(&line);
+        }
+    }
+    script
+}
+
+/// `text` as one shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// The function's package: `bootstrap`, executable, deflated. Its time is the ZIP epoch
@@ -730,6 +921,45 @@ mod tests {
         assert_eq!(back["Resources"]["PhotosBucket"]["Type"], "AWS::S3::Bucket");
         assert!(back["Outputs"]["WebHttpApiUrl"]["Value"]["Fn::Sub"].is_string());
         assert!(samconfig(&spec(Platform::Aws)).contains("region = \"eu-central-1\""));
+    }
+
+    #[test]
+    fn knative_manifests_and_gcloud_commands_wire_each_function() {
+        let mut knative = spec(Platform::Knative);
+        knative.triggers = vec![
+            (Some("web".into()), Source::Http),
+            (Some("photos".into()), Source::Schedule),
+        ];
+        let documents = knative_manifests(&knative);
+        let back: Vec<serde_json::Value> = documents
+            .iter()
+            .map(|d| serde_yaml_ng::from_str(&serde_yaml_ng::to_string(d).unwrap()).unwrap())
+            .collect();
+        assert_eq!(back[0]["kind"], "Service");
+        let container = &back[0]["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["image"], "REGISTRY/web");
+        assert_eq!(container["env"][0]["value"], "sqlite://db: \"x\"");
+        assert_eq!(back[2]["kind"], "PingSource");
+        assert_eq!(back[2]["spec"]["sink"]["ref"]["name"], "photos");
+        let script = gcloud_script(&spec(Platform::Gcp));
+        assert!(
+            script.contains("gcloud run deploy web --image \"$REGISTRY/web\""),
+            "{script}"
+        );
+        assert!(
+            script.contains("--set-env-vars 'DATABASE_URL=sqlite://db: \"x\"'"),
+            "{script}"
+        );
+        assert!(
+            script.contains("type=google.cloud.storage.object.v1.finalized"),
+            "{script}"
+        );
+        assert!(dockerfile("web").contains("ENTRYPOINT [\"/web\"]"));
+        assert!(Source::from_name("ping", Platform::Gcp).is_err());
+        assert_eq!(
+            Source::from_name("storage", Platform::Gcp),
+            Ok(Source::Objects)
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
+mkdir -p $corpus/{openwhisk_params,knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
@@ -49,4 +49,7 @@ for sample in fc-knative/tests/data/*.json; do
 done
 printf 'ce-specversion: 1.0\nce-id: p-1\nce-source: /apis/v1/namespaces/shop/pingsources/nightly\nce-type: dev.knative.sources.ping\ncontent-type: application/json\n\n{"message":"hi"}' > $corpus/knative_events/ping.txt
 printf 'x-cloudscheduler: true\nx-cloudscheduler-jobname: nightly\nx-cloudscheduler-scheduletime: 2026-12-03T03:00:00Z\n\ngo' > $corpus/knative_events/scheduler.txt
+# OpenWhisk: a web action's parameters (Apache OpenWhisk, docs/webactions.md) and an alarm's.
+printf '{"__ow_method":"post","__ow_path":"/submitSurvey","__ow_headers":{"content-type":"application/json"},"__ow_body":"{\\"name\\":\\"Ada\\"}"}' > $corpus/openwhisk_params/web.json
+printf '{"name":"nightly"}' > $corpus/openwhisk_params/alarm.json
 echo "seeded: $(find $corpus -type f | wc -l) files"

@@ -18,19 +18,22 @@ pub enum Platform {
     Knative,
     /// Google Cloud Run functions.
     Gcp,
+    /// Apache OpenWhisk.
+    OpenWhisk,
     /// The local platform (`cargo run`, tests, `fc-local`).
     #[default]
     Local,
 }
 
 impl Platform {
-    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp` or `local`.
+    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Aws => "aws",
             Platform::Aliyun => "aliyun",
             Platform::Knative => "knative",
             Platform::Gcp => "gcp",
+            Platform::OpenWhisk => "openwhisk",
             Platform::Local => "local",
         }
     }
@@ -44,6 +47,7 @@ impl Platform {
             Platform::Aliyun => "Function Compute",
             Platform::Knative => "Knative",
             Platform::Gcp => "Google Cloud Run functions",
+            Platform::OpenWhisk => "Apache OpenWhisk",
             Platform::Local => "the local platform",
         }
     }
@@ -55,6 +59,7 @@ impl Platform {
             Platform::Aliyun,
             Platform::Knative,
             Platform::Gcp,
+            Platform::OpenWhisk,
             Platform::Local,
         ]
         .into_iter()

@@ -47,6 +47,21 @@ pub fn listen_host() -> Result<std::net::IpAddr, crate::Error> {
     }
 }
 
+/// Listens on `port` of [`listen_host`], saying where in the log: `what serving on
+/// http://<addr>`.
+pub async fn bind(port: u16, what: &str) -> Result<TcpListener, crate::Error> {
+    let addr = SocketAddr::from((listen_host()?, port));
+    let listener = TcpListener::bind(addr).await.map_err(|err| {
+        crate::Error::new(
+            crate::ErrorKind::Internal,
+            format!("cannot listen on {addr}: {err}"),
+        )
+    })?;
+    let addr = listener.local_addr().unwrap_or(addr);
+    tracing::info!("{what} serving on http://{addr}");
+    Ok(listener)
+}
+
 /// How long an accept waits after a failure: out of file descriptors, an accept that failed at
 /// once would fail again at once and spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);

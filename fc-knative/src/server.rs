@@ -2,7 +2,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,15 +36,7 @@ pub fn listen_port() -> Result<u16, Error> {
 /// `$PORT` until SIGTERM.
 pub async fn run<E: FromKnative>(function: Function<E>) -> Result<(), Error> {
     let instance = function.init().await?;
-    let addr = SocketAddr::from((fc_core::serve::listen_host()?, listen_port()?));
-    let listener = TcpListener::bind(addr).await.map_err(|err| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("cannot listen on {addr}: {err}"),
-        )
-    })?;
-    let addr = listener.local_addr().unwrap_or(addr);
-    tracing::info!("serving on http://{addr}");
+    let listener = fc_core::serve::bind(listen_port()?, "Knative / Cloud Run container").await?;
     serve(listener, instance, fc_core::serve::terminated()).await;
     Ok(())
 }

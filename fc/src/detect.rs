@@ -18,7 +18,7 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     if let Some(forced) = var("FC_PLATFORM") {
         let Some(platform) = Platform::from_name(&forced.trim().to_ascii_lowercase()) else {
             return Err(format!(
-                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `{forced}`"
+                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `{forced}`"
             ));
         };
         return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
@@ -28,6 +28,14 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     }
     if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
         return Ok((Platform::Aliyun, format!("{name} is set")));
+    }
+    // OpenWhisk sets its API host in every action container, and the activation's variables
+    // for a native action's run.
+    if let Some(name) = ["__OW_API_HOST", "__OW_ACTIVATION_ID"]
+        .into_iter()
+        .find(|name| var(name).is_some())
+    {
+        return Ok((Platform::OpenWhisk, format!("{name} is set")));
     }
     // A Cloud Run function runs on Knative's contract and adds its own target.
     if var("FUNCTION_TARGET").is_some() {
@@ -49,7 +57,7 @@ mod tests {
 
     #[test]
     fn detection_order() {
-        let cases: [(&'static [(&str, &str)], Platform); 9] = [
+        let cases: [(&'static [(&str, &str)], Platform); 10] = [
             (&[], Platform::Local),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
@@ -71,6 +79,7 @@ mod tests {
                 Platform::Gcp,
             ),
             (&[("FC_PLATFORM", "gcp")], Platform::Gcp),
+            (&[("__OW_API_HOST", "https://ow")], Platform::OpenWhisk),
         ];
         for (vars, expected) in cases {
             assert_eq!(detect(env(vars)).map(|(p, _)| p), Ok(expected), "{vars:?}");
@@ -84,7 +93,7 @@ mod tests {
         let err = detect(env(&[("FC_PLATFORM", "azure")])).unwrap_err();
         assert_eq!(
             err,
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `azure`"
         );
     }
 }

@@ -51,7 +51,7 @@ use fc_core::Platform;
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
 pub trait Deliverable:
-    Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery
+    Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery
 {
     /// `Self`.
     type Checked;
@@ -75,14 +75,16 @@ deliverable!(
 
 impl<T> Deliverable for CloudEvent<T>
 where
-    CloudEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery,
+    CloudEvent<T>:
+        Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery,
 {
     type Checked = Self;
 }
 
 impl<T> Deliverable for JsonEvent<T>
 where
-    JsonEvent<T>: Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery,
+    JsonEvent<T>:
+        Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery,
 {
     type Checked = Self;
 }
@@ -102,6 +104,18 @@ impl<E: fc_aliyun::FromFc> AliyunDelivery for E {}
 pub trait AliyunDelivery {}
 #[cfg(not(feature = "aliyun"))]
 impl<E> AliyunDelivery for E {}
+
+#[cfg(feature = "openwhisk")]
+#[doc(hidden)]
+pub trait OpenWhiskDelivery: fc_openwhisk::FromOpenWhisk {}
+#[cfg(feature = "openwhisk")]
+impl<E: fc_openwhisk::FromOpenWhisk> OpenWhiskDelivery for E {}
+
+#[cfg(not(feature = "openwhisk"))]
+#[doc(hidden)]
+pub trait OpenWhiskDelivery {}
+#[cfg(not(feature = "openwhisk"))]
+impl<E> OpenWhiskDelivery for E {}
 
 #[cfg(feature = "knative")]
 #[doc(hidden)]
@@ -333,6 +347,7 @@ async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Resu
         Platform::Aws => run_aws(function, lambda, &why).await,
         Platform::Aliyun => run_aliyun(function, &why).await,
         Platform::Knative | Platform::Gcp => run_knative(function, platform, &why).await,
+        Platform::OpenWhisk => run_openwhisk(function, &why).await,
         // Platform::Local: detection gives no other.
         _ => run_local(function).await,
     }
@@ -364,6 +379,16 @@ async fn run_aliyun<E: Deliverable>(function: Function<E>, _why: &str) -> Result
 #[cfg(not(feature = "aliyun"))]
 async fn run_aliyun<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
     Err(missing(Platform::Aliyun, why, "aliyun"))
+}
+
+#[cfg(feature = "openwhisk")]
+async fn run_openwhisk<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
+    fc_openwhisk::run(function).await.map_err(Stop::Failed)
+}
+
+#[cfg(not(feature = "openwhisk"))]
+async fn run_openwhisk<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+    Err(missing(Platform::OpenWhisk, why, "openwhisk"))
 }
 
 #[cfg(feature = "knative")]
@@ -431,6 +456,7 @@ async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
         feature = "aws",
         feature = "aliyun",
         feature = "knative",
+        feature = "openwhisk",
         feature = "local"
     ),
     allow(dead_code)

@@ -120,7 +120,7 @@ fn a_detected_platform_that_cannot_run_says_why() {
     assert_eq!(status.code(), Some(2));
     assert!(
         err.contains(
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `azure`"
         ),
         "{err}"
     );

@@ -31,11 +31,13 @@ pub enum Trigger {
     Knative,
     /// A Cloud Run function's request, as it came.
     CloudRun,
+    /// An OpenWhisk web action's request (`__ow_*` parameters).
+    OpenWhiskWeb,
 }
 
 impl Trigger {
     /// Every trigger, each platform's default first.
-    const ALL: [Trigger; 10] = [
+    const ALL: [Trigger; 11] = [
         Trigger::ApiGatewayHttp,
         Trigger::ApiGatewayRest,
         Trigger::Alb,
@@ -45,6 +47,7 @@ impl Trigger {
         Trigger::FcHttpEvent,
         Trigger::Knative,
         Trigger::CloudRun,
+        Trigger::OpenWhiskWeb,
         Trigger::Local,
     ];
 
@@ -58,13 +61,14 @@ impl Trigger {
             Trigger::FcHttp | Trigger::FcHttpEvent | Trigger::FcApiGateway => Platform::Aliyun,
             Trigger::Knative => Platform::Knative,
             Trigger::CloudRun => Platform::Gcp,
+            Trigger::OpenWhiskWeb => Platform::OpenWhisk,
             Trigger::Local => Platform::Local,
         }
     }
 
     /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
     /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `http`
-    /// (Knative, Cloud Run), `local`.
+    /// (Knative, Cloud Run), `web` (OpenWhisk), `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trigger::ApiGatewayHttp => "apigw-v2",
@@ -75,6 +79,7 @@ impl Trigger {
             Trigger::FcApiGateway => "apigw",
             Trigger::FcHttpEvent => "http-event",
             Trigger::Knative | Trigger::CloudRun => "http",
+            Trigger::OpenWhiskWeb => "web",
             Trigger::Local => "local",
         }
     }
@@ -91,6 +96,7 @@ impl Trigger {
             Trigger::FcHttpEvent => "FC HTTP trigger event",
             Trigger::Knative => "Knative Service",
             Trigger::CloudRun => "Cloud Run function",
+            Trigger::OpenWhiskWeb => "OpenWhisk web action",
             Trigger::Local => "the local development server",
         }
     }

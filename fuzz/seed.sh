@@ -49,7 +49,12 @@ for sample in fc-knative/tests/data/*.json; do
 done
 printf 'ce-specversion: 1.0\nce-id: p-1\nce-source: /apis/v1/namespaces/shop/pingsources/nightly\nce-type: dev.knative.sources.ping\ncontent-type: application/json\n\n{"message":"hi"}' > $corpus/knative_events/ping.txt
 printf 'x-cloudscheduler: true\nx-cloudscheduler-jobname: nightly\nx-cloudscheduler-scheduletime: 2026-12-03T03:00:00Z\n\ngo' > $corpus/knative_events/scheduler.txt
-# OpenWhisk: a web action's parameters (Apache OpenWhisk, docs/webactions.md) and an alarm's.
-printf '{"__ow_method":"post","__ow_path":"/submitSurvey","__ow_headers":{"content-type":"application/json"},"__ow_body":"{\\"name\\":\\"Ada\\"}"}' > $corpus/openwhisk_params/web.json
+# OpenWhisk: a raw web action's parameters (Apache OpenWhisk, docs/webactions.md), an alarm's,
+# a MinIO bucket notification; and fc-local's templates of them.
+printf '{"__ow_method":"post","__ow_path":"/submitSurvey","__ow_query":"name=Jane","__ow_headers":{"content-type":"application/json"},"__ow_body":"eyJuYW1lIjoiSmFuZSJ9"}' > $corpus/openwhisk_params/web.json
 printf '{"name":"nightly"}' > $corpus/openwhisk_params/alarm.json
+cp fc-openwhisk/tests/data/*.json $corpus/openwhisk_params/
+for kind in http alarm object-put object-delete; do
+    $fc_local event $kind --platform openwhisk > $corpus/openwhisk_params/template-$kind.json
+done
 echo "seeded: $(find $corpus -type f | wc -l) files"

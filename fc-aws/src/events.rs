@@ -9,13 +9,14 @@ use std::fmt;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use base64::Engine;
 use fc_core::{
-    CloudEvent, Error, ObjectEvent, ObjectRecord, Row, RowChange, ScheduleEvent, TableEvent,
-    TableRecord, Timestamp, Value,
+    CloudEvent, Error, ObjectEvent, Row, RowChange, ScheduleEvent, TableEvent, TableRecord,
+    Timestamp, Value,
 };
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use fc_core::adapter::parse_json;
+use fc_core::adapter::s3::Notification;
 
 const S3: &str = "S3 event";
 const DYNAMODB: &str = "DynamoDB Streams event";
@@ -25,91 +26,8 @@ fn timestamp(time: &chrono::DateTime<chrono::Utc>) -> Timestamp {
     Timestamp::from_unix(time.timestamp(), time.timestamp_subsec_nanos())
 }
 
-/// S3 sends keys URL-encoded with `+` for spaces: `my+photo%281%29.jpg` is `my photo(1).jpg`.
-pub(crate) fn decode_key(key: String) -> String {
-    if !key.contains(['+', '%']) {
-        return key;
-    }
-    let spaced = key.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-#[derive(Deserialize)]
-struct S3Event {
-    #[serde(rename = "Records")]
-    records: Vec<S3Record>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct S3Record {
-    #[serde(default)]
-    aws_region: Option<String>,
-    event_time: Timestamp,
-    #[serde(default)]
-    event_name: Option<String>,
-    s3: S3Entity,
-}
-
-#[derive(Deserialize)]
-struct S3Entity {
-    bucket: S3Bucket,
-    object: S3Object,
-}
-
-#[derive(Deserialize)]
-struct S3Bucket {
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct S3Object {
-    #[serde(default)]
-    key: Option<String>,
-    #[serde(default)]
-    size: Option<i64>,
-    #[serde(default)]
-    e_tag: Option<String>,
-}
-
 pub(crate) fn object_event(raw: &str) -> Result<ObjectEvent, Error> {
-    let event: S3Event = parse_json(raw.as_bytes(), S3)?;
-    let records = event
-        .records
-        .into_iter()
-        .enumerate()
-        .map(|(i, record)| object_record(i, record))
-        .collect::<Result<_, _>>()?;
-    Ok(ObjectEvent::new(records))
-}
-
-fn object_record(index: usize, record: S3Record) -> Result<ObjectRecord, Error> {
-    let missing = |field: &str| {
-        Error::invalid_event(format!(
-            "invalid {S3} at `Records[{index}].{field}`: missing"
-        ))
-    };
-    let event_name = record.event_name.ok_or_else(|| missing("eventName"))?;
-    let bucket = record
-        .s3
-        .bucket
-        .name
-        .ok_or_else(|| missing("s3.bucket.name"))?;
-    let key = record
-        .s3
-        .object
-        .key
-        .ok_or_else(|| missing("s3.object.key"))?;
-    let mut out = ObjectRecord::new(event_name, bucket, decode_key(key));
-    out.size = record.s3.object.size.and_then(|s| u64::try_from(s).ok());
-    out.etag = record.s3.object.e_tag.filter(|e| !e.is_empty());
-    out.time = Some(record.event_time);
-    out.region = record.aws_region;
-    Ok(out)
+    parse_json::<Notification>(raw.as_bytes(), S3)?.into_event(S3)
 }
 
 #[derive(Deserialize)]
@@ -398,14 +316,6 @@ pub(crate) fn schedule_event(raw: &str) -> Result<ScheduleEvent, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_are_url_decoded_with_plus_as_space() {
-        assert_eq!(decode_key("Happy%20Face.jpg".into()), "Happy Face.jpg");
-        assert_eq!(decode_key("my+photo%281%29.jpg".into()), "my photo(1).jpg");
-        assert_eq!(decode_key("a%2Bb".into()), "a+b");
-        assert_eq!(decode_key("%E4%BD%A0%E5%A5%BD.txt".into()), "你好.txt");
-    }
 
     #[test]
     fn unknown_dynamodb_operations_are_invalid() {

@@ -3,6 +3,8 @@
 //! Handlers never need these; `fc-aws`, `fc-aliyun`, `fc-knative` and `fc-local` use them so
 //! that a bad event reads the same on every platform.
 
+pub mod s3;
+
 use std::net::IpAddr;
 
 use base64::Engine;

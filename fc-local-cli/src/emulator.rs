@@ -90,6 +90,11 @@ impl Captured {
         lock(&self.text).clone()
     }
 
+    /// Adds output read otherwise (a one-shot process's).
+    pub(crate) fn push(&self, text: &str) {
+        lock(&self.text).push_str(text);
+    }
+
     /// Waits until the readers have seen the end of their pipes (the process has exited).
     pub(crate) async fn drained(&self) {
         let readers = std::mem::take(&mut *lock(&self.readers));
@@ -119,6 +124,10 @@ impl Captured {
         let reader = tokio::spawn(async move {
             let mut lines = tokio::io::BufReader::new(stream).lines();
             while let Ok(Some(line)) = lines.next_line().await {
+                // OpenWhisk's end-of-activation marker is for its invoker, not for people.
+                if line == fc_openwhisk::SENTINEL {
+                    continue;
+                }
                 eprintln!("[{name}] {line}");
             }
         });
@@ -298,6 +307,49 @@ pub(crate) async fn spawn_listening(
                 tracing::debug!("retrying on another port: {err}");
             }
             Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Sends `request` to the server at `addr` on a new connection; the answer streams.
+pub(crate) async fn send(
+    addr: SocketAddr,
+    request: http::Request<bytes::Bytes>,
+) -> Result<http::Response<hyper::body::Incoming>, EmulatorError> {
+    let unreachable = |err: &dyn std::fmt::Display| EmulatorError::Unreachable(err.to_string());
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|err| unreachable(&err))?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|err| unreachable(&err))?;
+    tokio::spawn(conn);
+    let (parts, body) = request.into_parts();
+    sender
+        .send_request(http::Request::from_parts(
+            parts,
+            http_body_util::Full::new(body),
+        ))
+        .await
+        .map_err(|err| unreachable(&err))
+}
+
+/// Stops a server process as a container is stopped: SIGTERM, then a kill after `grace`.
+pub(crate) async fn stop(
+    child: &mut Child,
+    grace: Duration,
+) -> Result<std::process::ExitStatus, EmulatorError> {
+    if let Some(pid) = child.id() {
+        terminate(pid);
+    }
+    match tokio::time::timeout(grace, child.wait()).await {
+        Ok(status) => status.map_err(|err| EmulatorError::Unreachable(err.to_string())),
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(EmulatorError::Unreachable(format!(
+                "the container did not exit within {grace:?} of SIGTERM; killed"
+            )))
         }
     }
 }

@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 use crate::emulator::{Captured, EmulatorError, FunctionError, Output};
@@ -123,25 +122,12 @@ impl KnativeEmulator {
     }
 
     async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
-        let unreachable = |err: &dyn std::fmt::Display| EmulatorError::Unreachable(err.to_string());
-        let exchange = async {
-            let stream = TcpStream::connect(self.addr)
-                .await
-                .map_err(|err| unreachable(&err))?;
-            let (mut sender, conn) =
-                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                    .await
-                    .map_err(|err| unreachable(&err))?;
-            tokio::spawn(conn);
-            let (parts, body) = request.into_parts();
-            sender
-                .send_request(Request::from_parts(parts, Full::new(body)))
-                .await
-                .map_err(|err| unreachable(&err))
-        };
-        tokio::time::timeout(self.function.timeout, exchange)
-            .await
-            .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
+        tokio::time::timeout(
+            self.function.timeout,
+            crate::emulator::send(self.addr, request),
+        )
+        .await
+        .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
     }
 
     /// A request passed through as it came; the answer streams.
@@ -184,23 +170,7 @@ impl KnativeEmulator {
     /// SIGTERM, as Knative and Cloud Run stop a container, then its exit (killed after the
     /// grace period).
     pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
-        let mut child = self.child.lock().await;
-        #[cfg(unix)]
-        if let Some(pid) = child.id() {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX)),
-                nix::sys::signal::Signal::SIGTERM,
-            );
-        }
-        match tokio::time::timeout(STOP_TIMEOUT, child.wait()).await {
-            Ok(status) => status.map_err(|err| EmulatorError::Unreachable(err.to_string())),
-            Err(_) => {
-                let _ = child.kill().await;
-                Err(EmulatorError::Unreachable(format!(
-                    "the container did not exit within {STOP_TIMEOUT:?} of SIGTERM; killed"
-                )))
-            }
-        }
+        crate::emulator::stop(&mut *self.child.lock().await, STOP_TIMEOUT).await
     }
 }
 

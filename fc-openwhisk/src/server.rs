@@ -71,7 +71,7 @@ pub async fn oneshot<E: FromOpenWhisk>(function: Function<E>, params: &str) -> R
         activate(&instance, activation).await
     }
     .await;
-    let line = result.unwrap_or_else(|err| json!({ "error": format!("{err:#}") }));
+    let line = result.unwrap_or_else(|err| application_error(&err));
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
@@ -163,10 +163,7 @@ async fn route<E: FromOpenWhisk>(req: hyper::Request<Incoming>, state: &State<E>
             sentinel();
             match result {
                 Ok(value) => answer(StatusCode::OK, &value),
-                Err(err) => answer(
-                    StatusCode::BAD_GATEWAY,
-                    &json!({ "error": format!("{err:#}") }),
-                ),
+                Err(err) => answer(StatusCode::BAD_GATEWAY, &application_error(&err)),
             }
         }
         other => answer(
@@ -219,5 +216,15 @@ async fn run_activation<E: FromOpenWhisk>(state: &State<E>, body: &[u8]) -> Resu
         }
     };
     let activation: Activation = fc_core::adapter::parse_json(body, "activation")?;
-    activate(instance, activation).await
+    // A failure the handler or its event reports is the activation's application error, the
+    // way OpenWhisk's runtimes report a caught exception; a non-200 answer is for actions that
+    // produced no result at all.
+    Ok(activate(instance, activation)
+        .await
+        .unwrap_or_else(|err| application_error(&err)))
+}
+
+/// `{"error": …}`: the result of an activation that failed.
+fn application_error(err: &Error) -> Value {
+    json!({ "error": format!("{err:#}") })
 }

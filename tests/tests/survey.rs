@@ -192,6 +192,7 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
         ("aliyun", "apigw"),
         ("knative", "http"),
         ("gcp", "http"),
+        ("openwhisk", "web"),
     ];
     for (platform, trigger) in cases {
         let server = start_platform(platform, trigger, &scratch);
@@ -223,11 +224,12 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
             "aliyun http",
             "aliyun apigw",
             "knative http",
-            "gcp http"
+            "gcp http",
+            "openwhisk web"
         ]
     );
     let mails = scratch.mails();
-    assert_eq!(mails.len(), 8, "one notification per submission");
+    assert_eq!(mails.len(), 9, "one notification per submission");
     for name in &names {
         assert!(
             mails

@@ -33,8 +33,10 @@ pub enum ObjectChange {
 }
 
 impl ObjectChange {
-    /// The change an `ObjectCreated:Put`-style event name stands for.
+    /// The change an `ObjectCreated:Put`-style event name stands for (S3-compatible stores
+    /// write `s3:ObjectCreated:Put`).
     pub fn from_event_name(name: &str) -> ObjectChange {
+        let name = name.strip_prefix("s3:").unwrap_or(name);
         if name.starts_with("ObjectCreated:") {
             ObjectChange::Created
         } else if name.starts_with("ObjectRemoved:") {

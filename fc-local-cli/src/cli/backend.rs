@@ -14,7 +14,9 @@ use crate::aliyun::{FcEmulator, FcFunction};
 use crate::emulator::{EmulatorError, FunctionError, Output};
 use crate::knative::{KnativeEmulator, KnativeFunction};
 use crate::lambda::{Invoke, LambdaEmulator, LambdaFunction};
+use crate::openwhisk::{OpenWhiskEmulator, OpenWhiskFunction};
 use fc_core::Platform;
+use fc_core::http::Body;
 
 /// How the function is run.
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub(crate) struct Settings {
     pub(crate) output: Output,
     pub(crate) name: String,
     pub(crate) start_timeout: Duration,
+    /// OpenWhisk: a native action, run once per activation.
+    pub(crate) native: bool,
 }
 
 /// One invocation, whatever the platform.
@@ -50,6 +54,7 @@ pub(crate) enum Backend {
     Aws(AwsPool),
     Aliyun(Box<FcPool>),
     Knative(Box<KnativePool>),
+    OpenWhisk(Box<OpenWhiskPool>),
 }
 
 impl Backend {
@@ -58,6 +63,9 @@ impl Backend {
             Platform::Aws => Backend::Aws(AwsPool::start(settings).await?),
             Platform::Knative | Platform::Gcp => {
                 Backend::Knative(Box::new(KnativePool::start(settings).await?))
+            }
+            Platform::OpenWhisk => {
+                Backend::OpenWhisk(Box::new(OpenWhiskPool::start(settings).await?))
             }
             _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
         })
@@ -69,18 +77,27 @@ impl Backend {
             Backend::Aws(pool) => pool.invoke(payload).await,
             Backend::Aliyun(pool) => pool.invoke(payload).await,
             Backend::Knative(pool) => pool.invoke(payload).await,
+            Backend::OpenWhisk(pool) => pool.invoke(payload).await,
         }
     }
 
-    /// Passes an HTTP request through, as FC's HTTP trigger and Knative's ingress do; Lambda's
-    /// triggers send events instead.
+    /// Passes an HTTP request through, as FC's HTTP trigger and Knative's ingress do, or makes
+    /// it a web action's activation; Lambda's triggers send events instead. The outcome is
+    /// `None` when the platform answered without running the function.
     pub(crate) async fn http(
         &self,
         request: Request<Bytes>,
-    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
+    ) -> Result<(Option<Outcome>, Response<Body>), EmulatorError> {
         match self {
-            Backend::Aliyun(pool) => pool.http(request).await,
-            Backend::Knative(pool) => pool.http(request).await,
+            Backend::Aliyun(pool) => pool
+                .http(request)
+                .await
+                .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
+            Backend::Knative(pool) => pool
+                .http(request)
+                .await
+                .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
+            Backend::OpenWhisk(pool) => pool.http(request).await,
             Backend::Aws(_) => Err(EmulatorError::Unreachable(
                 "Lambda's triggers send events, not HTTP requests".into(),
             )),
@@ -98,6 +115,7 @@ impl Backend {
             }
             Backend::Aliyun(pool) => pool.stop().await,
             Backend::Knative(pool) => pool.stop().await,
+            Backend::OpenWhisk(pool) => pool.stop().await,
         }
     }
 
@@ -110,6 +128,7 @@ impl Backend {
             }
             Backend::Aliyun(pool) => pool.restart().await,
             Backend::Knative(pool) => pool.restart().await,
+            Backend::OpenWhisk(pool) => pool.restart().await,
         }
     }
 }
@@ -281,6 +300,7 @@ pub(crate) struct ServerPool<S: Server> {
 
 pub(crate) type FcPool = ServerPool<FcEmulator>;
 pub(crate) type KnativePool = ServerPool<KnativeEmulator>;
+pub(crate) type OpenWhiskPool = ServerPool<OpenWhiskEmulator>;
 
 impl<S: Server + std::fmt::Debug> ServerPool<S> {
     async fn launch(function: S::Function, concurrency: usize) -> Result<Self, EmulatorError> {
@@ -401,6 +421,30 @@ impl Server for KnativeEmulator {
     }
 }
 
+impl Server for OpenWhiskEmulator {
+    type Function = OpenWhiskFunction;
+
+    async fn launch(function: OpenWhiskFunction) -> Result<Self, EmulatorError> {
+        OpenWhiskEmulator::start(function).await
+    }
+
+    async fn usable(&self) -> bool {
+        self.is_alive().await
+    }
+
+    fn why_replaced(&self) -> &'static str {
+        "the action's container is gone (exited, or destroyed after a timeout); starting a new one"
+    }
+
+    async fn halt(&self) {
+        self.stop().await;
+    }
+
+    async fn exited_within(&self, limit: Duration) {
+        OpenWhiskEmulator::exited_within(self, limit).await;
+    }
+}
+
 impl FcPool {
     async fn start(settings: &Settings) -> Result<FcPool, EmulatorError> {
         let mut function = FcFunction::new(&settings.program)
@@ -506,4 +550,123 @@ impl KnativePool {
         };
         Ok((outcome, response))
     }
+}
+
+impl OpenWhiskPool {
+    async fn start(settings: &Settings) -> Result<OpenWhiskPool, EmulatorError> {
+        let mut function = OpenWhiskFunction::new(&settings.program);
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.action.clone_from(&settings.name);
+        function.native = settings.native;
+        function.timeout = settings.timeout;
+        function.start_timeout = settings.start_timeout;
+        function.output = settings.output.clone();
+        ServerPool::launch(function, settings.concurrency).await
+    }
+
+    /// An activation with the parameters in `payload` (a JSON object), as `wsk action invoke`
+    /// makes one.
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let params = match serde_json::from_slice::<serde_json::Value>(&payload) {
+            Ok(serde_json::Value::Object(params)) => params,
+            _ => {
+                return Ok(Outcome {
+                    request_id: fc_local::request_id().replace('-', ""),
+                    result: Err(FunctionError {
+                        error_type: "Bad Request".into(),
+                        error_message: "an activation's parameters are a JSON object".into(),
+                    }),
+                    duration: Duration::ZERO,
+                    init_duration: None,
+                    peak_memory_kib: None,
+                });
+            }
+        };
+        let (_permit, action) = self.live().await?;
+        let activation = Self::settle(&action, action.activate(params).await).await?;
+        Ok(Outcome {
+            request_id: activation.activation_id,
+            result: activation
+                .result
+                .map(|result| Bytes::from(result.to_string())),
+            duration: activation.duration,
+            init_duration: None,
+            peak_memory_kib: action.peak_memory_kib().await,
+        })
+    }
+
+    /// A web request, as the controller makes it a raw web action's activation: under
+    /// `/api/v1/web/NAMESPACE/PACKAGE/ACTION[.EXT]/…`, or at any other path as it is (the path
+    /// after the action, as an API route to it would give).
+    pub(crate) async fn http(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<(Option<Outcome>, Response<Body>), EmulatorError> {
+        use crate::openwhisk::{controller_error, web_params, web_response, web_target};
+        let started = std::time::Instant::now();
+        let path = request.uri().path().to_owned();
+        let (rest, extension) = match web_target(&path) {
+            Some(target) if target.action == self.function.action => {
+                (target.rest.to_owned(), target.extension)
+            }
+            Some(_) => {
+                let response = controller_error(
+                    http::StatusCode::NOT_FOUND,
+                    "The requested resource does not exist.",
+                );
+                return Ok((None, with_cors(response).map(Body::binary)));
+            }
+            None => (path.clone(), ".http"),
+        };
+        // The controller answers a preflight itself unless the action asks for it
+        // (`web-custom-options`).
+        if request.method() == http::Method::OPTIONS {
+            return Ok((
+                None,
+                with_cors(Response::new(Bytes::new())).map(Body::binary),
+            ));
+        }
+        let params = web_params(&request, &rest);
+        let (_permit, action) = self.live().await?;
+        let activation = Self::settle(&action, action.activate(params).await).await?;
+        if let Err(err) = &activation.result {
+            eprintln!("fc-local: the activation failed: {err}");
+        }
+        let mut response = web_response(&activation.result, extension);
+        if let Ok(id) = http::HeaderValue::from_str(&activation.activation_id) {
+            response
+                .headers_mut()
+                .insert("x-openwhisk-activation-id", id);
+        }
+        let outcome = Outcome {
+            request_id: activation.activation_id,
+            result: Ok(Bytes::new()),
+            duration: started.elapsed(),
+            init_duration: None,
+            peak_memory_kib: action.peak_memory_kib().await,
+        };
+        Ok((Some(outcome), with_cors(response).map(Body::binary)))
+    }
+}
+
+/// The CORS headers the controller adds to a web action's answers by default.
+fn with_cors(mut response: Response<Bytes>) -> Response<Bytes> {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        (
+            "access-control-allow-methods",
+            "OPTIONS, GET, DELETE, POST, PUT, HEAD, PATCH",
+        ),
+        (
+            "access-control-allow-headers",
+            "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent",
+        ),
+    ] {
+        if !headers.contains_key(name) {
+            headers.insert(name, http::HeaderValue::from_static(value));
+        }
+    }
+    response
 }

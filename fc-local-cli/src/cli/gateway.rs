@@ -112,6 +112,8 @@ async fn trigger(
     let backend = Arc::clone(&*gateway.backend.read().await);
     let limit = match gateway.platform {
         Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
+        // An activation's parameters.
+        Platform::OpenWhisk => 1024 * 1024,
         _ => 32 * 1024 * 1024,
     };
     let (parts, body) = req.into_parts();
@@ -127,13 +129,18 @@ async fn trigger(
     };
     let source_ip = peer.ip().to_string();
     match (&*backend, gateway.trigger) {
-        (backend, Trigger::FcHttp | Trigger::Knative | Trigger::CloudRun) => {
+        (
+            backend,
+            Trigger::FcHttp | Trigger::Knative | Trigger::CloudRun | Trigger::OpenWhiskWeb,
+        ) => {
             match backend.http(hyper::Request::from_parts(parts, body)).await {
                 Ok((outcome, response)) => {
-                    report(gateway.platform, &outcome, gateway.memory_mb);
+                    if let Some(outcome) = outcome {
+                        report(gateway.platform, &outcome, gateway.memory_mb);
+                    }
                     // Passed on as it streams from the function, as FC's HTTP trigger and
                     // Knative's ingress do.
-                    response.map(Body::new)
+                    response
                 }
                 Err(err) => unreachable_function(&err).map(Body::binary),
             }

@@ -1,12 +1,12 @@
-//! The `fc-local` command: runs any fc handler binary exactly as AWS Lambda or Function Compute
-//! would, with no Docker.
+//! The `fc-local` command: runs any fc handler binary exactly as AWS Lambda, Function Compute,
+//! Knative, Cloud Run or Apache OpenWhisk would, with no Docker.
 //!
 //! ```text
-//! fc-local start   --platform aws|aliyun|knative|gcp [--trigger T] [--port 3000] [--watch] -- <command>
-//! fc-local invoke  --platform aws|aliyun|knative|gcp [--event FILE|-] -- <command>
+//! fc-local start   --platform aws|aliyun|knative|gcp|openwhisk [--trigger T] [--port 3000] [--watch] -- <command>
+//! fc-local invoke  --platform aws|aliyun|knative|gcp|openwhisk [--event FILE|-] -- <command>
 //! fc-local queue   --platform aws|aliyun [--queue NAME] [--port 9324] -- <command>
-//! fc-local event   <kind> --platform aws|aliyun|knative|gcp [--bucket B --key K --table T ...]
-//! fc-local package --platform aws|aliyun -p <package>
+//! fc-local event   <kind> --platform aws|aliyun|knative|gcp|openwhisk [--bucket B --key K ...]
+//! fc-local package --platform aws|aliyun|knative|gcp|openwhisk -p <package>
 //! ```
 
 mod backend;
@@ -34,7 +34,7 @@ use crate::emulator::Output;
 
 /// `--platform`: the clouds fc-local emulates, by their short names.
 fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
-    clap::builder::PossibleValuesParser::new(["aws", "aliyun", "knative", "gcp"])
+    clap::builder::PossibleValuesParser::new(["aws", "aliyun", "knative", "gcp", "openwhisk"])
         .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
 }
 
@@ -71,7 +71,7 @@ fn trigger_of(platform: Platform, name: Option<&str>) -> Result<Trigger, String>
 #[command(
     name = "fc-local",
     version,
-    about = "Run fc handler binaries as AWS Lambda or Alibaba Cloud Function Compute would, locally, without Docker."
+    about = "Run fc handler binaries as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run or Apache OpenWhisk would, locally, without Docker."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -123,16 +123,21 @@ enum Command {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The platform to behave as: aws (Lambda), aliyun (Function Compute), knative, gcp (Cloud
-    /// Run functions).
+    /// Run functions), openwhisk.
     #[arg(long, value_parser = platform_arg())]
     platform: Platform,
-    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC, 300 on Knative and Cloud Run,
-    /// as the platforms default).
+    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC and OpenWhisk, 300 on Knative
+    /// and Cloud Run, as the platforms default).
     #[arg(long)]
     timeout: Option<f64>,
-    /// Memory size in MB (default: 128 on AWS, 512 on FC).
+    /// Memory size in MB (default: 128 on AWS, 256 on OpenWhisk, 512 on FC).
     #[arg(long)]
     memory: Option<u32>,
+    /// OpenWhisk: run the function as a native action (`wsk action create --native`), once per
+    /// activation with the parameters in its first argument, instead of a Docker action's
+    /// server.
+    #[arg(long)]
+    native: bool,
     /// An environment variable for the function, `KEY=VALUE` (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
@@ -149,7 +154,8 @@ struct StartArgs {
     #[command(flatten)]
     run: RunArgs,
     /// How HTTP requests reach the function: AWS apigw-v2 (default), apigw-v1, alb, url; FC http
-    /// (default, passed through), apigw, http-event.
+    /// (default, passed through), apigw, http-event; Knative and Cloud Run http (passed
+    /// through); OpenWhisk web (a raw web action).
     #[arg(long)]
     trigger: Option<String>,
     /// The gateway's port (0 picks a free one).
@@ -221,7 +227,8 @@ struct EventArgs {
     /// dynamodb-remove, schedule, sqs, sqs-fifo, sns, kinesis, kafka, eventbridge; FC http,
     /// oss-put, oss-delete, tablestore-insert, tablestore-modify, tablestore-remove, timer,
     /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn; Knative ping,
-    /// cloudevent; Cloud Run storage-finalize, storage-delete, pubsub, cloudevent.
+    /// cloudevent; Cloud Run storage-finalize, storage-delete, pubsub, cloudevent; OpenWhisk
+    /// http (a web action), alarm, object-put, object-delete.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]
@@ -262,7 +269,7 @@ struct EventArgs {
     /// For schedules: the rule's or trigger's name.
     #[arg(long, default_value = "every-hour")]
     name: String,
-    /// For FC timers: the payload.
+    /// For FC timers, Knative pings and OpenWhisk alarms: the payload.
     #[arg(long)]
     payload: Option<String>,
     /// For Tablestore: print the readable JSON form instead of CBOR.
@@ -301,7 +308,8 @@ struct PackageArgs {
     timeout: u64,
     /// A trigger, `[BIN=]KIND`, for every function or the one named (repeatable): AWS http,
     /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns;
-    /// Knative http, ping, broker; Cloud Run http, storage, pubsub, scheduler.
+    /// Knative http, ping, broker; Cloud Run http, storage, pubsub, scheduler; OpenWhisk http,
+    /// alarm, objects.
     #[arg(long = "trigger", value_name = "[BIN=]KIND")]
     triggers: Vec<String>,
     /// Same as `--trigger http`.
@@ -369,6 +377,9 @@ fn settings(
     let program = PathBuf::from(program);
     let name = crate::emulator::name_of(&program);
     let env = key_values(&run.env)?;
+    if run.native && run.platform != Platform::OpenWhisk {
+        return Err("--native is for --platform openwhisk".into());
+    }
     let timeout = run.timeout.unwrap_or(match run.platform {
         Platform::Aws => 3.0,
         // Knative's and Cloud Run's request timeout.
@@ -392,6 +403,7 @@ fn settings(
         timeout: Duration::from_secs_f64(timeout),
         memory_mb: run.memory.unwrap_or(match run.platform {
             Platform::Aws => 128,
+            Platform::OpenWhisk => 256,
             _ => 512,
         }),
         concurrency,
@@ -399,6 +411,7 @@ fn settings(
         output,
         name,
         start_timeout: Duration::from_secs_f64(run.start_timeout.clamp(0.1, 3600.0)),
+        native: run.native,
     })
 }
 
@@ -437,6 +450,12 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
         settings.platform.description(),
         trigger.description()
     );
+    if settings.platform == Platform::OpenWhisk {
+        println!(
+            "fc-local: the web action: http://{addr}/api/v1/web/guest/default/{}/ (any other path reaches it too)",
+            settings.name
+        );
+    }
     let _ = std::io::stdout().flush();
     let gateway = Arc::new(gateway::Gateway {
         backend: tokio::sync::RwLock::new(Arc::new(backend)),

@@ -68,11 +68,15 @@ impl Source {
             "storage" if platform == Platform::Gcp => Source::Objects,
             "pubsub" if platform == Platform::Gcp => Source::Queue,
             "scheduler" if platform == Platform::Gcp => Source::Schedule,
+            "web" if platform == Platform::OpenWhisk => Source::Http,
+            "alarm" if platform == Platform::OpenWhisk => Source::Schedule,
+            "objects" | "minio" if platform == Platform::OpenWhisk => Source::Objects,
             _ => {
                 let names = match platform {
                     Platform::Aws => "http, apigw-v1, url, s3, dynamodb, schedule, sqs",
                     Platform::Knative => "http, ping, broker",
                     Platform::Gcp => "http, storage, pubsub, scheduler",
+                    Platform::OpenWhisk => "http (or web), alarm, objects",
                     _ => "http, oss, tablestore, timer, mns",
                 };
                 return Err(format!(
@@ -81,6 +85,13 @@ impl Source {
                 ));
             }
         };
+        if platform == Platform::OpenWhisk
+            && !matches!(source, Source::Http | Source::Schedule | Source::Objects)
+        {
+            return Err(format!(
+                "--trigger `{name}` is not a trigger of Apache OpenWhisk: one of http (or web), alarm, objects"
+            ));
+        }
         Ok(source)
     }
 }
@@ -656,13 +667,17 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     };
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-    if matches!(spec.platform, Platform::Knative | Platform::Gcp) {
+    if matches!(
+        spec.platform,
+        Platform::Knative | Platform::Gcp | Platform::OpenWhisk
+    ) {
         return images(spec, &binaries, dir);
     }
     for (bin, binary) in spec.bins.iter().zip(&binaries) {
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
-        let archive = archive(&bytes).map_err(|err| format!("cannot write the archive: {err}"))?;
+        let archive = archive(&[("bootstrap", &bytes)])
+            .map_err(|err| format!("cannot write the archive: {err}"))?;
         write_file(&dir.join(format!("{bin}.zip")), &archive)?;
     }
     let (name, template) = match spec.platform {
@@ -678,9 +693,16 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// Knative and Cloud Run: `<bin>/<bin>` and `<bin>/Dockerfile` for each function's image, and
-/// `service.yaml` (Knative) or `deploy.sh` (Cloud Run) to deploy and wire them.
+/// Knative, Cloud Run and OpenWhisk: `<bin>/<bin>` and `<bin>/Dockerfile` for each function's
+/// image, and `service.yaml` (Knative) or `deploy.sh` (Cloud Run, OpenWhisk) to deploy and wire
+/// them; for OpenWhisk also `<bin>.zip`, the native action.
 fn images(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf, String> {
+    // Knative and Cloud Run set the environment in what deploys the image.
+    let env = if spec.platform == Platform::OpenWhisk {
+        spec.env.as_slice()
+    } else {
+        &[]
+    };
     for (bin, binary) in spec.bins.iter().zip(binaries) {
         let context = dir.join(bin);
         std::fs::create_dir_all(&context)
@@ -694,9 +716,17 @@ fn images(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf,
             let _ =
                 std::fs::set_permissions(context.join(bin), std::fs::Permissions::from_mode(0o755));
         }
-        write_file(&context.join("Dockerfile"), dockerfile(bin).as_bytes())?;
+        write_file(&context.join("Dockerfile"), dockerfile(bin, env).as_bytes())?;
+        if spec.platform == Platform::OpenWhisk {
+            write_file(
+                &dir.join(format!("{bin}.zip")),
+                &native_action(bin, &bytes, env)?,
+            )?;
+        }
     }
-    if spec.platform == Platform::Knative {
+    if spec.platform == Platform::OpenWhisk {
+        write_script(&dir.join("deploy.sh"), &wsk_script(spec))?;
+    } else if spec.platform == Platform::Knative {
         let mut yaml = String::new();
         for document in knative_manifests(spec) {
             yaml.push_str("---\n");
@@ -707,20 +737,96 @@ fn images(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf,
         }
         write_file(&dir.join("service.yaml"), yaml.as_bytes())?;
     } else {
-        write_file(&dir.join("deploy.sh"), gcloud_script(spec).as_bytes())?;
+        write_script(&dir.join("deploy.sh"), &gcloud_script(spec))?;
     }
     Ok(dir)
 }
 
 /// An image with the static binary alone: it needs no libc, and carries its own CA roots.
-fn dockerfile(bin: &str) -> String {
-    format!(
+fn dockerfile(bin: &str, env: &[(String, String)]) -> String {
+    let mut file = format!(
         "# The function's static binary alone; build from this folder:\n\
          #   docker build -t $REGISTRY/{bin} . && docker push $REGISTRY/{bin}\n\
          FROM scratch\n\
-         COPY {bin} /{bin}\n\
-         ENTRYPOINT [\"/{bin}\"]\n"
-    )
+         COPY {bin} /{bin}\n"
+    );
+    for (name, value) in env {
+        let quoted = serde_json::Value::String(value.clone()).to_string();
+        file.push_str(&format!("ENV {name}={quoted}\n"));
+    }
+    file.push_str(&format!("ENTRYPOINT [\"/{bin}\"]\n"));
+    file
+}
+
+/// A native action's zip: the static binary as `exec`, which OpenWhisk's action proxy runs. A
+/// native action has no environment of its own, so with variables `exec` is a script that
+/// sets them and runs the binary beside it.
+///
+/// Source: Apache OpenWhisk, `docs/actions-docker.md` ("--native").
+fn native_action(bin: &str, binary: &[u8], env: &[(String, String)]) -> Result<Vec<u8>, String> {
+    let written = if env.is_empty() {
+        archive(&[("exec", binary)])
+    } else {
+        let mut script = String::from("#!/bin/sh\n");
+        for (name, value) in env {
+            script.push_str(&format!("export {name}={}\n", shell_quote(value)));
+        }
+        script.push_str(&format!("exec \"$(dirname \"$0\")/{bin}\" \"$@\"\n"));
+        archive(&[("exec", script.as_bytes()), (bin, binary)])
+    };
+    written.map_err(|err| format!("cannot write the archive: {err}"))
+}
+
+/// The `wsk` commands that create each function as a native action (a raw web action with
+/// `http`) and fire it from an alarm with `alarm`.
+///
+/// Source: Apache OpenWhisk, `docs/actions-docker.md`, `docs/webactions.md`; the alarms
+/// package's README (apache/openwhisk-package-alarms).
+fn wsk_script(spec: &Package) -> String {
+    let mut script = format!(
+        "#!/bin/sh\n# Deploys {package} to Apache OpenWhisk with `wsk` (set up with\n\
+         # `wsk property set --apihost HOST --auth KEY`). Each function is a native action: its\n\
+         # zip holds the static binary as `exec`. To run the image instead, push the function's\n\
+         # folder (see its Dockerfile) and give `--docker REGISTRY/NAME` for `--native NAME.zip`.\n\
+         set -eu\ncd \"$(dirname \"$0\")\"\n",
+        package = spec.package
+    );
+    for bin in &spec.bins {
+        let has = |wanted: Source| spec.sources(bin).any(|source| source == wanted);
+        // A bucket notification's JSON fields become the parameters of a plain web action.
+        let web = if has(Source::Http) {
+            " --web raw"
+        } else if has(Source::Objects) {
+            " --web true"
+        } else {
+            ""
+        };
+        script.push_str(&format!(
+            "wsk action update {bin} --native {bin}.zip --memory {} --timeout {}{web}\n",
+            spec.memory_mb,
+            spec.timeout_secs * 1000,
+        ));
+        if has(Source::Objects) && !has(Source::Http) {
+            script.push_str(&format!(
+                "# Point the bucket's notifications at this URL: for MinIO, a webhook target\n\
+                 # (mc admin config set ALIAS notify_webhook:{bin} endpoint=URL) and\n\
+                 # mc event add ALIAS/BUCKET arn:minio:sqs::{bin}:webhook --event put,delete\n"
+            ));
+        }
+        if !web.is_empty() {
+            script.push_str(&format!("wsk action get {bin} --url\n"));
+        }
+        if spec.sources(bin).any(|source| source == Source::Schedule) {
+            let payload =
+                shell_quote(&serde_json::json!({ "name": format!("{bin}-alarm") }).to_string());
+            script.push_str(&format!(
+                "wsk trigger delete {bin}-alarm >/dev/null 2>&1 || true\n\
+                 wsk trigger create {bin}-alarm --feed /whisk.system/alarms/alarm \\\n  --param cron '0 * * * *' --param trigger_payload {payload}\n\
+                 wsk rule update {bin}-alarm {bin}-alarm {bin}\n"
+            ));
+        }
+    }
+    script
 }
 
 /// Knative's manifests: a Service per function, a PingSource for `ping`, a broker Trigger
@@ -857,20 +963,33 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// The function's package: `bootstrap`, executable, deflated. Its time is the ZIP epoch
-/// (1980-01-01), so the same binary makes the same archive.
-fn archive(binary: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+/// The function's package: its executables (a `bootstrap`), deflated. Their time is the ZIP
+/// epoch (1980-01-01), so the same binary makes the same archive.
+fn archive(files: &[(&str, &[u8])]) -> zip::result::ZipResult<Vec<u8>> {
     use std::io::Write;
 
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .unix_permissions(0o755)
-        .last_modified_time(zip::DateTime::default())
-        .large_file(u32::try_from(binary.len()).is_err());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("bootstrap", options)?;
-    zip.write_all(binary)?;
+    for (name, bytes) in files {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o755)
+            .last_modified_time(zip::DateTime::default())
+            .large_file(u32::try_from(bytes.len()).is_err());
+        zip.start_file(*name, options)?;
+        zip.write_all(bytes)?;
+    }
     Ok(zip.finish()?.into_inner())
+}
+
+/// A shell script, executable.
+fn write_script(path: &Path, script: &str) -> Result<(), String> {
+    write_file(path, script.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+    }
+    Ok(())
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -954,7 +1073,7 @@ mod tests {
             script.contains("type=google.cloud.storage.object.v1.finalized"),
             "{script}"
         );
-        assert!(dockerfile("web").contains("ENTRYPOINT [\"/web\"]"));
+        assert!(dockerfile("web", &[]).contains("ENTRYPOINT [\"/web\"]"));
         assert!(Source::from_name("ping", Platform::Gcp).is_err());
         assert_eq!(
             Source::from_name("storage", Platform::Gcp),

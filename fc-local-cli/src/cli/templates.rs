@@ -185,6 +185,26 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         Platform::Gcp,
         "an Eventarc CloudEvent (--name as its type, the --row as its data)",
     ),
+    (
+        "http",
+        Platform::OpenWhisk,
+        "a raw web action's parameters (--method, --path, --body)",
+    ),
+    (
+        "object-put",
+        Platform::OpenWhisk,
+        "an S3-compatible store's bucket notification, object created (--bucket, --key, --size), as MinIO's webhook sends it",
+    ),
+    (
+        "object-delete",
+        Platform::OpenWhisk,
+        "an S3-compatible store's bucket notification, object removed",
+    ),
+    (
+        "alarm",
+        Platform::OpenWhisk,
+        "an alarm's trigger_payload (--payload, a JSON object; default {\"name\": --name})",
+    ),
 ];
 
 fn now() -> fc_core::Timestamp {
@@ -209,6 +229,10 @@ pub(crate) fn render(
             .map_err(|e| e.to_string())
     }
     match (platform, kind) {
+        (Platform::OpenWhisk, "http") => json(web_action(spec)?),
+        (Platform::OpenWhisk, "alarm") => json(alarm(spec)?),
+        (Platform::OpenWhisk, "object-put") => json(minio(spec, "s3:ObjectCreated:Put")),
+        (Platform::OpenWhisk, "object-delete") => json(minio(spec, "s3:ObjectRemoved:Delete")),
         (_, "http") => {
             let uri: Uri = spec
                 .path
@@ -910,6 +934,83 @@ fn cloud_event(kind: &str, source: String, subject: Option<String>, data: Value)
 }
 
 /// Source: Knative, "PingSource" (type, source); the data is the source's own.
+/// The parameters the controller gives a raw web action for the request `spec` describes.
+fn web_action(spec: &Spec) -> Result<Value, String> {
+    let mut request = http::Request::new(Bytes::from(spec.body.clone()));
+    *request.method_mut() = spec.method.clone();
+    *request.uri_mut() = spec
+        .path
+        .parse()
+        .map_err(|err| format!("--path `{}` is not a valid path: {err}", spec.path))?;
+    let headers = request.headers_mut();
+    headers.insert("host", HeaderValue::from_static("localhost"));
+    headers.insert("user-agent", HeaderValue::from_static("fc-local"));
+    if !spec.body.is_empty() {
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+    }
+    let path = request.uri().path().to_owned();
+    Ok(Value::Object(crate::openwhisk::web_params(&request, &path)))
+}
+
+/// A bucket notification as MinIO sends it to a webhook: S3's records with `s3:` event names,
+/// and the event's name and `bucket/key` beside them.
+///
+/// Source: minio/minio, `docs/bucket/notifications/README.md`; the sample in
+/// fc-openwhisk/tests/data.
+fn minio(spec: &Spec, event_name: &str) -> Value {
+    let key: String = form_urlencoded::byte_serialize(spec.key.as_bytes()).collect();
+    let mut object = serde_json::json!({
+        "key": key,
+        "sequencer": "15CFEDF8D5304D1A",
+    });
+    if event_name.starts_with("s3:ObjectCreated") {
+        object["size"] = Value::from(spec.size);
+        object["eTag"] = Value::from("d41d8cd98f00b204e9800998ecf8427e");
+        object["contentType"] = Value::from("application/octet-stream");
+    }
+    serde_json::json!({
+        "EventName": event_name,
+        "Key": format!("{}/{}", spec.bucket, spec.key),
+        "Records": [{
+            "eventVersion": "2.0",
+            "eventSource": "minio:s3",
+            "awsRegion": "",
+            "eventTime": this_second().to_string(),
+            "eventName": event_name,
+            "userIdentity": {"principalId": "minioadmin"},
+            "requestParameters": {"region": "", "sourceIPAddress": "127.0.0.1"},
+            "responseElements": {"x-amz-request-id": "15CFEDF8D4736ED9"},
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": "Config",
+                "bucket": {
+                    "name": spec.bucket,
+                    "ownerIdentity": {"principalId": "minioadmin"},
+                    "arn": format!("arn:aws:s3:::{}", spec.bucket),
+                },
+                "object": object,
+            },
+            "source": {"host": "127.0.0.1", "port": "", "userAgent": "fc-local"},
+        }],
+    })
+}
+
+/// An alarm (the `/whisk.system/alarms/alarm` feed) fires its trigger with the
+/// `trigger_payload`'s fields as the parameters, and nothing else.
+///
+/// Source: apache/openwhisk-package-alarms, README.md.
+fn alarm(spec: &Spec) -> Result<Value, String> {
+    match spec.payload.as_deref() {
+        None => Ok(serde_json::json!({ "name": spec.name })),
+        Some(payload) => match serde_json::from_str::<Value>(payload) {
+            Ok(object @ Value::Object(_)) => Ok(object),
+            _ => Err(format!(
+                "--payload must be a JSON object (an alarm's trigger_payload), got `{payload}`"
+            )),
+        },
+    }
+}
+
 fn ping(spec: &Spec) -> Value {
     let source = format!("/apis/v1/namespaces/default/pingsources/{}", spec.name);
     let data = match spec.payload.as_deref() {

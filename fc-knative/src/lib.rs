@@ -168,7 +168,8 @@ fn payload_response(outcome: Result<Payload, Error>) -> Response {
 }
 
 fn reply_event(payload: &Payload) -> Option<Response> {
-    if !payload.as_str().starts_with('{') {
+    // fc's CloudEvent serializes `id` first; anything else is no reply, and is not parsed again.
+    if !payload.as_str().starts_with("{\"id\":") {
         return None;
     }
     let event: CloudEvent<Box<serde_json::value::RawValue>> = payload.to().ok()?;

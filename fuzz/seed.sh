@@ -16,7 +16,7 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{openwhisk_params,knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
+mkdir -p $corpus/{tencent_events,openwhisk_params,knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
@@ -56,5 +56,10 @@ printf '{"name":"nightly"}' > $corpus/openwhisk_params/alarm.json
 cp fc-openwhisk/tests/data/*.json $corpus/openwhisk_params/
 for kind in http alarm object-put object-delete; do
     $fc_local event $kind --platform openwhisk > $corpus/openwhisk_params/template-$kind.json
+done
+# SCF: Tencent's documented trigger samples (fc-tencent/tests/data) and fc-local's templates.
+cp fc-tencent/tests/data/*.json $corpus/tencent_events/
+for kind in http cos-put cos-delete timer ckafka cmq; do
+    $fc_local event $kind --platform tencent > $corpus/tencent_events/template-$kind.json
 done
 echo "seeded: $(find $corpus -type f | wc -l) files"

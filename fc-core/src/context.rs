@@ -20,13 +20,16 @@ pub enum Platform {
     Gcp,
     /// Apache OpenWhisk.
     OpenWhisk,
+    /// Tencent Cloud SCF (Serverless Cloud Function).
+    Tencent,
     /// The local platform (`cargo run`, tests, `fc-local`).
     #[default]
     Local,
 }
 
 impl Platform {
-    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`.
+    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or
+    /// `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Aws => "aws",
@@ -34,6 +37,7 @@ impl Platform {
             Platform::Knative => "knative",
             Platform::Gcp => "gcp",
             Platform::OpenWhisk => "openwhisk",
+            Platform::Tencent => "tencent",
             Platform::Local => "local",
         }
     }
@@ -48,6 +52,7 @@ impl Platform {
             Platform::Knative => "Knative",
             Platform::Gcp => "Google Cloud Run functions",
             Platform::OpenWhisk => "Apache OpenWhisk",
+            Platform::Tencent => "Tencent Cloud SCF",
             Platform::Local => "the local platform",
         }
     }
@@ -60,6 +65,7 @@ impl Platform {
             Platform::Knative,
             Platform::Gcp,
             Platform::OpenWhisk,
+            Platform::Tencent,
             Platform::Local,
         ]
         .into_iter()

@@ -1,12 +1,14 @@
 //! The `fc-local` command and the platform emulators behind it: any fc handler binary runs on a
-//! laptop exactly as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run or Apache
-//! OpenWhisk runs it, with no Docker.
+//! laptop exactly as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run, Apache
+//! OpenWhisk or Tencent Cloud SCF runs it, with no Docker.
 //!
 //! - [`lambda`]: the Lambda Runtime API, serving invocations to a function process;
 //! - [`aliyun`]: Function Compute's custom-runtime protocol, calling a function's HTTP server;
 //! - [`knative`]: Knative's and Cloud Run's container contract, HTTP and CloudEvents;
 //! - [`openwhisk`]: Apache OpenWhisk's action interface (Docker and native actions) and web
 //!   actions;
+//! - [`tencent`]: Tencent Cloud SCF's Custom Runtime API, and its API Gateway and function URL
+//!   events;
 //! - [`cli`]: the `fc-local` command (`start`, `invoke`, `event`, `package`) and the gateways
 //!   that turn HTTP requests into each cloud's trigger events.
 //!
@@ -21,6 +23,7 @@ pub mod knative;
 pub mod lambda;
 pub mod openwhisk;
 mod pairs;
+pub mod tencent;
 
 pub use emulator::{EmulatorError, FunctionError, InvalidAnswer, Output};
 

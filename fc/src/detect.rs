@@ -10,6 +10,10 @@ const FC_VARIABLES: [&str; 4] = [
     "FC_FUNCTION_NAME",
 ];
 
+/// Variables SCF sets: the Custom Runtime API's address for an event function, and the run
+/// environment and function name in every function, web functions included.
+const SCF_VARIABLES: [&str; 3] = ["SCF_RUNTIME_API", "TENCENTCLOUD_RUNENV", "SCF_FUNCTIONNAME"];
+
 /// Variables Knative Serving (and Cloud Run, which implements its contract) sets.
 const KNATIVE_VARIABLES: [&str; 3] = ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
 
@@ -18,7 +22,7 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     if let Some(forced) = var("FC_PLATFORM") {
         let Some(platform) = Platform::from_name(&forced.trim().to_ascii_lowercase()) else {
             return Err(format!(
-                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `{forced}`"
+                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `{forced}`"
             ));
         };
         return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
@@ -28,6 +32,9 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     }
     if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
         return Ok((Platform::Aliyun, format!("{name} is set")));
+    }
+    if let Some(name) = SCF_VARIABLES.into_iter().find(|name| var(name).is_some()) {
+        return Ok((Platform::Tencent, format!("{name} is set")));
     }
     // OpenWhisk sets its API host in every action container, and the activation's variables
     // for a native action's run.
@@ -57,7 +64,7 @@ mod tests {
 
     #[test]
     fn detection_order() {
-        let cases: [(&'static [(&str, &str)], Platform); 10] = [
+        let cases: [(&'static [(&str, &str)], Platform); 12] = [
             (&[], Platform::Local),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
@@ -80,6 +87,8 @@ mod tests {
             ),
             (&[("FC_PLATFORM", "gcp")], Platform::Gcp),
             (&[("__OW_API_HOST", "https://ow")], Platform::OpenWhisk),
+            (&[("SCF_RUNTIME_API", "9.0.0.1")], Platform::Tencent),
+            (&[("TENCENTCLOUD_RUNENV", "SCF")], Platform::Tencent),
         ];
         for (vars, expected) in cases {
             assert_eq!(detect(env(vars)).map(|(p, _)| p), Ok(expected), "{vars:?}");
@@ -93,7 +102,7 @@ mod tests {
         let err = detect(env(&[("FC_PLATFORM", "azure")])).unwrap_err();
         assert_eq!(
             err,
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `azure`"
         );
     }
 }

@@ -51,7 +51,13 @@ use fc_core::Platform;
     note = "a handler takes `fc::http::Request`, `fc::ObjectEvent`, `fc::TableEvent`, `fc::ScheduleEvent`, `fc::MessageEvent`, `fc::CloudEvent<T>`, or `fc::JsonEvent<T>` for any other JSON event"
 )]
 pub trait Deliverable:
-    Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery
+    Event
+    + LocalDelivery
+    + AwsDelivery
+    + AliyunDelivery
+    + KnativeDelivery
+    + OpenWhiskDelivery
+    + TencentDelivery
 {
     /// `Self`.
     type Checked;
@@ -75,16 +81,26 @@ deliverable!(
 
 impl<T> Deliverable for CloudEvent<T>
 where
-    CloudEvent<T>:
-        Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery,
+    CloudEvent<T>: Event
+        + LocalDelivery
+        + AwsDelivery
+        + AliyunDelivery
+        + KnativeDelivery
+        + OpenWhiskDelivery
+        + TencentDelivery,
 {
     type Checked = Self;
 }
 
 impl<T> Deliverable for JsonEvent<T>
 where
-    JsonEvent<T>:
-        Event + LocalDelivery + AwsDelivery + AliyunDelivery + KnativeDelivery + OpenWhiskDelivery,
+    JsonEvent<T>: Event
+        + LocalDelivery
+        + AwsDelivery
+        + AliyunDelivery
+        + KnativeDelivery
+        + OpenWhiskDelivery
+        + TencentDelivery,
 {
     type Checked = Self;
 }
@@ -104,6 +120,18 @@ impl<E: fc_aliyun::FromFc> AliyunDelivery for E {}
 pub trait AliyunDelivery {}
 #[cfg(not(feature = "aliyun"))]
 impl<E> AliyunDelivery for E {}
+
+#[cfg(feature = "tencent")]
+#[doc(hidden)]
+pub trait TencentDelivery: fc_tencent::FromScf {}
+#[cfg(feature = "tencent")]
+impl<E: fc_tencent::FromScf> TencentDelivery for E {}
+
+#[cfg(not(feature = "tencent"))]
+#[doc(hidden)]
+pub trait TencentDelivery {}
+#[cfg(not(feature = "tencent"))]
+impl<E> TencentDelivery for E {}
 
 #[cfg(feature = "openwhisk")]
 #[doc(hidden)]
@@ -348,6 +376,7 @@ async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Resu
         Platform::Aliyun => run_aliyun(function, &why).await,
         Platform::Knative | Platform::Gcp => run_knative(function, platform, &why).await,
         Platform::OpenWhisk => run_openwhisk(function, &why).await,
+        Platform::Tencent => run_tencent(function, &why).await,
         // Platform::Local: detection gives no other.
         _ => run_local(function).await,
     }
@@ -391,6 +420,16 @@ async fn run_openwhisk<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), 
     Err(missing(Platform::OpenWhisk, why, "openwhisk"))
 }
 
+#[cfg(feature = "tencent")]
+async fn run_tencent<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
+    fc_tencent::run(function).await.map_err(Stop::Failed)
+}
+
+#[cfg(not(feature = "tencent"))]
+async fn run_tencent<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+    Err(missing(Platform::Tencent, why, "tencent"))
+}
+
 #[cfg(feature = "knative")]
 async fn run_knative<E: Deliverable>(
     function: Function<E>,
@@ -428,6 +467,11 @@ async fn run_local<E: Deliverable>(function: Function<E>) -> Result<(), Stop> {
         cloud: "Function Compute",
         decode: |json: &[u8]| <E as fc_aliyun::FromFc>::from_invoke(json).map(|(event, _)| event),
     });
+    #[cfg(feature = "tencent")]
+    shapes.push(fc_local::CloudShape {
+        cloud: "Tencent Cloud SCF",
+        decode: <E as fc_tencent::FromScf>::from_event,
+    });
     // A CloudEvent in the JSON format, as Knative and Google deliver it in structured mode.
     #[cfg(feature = "knative")]
     shapes.push(fc_local::CloudShape {
@@ -457,6 +501,7 @@ async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
         feature = "aliyun",
         feature = "knative",
         feature = "openwhisk",
+        feature = "tencent",
         feature = "local"
     ),
     allow(dead_code)

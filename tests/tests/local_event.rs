@@ -120,7 +120,7 @@ fn a_detected_platform_that_cannot_run_says_why() {
     assert_eq!(status.code(), Some(2));
     assert!(
         err.contains(
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `azure`"
         ),
         "{err}"
     );
@@ -169,7 +169,7 @@ fn a_clouds_own_event_is_read_as_that_cloud_sends_it() {
     assert_eq!(status.code(), Some(1));
     assert!(
         err.contains(
-            "nor is it an ObjectEvent as AWS Lambda or Function Compute or Knative / Cloud Run sends one"
+            "nor is it an ObjectEvent as AWS Lambda or Function Compute or Tencent Cloud SCF or Knative / Cloud Run sends one"
         ),
         "{err}"
     );

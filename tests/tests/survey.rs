@@ -193,6 +193,8 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
         ("knative", "http"),
         ("gcp", "http"),
         ("openwhisk", "web"),
+        ("tencent", "apigw"),
+        ("tencent", "url"),
     ];
     for (platform, trigger) in cases {
         let server = start_platform(platform, trigger, &scratch);
@@ -208,7 +210,12 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
             &[("Content-Type", "application/json")],
             b"{\"name\":\"\"}",
         );
-        assert_eq!(invalid.status, 400, "{platform} {trigger}");
+        assert_eq!(
+            invalid.status,
+            400,
+            "{platform} {trigger}: {}",
+            server.stderr()
+        );
     }
     let names: Vec<String> = rows(&scratch.database())
         .into_iter()
@@ -225,11 +232,13 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
             "aliyun apigw",
             "knative http",
             "gcp http",
-            "openwhisk web"
+            "openwhisk web",
+            "tencent apigw",
+            "tencent url"
         ]
     );
     let mails = scratch.mails();
-    assert_eq!(mails.len(), 9, "one notification per submission");
+    assert_eq!(mails.len(), 11, "one notification per submission");
     for name in &names {
         assert!(
             mails

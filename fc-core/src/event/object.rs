@@ -34,12 +34,16 @@ pub enum ObjectChange {
 
 impl ObjectChange {
     /// The change an `ObjectCreated:Put`-style event name stands for (S3-compatible stores
-    /// write `s3:ObjectCreated:Put`).
+    /// write `s3:ObjectCreated:Put`; Tencent COS `cos:ObjectCreated:Put` and
+    /// `cos:ObjectRemove:Delete`).
     pub fn from_event_name(name: &str) -> ObjectChange {
-        let name = name.strip_prefix("s3:").unwrap_or(name);
+        let name = name
+            .strip_prefix("s3:")
+            .or_else(|| name.strip_prefix("cos:"))
+            .unwrap_or(name);
         if name.starts_with("ObjectCreated:") {
             ObjectChange::Created
-        } else if name.starts_with("ObjectRemoved:") {
+        } else if name.starts_with("ObjectRemoved:") || name.starts_with("ObjectRemove:") {
             ObjectChange::Removed
         } else {
             ObjectChange::Other

@@ -33,11 +33,17 @@ pub enum Trigger {
     CloudRun,
     /// An OpenWhisk web action's request (`__ow_*` parameters).
     OpenWhiskWeb,
+    /// Tencent Cloud API Gateway's trigger event (SCF).
+    ScfApiGateway,
+    /// An SCF function URL's event (the API Gateway event without `requestContext`).
+    ScfFunctionUrl,
+    /// An SCF web function's request, as it came.
+    ScfWeb,
 }
 
 impl Trigger {
     /// Every trigger, each platform's default first.
-    const ALL: [Trigger; 11] = [
+    const ALL: [Trigger; 14] = [
         Trigger::ApiGatewayHttp,
         Trigger::ApiGatewayRest,
         Trigger::Alb,
@@ -48,6 +54,9 @@ impl Trigger {
         Trigger::Knative,
         Trigger::CloudRun,
         Trigger::OpenWhiskWeb,
+        Trigger::ScfApiGateway,
+        Trigger::ScfFunctionUrl,
+        Trigger::ScfWeb,
         Trigger::Local,
     ];
 
@@ -62,13 +71,14 @@ impl Trigger {
             Trigger::Knative => Platform::Knative,
             Trigger::CloudRun => Platform::Gcp,
             Trigger::OpenWhiskWeb => Platform::OpenWhisk,
+            Trigger::ScfApiGateway | Trigger::ScfFunctionUrl | Trigger::ScfWeb => Platform::Tencent,
             Trigger::Local => Platform::Local,
         }
     }
 
     /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
     /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `http`
-    /// (Knative, Cloud Run), `web` (OpenWhisk), `local`.
+    /// (Knative, Cloud Run), `web` (OpenWhisk), `apigw`, `url`, `web` (SCF), `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trigger::ApiGatewayHttp => "apigw-v2",
@@ -80,6 +90,9 @@ impl Trigger {
             Trigger::FcHttpEvent => "http-event",
             Trigger::Knative | Trigger::CloudRun => "http",
             Trigger::OpenWhiskWeb => "web",
+            Trigger::ScfApiGateway => "apigw",
+            Trigger::ScfFunctionUrl => "url",
+            Trigger::ScfWeb => "web",
             Trigger::Local => "local",
         }
     }
@@ -97,6 +110,9 @@ impl Trigger {
             Trigger::Knative => "Knative Service",
             Trigger::CloudRun => "Cloud Run function",
             Trigger::OpenWhiskWeb => "OpenWhisk web action",
+            Trigger::ScfApiGateway => "SCF API Gateway trigger",
+            Trigger::ScfFunctionUrl => "SCF function URL",
+            Trigger::ScfWeb => "SCF web function",
             Trigger::Local => "the local development server",
         }
     }

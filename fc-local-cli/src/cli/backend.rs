@@ -15,6 +15,7 @@ use crate::emulator::{EmulatorError, FunctionError, Output};
 use crate::knative::{KnativeEmulator, KnativeFunction};
 use crate::lambda::{Invoke, LambdaEmulator, LambdaFunction};
 use crate::openwhisk::{OpenWhiskEmulator, OpenWhiskFunction};
+use crate::tencent::{ScfEmulator, ScfFunction};
 use fc_core::Platform;
 use fc_core::http::Body;
 
@@ -55,6 +56,7 @@ pub(crate) enum Backend {
     Aliyun(Box<FcPool>),
     Knative(Box<KnativePool>),
     OpenWhisk(Box<OpenWhiskPool>),
+    Tencent(Box<TencentPool>),
 }
 
 impl Backend {
@@ -67,6 +69,7 @@ impl Backend {
             Platform::OpenWhisk => {
                 Backend::OpenWhisk(Box::new(OpenWhiskPool::start(settings).await?))
             }
+            Platform::Tencent => Backend::Tencent(Box::new(TencentPool::start(settings).await?)),
             _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
         })
     }
@@ -78,6 +81,7 @@ impl Backend {
             Backend::Aliyun(pool) => pool.invoke(payload).await,
             Backend::Knative(pool) => pool.invoke(payload).await,
             Backend::OpenWhisk(pool) => pool.invoke(payload).await,
+            Backend::Tencent(pool) => pool.invoke(payload).await,
         }
     }
 
@@ -98,8 +102,8 @@ impl Backend {
                 .await
                 .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
             Backend::OpenWhisk(pool) => pool.http(request).await,
-            Backend::Aws(_) => Err(EmulatorError::Unreachable(
-                "Lambda's triggers send events, not HTTP requests".into(),
+            Backend::Aws(_) | Backend::Tencent(_) => Err(EmulatorError::Unreachable(
+                "this platform's triggers send events, not HTTP requests".into(),
             )),
         }
     }
@@ -116,6 +120,7 @@ impl Backend {
             Backend::Aliyun(pool) => pool.stop().await,
             Backend::Knative(pool) => pool.stop().await,
             Backend::OpenWhisk(pool) => pool.stop().await,
+            Backend::Tencent(pool) => pool.stop().await,
         }
     }
 
@@ -129,6 +134,7 @@ impl Backend {
             Backend::Aliyun(pool) => pool.restart().await,
             Backend::Knative(pool) => pool.restart().await,
             Backend::OpenWhisk(pool) => pool.restart().await,
+            Backend::Tencent(pool) => pool.restart().await,
         }
     }
 }
@@ -301,6 +307,7 @@ pub(crate) struct ServerPool<S: Server> {
 pub(crate) type FcPool = ServerPool<FcEmulator>;
 pub(crate) type KnativePool = ServerPool<KnativeEmulator>;
 pub(crate) type OpenWhiskPool = ServerPool<OpenWhiskEmulator>;
+pub(crate) type TencentPool = ServerPool<ScfEmulator>;
 
 impl<S: Server + std::fmt::Debug> ServerPool<S> {
     async fn launch(function: S::Function, concurrency: usize) -> Result<Self, EmulatorError> {
@@ -442,6 +449,57 @@ impl Server for OpenWhiskEmulator {
 
     async fn exited_within(&self, limit: Duration) {
         OpenWhiskEmulator::exited_within(self, limit).await;
+    }
+}
+
+impl Server for ScfEmulator {
+    type Function = ScfFunction;
+
+    async fn launch(function: ScfFunction) -> Result<Self, EmulatorError> {
+        ScfEmulator::start(function).await
+    }
+
+    async fn usable(&self) -> bool {
+        self.is_alive().await
+    }
+
+    fn why_replaced(&self) -> &'static str {
+        "the instance exited or was recycled after a timeout; starting a new one"
+    }
+
+    async fn halt(&self) {
+        self.stop().await;
+    }
+
+    async fn exited_within(&self, limit: Duration) {
+        ScfEmulator::exited_within(self, limit).await;
+    }
+}
+
+impl TencentPool {
+    async fn start(settings: &Settings) -> Result<TencentPool, EmulatorError> {
+        let mut function = ScfFunction::new(&settings.program);
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.function_name.clone_from(&settings.name);
+        function.memory_mb = settings.memory_mb;
+        function.timeout = settings.timeout;
+        function.init_timeout = settings.start_timeout;
+        function.output = settings.output.clone();
+        ServerPool::launch(function, settings.concurrency).await
+    }
+
+    /// One event invocation, as a trigger makes it.
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let (_permit, instance) = self.live().await?;
+        let invocation = Self::settle(&instance, instance.invoke(payload).await).await?;
+        Ok(Outcome {
+            request_id: invocation.request_id,
+            result: invocation.result,
+            duration: invocation.duration,
+            init_duration: None,
+            peak_memory_kib: instance.peak_memory_kib().await,
+        })
     }
 }
 

@@ -114,6 +114,7 @@ async fn trigger(
         Platform::Aws => crate::lambda::PAYLOAD_LIMIT,
         // An activation's parameters.
         Platform::OpenWhisk => 1024 * 1024,
+        Platform::Tencent => crate::tencent::PAYLOAD_LIMIT,
         _ => 32 * 1024 * 1024,
     };
     let (parts, body) = req.into_parts();
@@ -148,6 +149,7 @@ async fn trigger(
         (backend, trigger) => {
             let http_event = match gateway.platform {
                 Platform::Aws => crate::lambda::http_event,
+                Platform::Tencent => crate::tencent::http_event,
                 _ => crate::aliyun::http_event,
             };
             let event = http_event(
@@ -253,6 +255,7 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
     };
     let decoded = match platform {
         Platform::Aws => crate::lambda::http_response(trigger, &payload),
+        Platform::Tencent => crate::tencent::http_response(trigger, &payload),
         _ => crate::aliyun::http_response(trigger, &payload),
     };
     decoded.unwrap_or_else(|why| {

@@ -34,8 +34,15 @@ use crate::emulator::Output;
 
 /// `--platform`: the clouds fc-local emulates, by their short names.
 fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
-    clap::builder::PossibleValuesParser::new(["aws", "aliyun", "knative", "gcp", "openwhisk"])
-        .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
+    clap::builder::PossibleValuesParser::new([
+        "aws",
+        "aliyun",
+        "knative",
+        "gcp",
+        "openwhisk",
+        "tencent",
+    ])
+    .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
 }
 
 /// `--platform` for what only the two clouds with a queue and a packaging here have.
@@ -123,14 +130,14 @@ enum Command {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The platform to behave as: aws (Lambda), aliyun (Function Compute), knative, gcp (Cloud
-    /// Run functions), openwhisk.
+    /// Run functions), openwhisk, tencent (SCF).
     #[arg(long, value_parser = platform_arg())]
     platform: Platform,
-    /// Seconds an invocation may run (default: 3 on AWS, 60 on FC and OpenWhisk, 300 on Knative
-    /// and Cloud Run, as the platforms default).
+    /// Seconds an invocation may run (default: 3 on AWS and SCF, 60 on FC and OpenWhisk, 300 on
+    /// Knative and Cloud Run, as the platforms default).
     #[arg(long)]
     timeout: Option<f64>,
-    /// Memory size in MB (default: 128 on AWS, 256 on OpenWhisk, 512 on FC).
+    /// Memory size in MB (default: 128 on AWS and SCF, 256 on OpenWhisk, 512 on FC).
     #[arg(long)]
     memory: Option<u32>,
     /// OpenWhisk: run the function as a native action (`wsk action create --native`), once per
@@ -155,7 +162,7 @@ struct StartArgs {
     run: RunArgs,
     /// How HTTP requests reach the function: AWS apigw-v2 (default), apigw-v1, alb, url; FC http
     /// (default, passed through), apigw, http-event; Knative and Cloud Run http (passed
-    /// through); OpenWhisk web (a raw web action).
+    /// through); OpenWhisk web (a raw web action); SCF apigw (default), url.
     #[arg(long)]
     trigger: Option<String>,
     /// The gateway's port (0 picks a free one).
@@ -228,7 +235,8 @@ struct EventArgs {
     /// oss-put, oss-delete, tablestore-insert, tablestore-modify, tablestore-remove, timer,
     /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn; Knative ping,
     /// cloudevent; Cloud Run storage-finalize, storage-delete, pubsub, cloudevent; OpenWhisk
-    /// http (a web action), alarm, object-put, object-delete.
+    /// http (a web action), alarm, object-put, object-delete; SCF http, cos-put, cos-delete,
+    /// timer, ckafka, cmq.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]
@@ -381,7 +389,7 @@ fn settings(
         return Err("--native is for --platform openwhisk".into());
     }
     let timeout = run.timeout.unwrap_or(match run.platform {
-        Platform::Aws => 3.0,
+        Platform::Aws | Platform::Tencent => 3.0,
         // Knative's and Cloud Run's request timeout.
         Platform::Knative | Platform::Gcp => 300.0,
         _ => 60.0,
@@ -402,7 +410,7 @@ fn settings(
         env,
         timeout: Duration::from_secs_f64(timeout),
         memory_mb: run.memory.unwrap_or(match run.platform {
-            Platform::Aws => 128,
+            Platform::Aws | Platform::Tencent => 128,
             Platform::OpenWhisk => 256,
             _ => 512,
         }),
@@ -419,6 +427,9 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     let trigger = trigger_of(args.run.platform, args.trigger.as_deref())?;
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
+    }
+    if trigger == Trigger::ScfWeb {
+        return Err("SCF web functions are not emulated yet; use --trigger apigw or url (an event function)".into());
     }
     if args.streaming && !matches!(trigger, Trigger::FunctionUrl | Trigger::ApiGatewayRest) {
         return Err("--streaming is for AWS Function URLs (--trigger url) and REST APIs (--trigger apigw-v1); FC streams HTTP responses as they are".into());

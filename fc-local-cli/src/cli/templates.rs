@@ -201,6 +201,32 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "an S3-compatible store's bucket notification, object removed",
     ),
     (
+        "http",
+        Platform::Tencent,
+        "an API Gateway trigger's event (--trigger apigw) or a function URL's (--trigger url)",
+    ),
+    (
+        "cos-put",
+        Platform::Tencent,
+        "a COS object created (--bucket as NAME-APPID, --key, --size)",
+    ),
+    ("cos-delete", Platform::Tencent, "a COS object deleted"),
+    (
+        "timer",
+        Platform::Tencent,
+        "a timer trigger's event (--name the trigger, --payload its message)",
+    ),
+    (
+        "ckafka",
+        Platform::Tencent,
+        "a CKafka message (--queue the topic, --body or the --row the message)",
+    ),
+    (
+        "cmq",
+        Platform::Tencent,
+        "a CMQ topic message (--queue the topic, --body or the --row the message)",
+    ),
+    (
         "alarm",
         Platform::OpenWhisk,
         "an alarm's trigger_payload (--payload, a JSON object; default {\"name\": --name})",
@@ -230,6 +256,32 @@ pub(crate) fn render(
     }
     match (platform, kind) {
         (Platform::OpenWhisk, "http") => json(web_action(spec)?),
+        (Platform::Tencent, "cos-put") => json(cos(spec, "cos:ObjectCreated:Put")),
+        (Platform::Tencent, "cos-delete") => json(cos(spec, "cos:ObjectRemove:Delete")),
+        (Platform::Tencent, "timer") => json(fc_tencent::wire::TimerEvent {
+            kind: "Timer".into(),
+            trigger_name: spec.name.clone(),
+            time: this_second().to_string(),
+            message: spec.payload.clone().unwrap_or_default(),
+        }),
+        (Platform::Tencent, "ckafka") => json(serde_json::json!({ "Records": [{ "Ckafka": {
+            "topic": spec.queue,
+            "partition": 0,
+            "offset": 0,
+            "msgKey": "None",
+            "msgBody": spec.message(),
+        }}]})),
+        (Platform::Tencent, "cmq") => json(serde_json::json!({ "Records": [{ "CMQ": {
+            "type": "topic",
+            "topicOwner": "1250000000",
+            "topicName": spec.queue,
+            "subscriptionName": format!("{}-scf", spec.queue),
+            "publishTime": fc_core::Timestamp::now().to_string(),
+            "msgId": fc_local::request_id(),
+            "requestId": fc_local::request_id(),
+            "msgBody": spec.message(),
+            "msgTag": "",
+        }}]})),
         (Platform::OpenWhisk, "alarm") => json(alarm(spec)?),
         (Platform::OpenWhisk, "object-put") => json(minio(spec, "s3:ObjectCreated:Put")),
         (Platform::OpenWhisk, "object-delete") => json(minio(spec, "s3:ObjectRemoved:Delete")),
@@ -246,6 +298,7 @@ pub(crate) fn render(
             }
             let http_event = match platform {
                 Platform::Aws => crate::lambda::http_event,
+                Platform::Tencent => crate::tencent::http_event,
                 _ => crate::aliyun::http_event,
             };
             let event = http_event(
@@ -993,6 +1046,44 @@ fn minio(spec: &Spec, event_name: &str) -> Value {
             "source": {"host": "127.0.0.1", "port": "", "userAgent": "fc-local"},
         }],
     })
+}
+
+/// A COS trigger's event, as the samples in fc-tencent/tests/data: the bucket's name without
+/// its APPID, the key as `/APPID/NAME/KEY`, the time in Unix seconds.
+fn cos(spec: &Spec, event_name: &str) -> Value {
+    let (name, appid) = match spec.bucket.rsplit_once('-') {
+        Some((name, appid)) if !appid.is_empty() && appid.chars().all(|c| c.is_ascii_digit()) => {
+            (name.to_owned(), appid.to_owned())
+        }
+        _ => (spec.bucket.clone(), "1250000000".to_owned()),
+    };
+    let mut object = serde_json::json!({
+        "url": format!("http://{name}-{appid}.cos.ap-guangzhou.myqcloud.com/{}", spec.key),
+        "meta": {"x-cos-request-id": "NWMxOWY4MGFfMjViMjU4NjRfMTUyMV8yNzhhZjM=", "Content-Type": ""},
+        "vid": "",
+        "key": format!("/{appid}/{name}/{}", spec.key),
+    });
+    if event_name.starts_with("cos:ObjectCreated") {
+        object["size"] = Value::from(spec.size);
+    }
+    serde_json::json!({ "Records": [{
+        "cos": {
+            "cosSchemaVersion": "1.0",
+            "cosObject": object,
+            "cosBucket": {"region": "gz", "name": name, "appid": appid},
+            "cosNotificationId": "unknown",
+        },
+        "event": {
+            "eventName": event_name,
+            "eventVersion": "1.0",
+            "eventTime": this_second().unix_seconds(),
+            "eventSource": "qcs::cos",
+            "requestParameters": {"requestSourceIP": "127.0.0.1", "requestHeaders": {}},
+            "eventQueue": format!("qcs:0:scf:gz:appid/{appid}:default.function.$LATEST"),
+            "reservedInfo": "",
+            "reqid": 179_398_952,
+        },
+    }]})
 }
 
 /// An alarm (the `/whisk.system/alarms/alarm` feed) fires its trigger with the

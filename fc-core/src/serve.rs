@@ -47,6 +47,20 @@ pub fn listen_host() -> Result<std::net::IpAddr, crate::Error> {
     }
 }
 
+/// The port to listen on: `PORT` when it is set (as Knative, Cloud Run and the local tests set
+/// it), otherwise the platform's `default`.
+pub fn port(default: u16) -> Result<u16, crate::Error> {
+    match std::env::var("PORT") {
+        Ok(value) => value.trim().parse().map_err(|_| {
+            crate::Error::new(
+                crate::ErrorKind::Internal,
+                format!("PORT must be a port number, got `{value}`"),
+            )
+        }),
+        Err(_) => Ok(default),
+    }
+}
+
 /// Listens on `port` of [`listen_host`], saying where in the log: `what serving on
 /// http://<addr>`.
 pub async fn bind(port: u16, what: &str) -> Result<TcpListener, crate::Error> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use fc_core::http::{Body, HeaderMap, StatusCode, header};
 use fc_core::serve::BodyError;
-use fc_core::{Context, Error, ErrorKind, Function, Instance, Platform, SharedStr};
+use fc_core::{Context, Error, Function, Instance, Platform, SharedStr};
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tokio_util::task::TaskTracker;
@@ -21,15 +21,7 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 /// The port to listen on: `PORT` (which Knative and Cloud Run must set), else 8080.
 pub fn listen_port() -> Result<u16, Error> {
-    match std::env::var("PORT") {
-        Ok(value) => value.trim().parse().map_err(|_| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("PORT must be a port number, got `{value}`"),
-            )
-        }),
-        Err(_) => Ok(8080),
-    }
+    fc_core::serve::port(8080)
 }
 
 /// Runs `function` as a Knative or Cloud Run container: its `init` first, then serving on

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use bytes::Bytes;
-use http::StatusCode;
+use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::Value;
 
 use crate::emulator::InvalidAnswer;
@@ -19,19 +19,49 @@ pub(crate) fn status(answer: &Value) -> Result<StatusCode, InvalidAnswer> {
     .ok_or_else(|| format!("`statusCode` is not an HTTP status: {code}").into())
 }
 
-/// `body`, base64-decoded when `isBase64Encoded` says so; `strict` refuses a body that is not
-/// a string (AWS), otherwise it is sent as its JSON text (FC).
+/// `body`, base64-decoded when `isBase64Encoded` says so (`true`, or `"true"` as Tencent's
+/// gateways write it); `strict` refuses a body that is not a string (AWS), otherwise it is
+/// sent as its JSON text (FC, SCF).
 pub(crate) fn body(answer: &Value, strict: bool) -> Result<Bytes, InvalidAnswer> {
+    let base64 = match &answer["isBase64Encoded"] {
+        Value::Bool(flag) => *flag,
+        Value::String(flag) => flag.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
     match &answer["body"] {
         Value::Null => Ok(Bytes::new()),
-        Value::String(text) if answer["isBase64Encoded"].as_bool() == Some(true) => {
-            base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .map(Bytes::from)
-                .map_err(|err| format!("`body` is not valid base64: {err}").into())
-        }
+        Value::String(text) if base64 => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Bytes::from)
+            .map_err(|err| format!("`body` is not valid base64: {err}").into()),
         Value::String(text) => Ok(Bytes::from(text.clone())),
         other if strict => Err(format!("`body` must be a string, got {other}").into()),
         other => Ok(Bytes::from(other.to_string())),
+    }
+}
+
+/// Any JSON answer without `statusCode`, as a 200 JSON body (AWS HTTP APIs and Function URLs,
+/// SCF function URLs).
+pub(crate) fn json(payload: &[u8]) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::copy_from_slice(payload));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Adds a header of a JSON answer: a string as it is, a number or boolean as its text; one that
+/// is no valid header is left out.
+pub(crate) fn append_header(headers: &mut http::HeaderMap, name: &str, value: &Value) {
+    let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
+        return;
+    };
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        headers.append(name, value);
     }
 }

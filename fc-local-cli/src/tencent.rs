@@ -478,50 +478,20 @@ pub fn http_response(trigger: Trigger, payload: &[u8]) -> Result<Response<Bytes>
     let value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
     if value.get("statusCode").is_none() {
         if trigger == Trigger::ScfFunctionUrl && !value.is_null() {
-            let mut response = Response::new(Bytes::copy_from_slice(payload));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            return Ok(response);
+            return Ok(crate::answer::json(payload));
         }
         return Err("Invalid scf response format. please check your scf response format.".into());
     }
-    let status = crate::answer::status(&value)?;
-    let base64 = match &value["isBase64Encoded"] {
-        Value::Bool(b) => *b,
-        Value::String(s) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    };
-    let body = match &value["body"] {
-        Value::Null => Bytes::new(),
-        Value::String(text) if base64 => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map(Bytes::from)
-            .map_err(|err| InvalidAnswer::from(format!("`body` is not valid base64: {err}")))?,
-        Value::String(text) => Bytes::from(text.clone()),
-        other => Bytes::from(other.to_string()),
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    if let Some(headers) = value["headers"].as_object() {
-        for (name, value) in headers {
-            let values = match value {
-                Value::Array(values) => values.clone(),
-                other => vec![other.clone()],
-            };
-            for value in values {
-                let text = match value {
-                    Value::String(text) => text,
-                    other => other.to_string(),
-                };
-                if let (Ok(name), Ok(value)) = (
-                    http::HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&text),
-                ) {
-                    response.headers_mut().append(name, value);
+    let mut response = Response::new(crate::answer::body(&value, false)?);
+    *response.status_mut() = crate::answer::status(&value)?;
+    for (name, value) in value["headers"].as_object().into_iter().flatten() {
+        match value {
+            Value::Array(values) => {
+                for value in values {
+                    crate::answer::append_header(response.headers_mut(), name, value);
                 }
             }
+            value => crate::answer::append_header(response.headers_mut(), name, value),
         }
     }
     Ok(response)

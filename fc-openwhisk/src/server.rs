@@ -38,15 +38,7 @@ pub async fn run<E: FromOpenWhisk>(function: Function<E>) -> Result<(), Error> {
         })?;
         return oneshot(function, &params).await;
     }
-    let port = match std::env::var("PORT") {
-        Ok(value) => value.trim().parse().map_err(|_| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("PORT must be a port number, got `{value}`"),
-            )
-        })?,
-        Err(_) => 8080,
-    };
+    let port = fc_core::serve::port(8080)?;
     let listener = fc_core::serve::bind(port, "OpenWhisk action").await?;
     serve(listener, function, fc_core::serve::terminated()).await;
     Ok(())

@@ -40,6 +40,27 @@ use serde::de::DeserializeOwned;
 
 pub use runtime::run;
 
+/// An invocation's context from what SCF says of it: the request id (a new one when it says
+/// none), the memory in MB and the time left in milliseconds.
+fn context(
+    request_id: Option<&str>,
+    memory_mb: Option<&str>,
+    time_left_ms: Option<u64>,
+) -> fc_core::Context {
+    let mut ctx = fc_core::Context::default();
+    ctx.platform = fc_core::Platform::Tencent;
+    ctx.request_id = request_id
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map_or_else(fc_core::adapter::request_id, str::to_owned);
+    ctx.memory_mb = memory_mb
+        .and_then(|mb| mb.trim().parse().ok())
+        .unwrap_or_default();
+    ctx.deadline =
+        time_left_ms.map(|ms| std::time::SystemTime::now() + std::time::Duration::from_millis(ms));
+    ctx
+}
+
 /// How much an event function's event and result may be: SCF's limit on synchronous calls.
 pub const PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
 
@@ -155,36 +176,32 @@ impl FromScf for MessageEvent {
     }
 }
 
+macro_rules! no_source {
+    ($event:ty, $what:literal) => {
+        fn from_event(_: &[u8]) -> Result<Self, Error> {
+            Err(Error::invalid_event(concat!(
+                "Tencent Cloud SCF has no source of ",
+                $what,
+                ": take the event as `fc::JsonEvent<T>`"
+            )))
+        }
+
+        async fn into_result(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
+            payload(outcome)
+        }
+
+        async fn into_http(outcome: Result<Payload, Error>) -> Response {
+            payload_http(outcome)
+        }
+    };
+}
+
 impl FromScf for TableEvent {
-    fn from_event(_: &[u8]) -> Result<Self, Error> {
-        Err(Error::invalid_event(
-            "Tencent Cloud SCF has no source of TableEvent events: take the event as `fc::JsonEvent<T>`",
-        ))
-    }
-
-    async fn into_result(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
-        payload(outcome)
-    }
-
-    async fn into_http(outcome: Result<Payload, Error>) -> Response {
-        payload_http(outcome)
-    }
+    no_source!(TableEvent, "TableEvent events");
 }
 
 impl<T: DeserializeOwned + Send + 'static> FromScf for CloudEvent<T> {
-    fn from_event(_: &[u8]) -> Result<Self, Error> {
-        Err(Error::invalid_event(
-            "Tencent Cloud SCF has no source of CloudEvents: take the event as `fc::JsonEvent<T>`",
-        ))
-    }
-
-    async fn into_result(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
-        payload(outcome)
-    }
-
-    async fn into_http(outcome: Result<Payload, Error>) -> Response {
-        payload_http(outcome)
-    }
+    no_source!(CloudEvent, "CloudEvents");
 }
 
 impl<T: DeserializeOwned + Send + 'static> FromScf for JsonEvent<T> {

@@ -7,11 +7,9 @@
 //! one `POST /runtime/invocation/response` or `/runtime/invocation/error` per event. The
 //! paths carry no request id, and a second answer to an event is ignored.
 
-use std::time::{Duration, SystemTime};
-
 use bytes::Bytes;
 use fc_core::http::HeaderMap;
-use fc_core::{Context, Credentials, Error, ErrorKind, Function, Instance, Platform, Secret};
+use fc_core::{Context, Credentials, Error, ErrorKind, Function, Instance, Secret};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use tokio::net::TcpStream;
@@ -107,23 +105,13 @@ impl Env {
     /// `memory_limit_in_mb`, `time_limit_in_ms`; their case varies between Tencent's
     /// documents, and HTTP header names are not case-sensitive anyway).
     fn context(&self, headers: &HeaderMap) -> Context {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-        };
-        let mut ctx = Context::default();
-        ctx.platform = Platform::Tencent;
-        ctx.request_id = header("request_id")
-            .filter(|id| !id.is_empty())
-            .map_or_else(fc_core::adapter::request_id, str::to_owned);
-        ctx.memory_mb = header("memory_limit_in_mb")
-            .and_then(|mb| mb.parse().ok())
-            .unwrap_or_default();
-        ctx.deadline = header("time_limit_in_ms")
-            .and_then(|ms| ms.parse().ok())
-            .map(|ms| SystemTime::now() + Duration::from_millis(ms));
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let time_left = header("time_limit_in_ms").and_then(|ms| ms.trim().parse().ok());
+        let mut ctx = crate::context(
+            header("request_id"),
+            header("memory_limit_in_mb"),
+            time_left,
+        );
         ctx.function_name = self.function_name.clone();
         ctx.function_version = self.version.clone();
         ctx.region = self.region.clone();

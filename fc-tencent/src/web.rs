@@ -6,27 +6,19 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, StatusCode, Trigger, header};
 use fc_core::serve::BodyError;
-use fc_core::{Context, Error, ErrorKind, Function, Instance, Platform};
+use fc_core::{Context, Error, ErrorKind, Function, Instance};
 use hyper::body::Incoming;
 
 use crate::{FromScf, PAYLOAD_LIMIT};
 
 /// Serves `function` on `PORT` (9000, the port SCF sends to, when unset) until SIGTERM.
 pub(crate) async fn run<E: FromScf>(function: Function<E>) -> Result<(), Error> {
-    let port = match std::env::var("PORT") {
-        Ok(value) => value.trim().parse().map_err(|_| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("PORT must be a port number, got `{value}`"),
-            )
-        })?,
-        Err(_) => 9000,
-    };
+    let port = fc_core::serve::port(9000)?;
     let instance = function.init().await?;
     let listener = fc_core::serve::bind(port, "SCF web function").await?;
     let instance = Arc::new(instance);
@@ -51,19 +43,19 @@ fn context(headers: &HeaderMap) -> Context {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let mut ctx = Context::default();
-    ctx.platform = Platform::Tencent;
-    ctx.request_id = header("x-scf-request-id")
-        .filter(|id| !id.is_empty())
-        .map_or_else(fc_core::adapter::request_id, str::to_owned);
-    ctx.memory_mb = header("x-scf-memory")
-        .and_then(|mb| mb.parse().ok())
-        .unwrap_or_default();
     // The timeout is the function's, in seconds.
-    ctx.deadline = header("x-scf-timeout")
+    let time_left = header("x-scf-timeout")
         .and_then(|secs| secs.parse::<f64>().ok())
         .filter(|secs| secs.is_finite() && *secs > 0.0)
-        .map(|secs| SystemTime::now() + Duration::from_secs_f64(secs.min(86_400.0)));
+        .map(|secs| {
+            u64::try_from(Duration::from_secs_f64(secs.min(86_400.0)).as_millis())
+                .unwrap_or(u64::MAX)
+        });
+    let mut ctx = crate::context(
+        header("x-scf-request-id"),
+        header("x-scf-memory"),
+        time_left,
+    );
     ctx.function_name = header("x-scf-name").unwrap_or_default().into();
     ctx.function_version = header("x-scf-version").unwrap_or_default().into();
     ctx.region = header("x-scf-region").unwrap_or_default().into();

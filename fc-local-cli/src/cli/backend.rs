@@ -404,77 +404,50 @@ impl Server for FcEmulator {
     }
 }
 
-impl Server for KnativeEmulator {
-    type Function = KnativeFunction;
+/// A [`Server`] whose emulator has `start`, `is_alive`, `stop` and `exited_within` of its own.
+macro_rules! server {
+    ($emulator:ty, $function:ty, $why:literal) => {
+        impl Server for $emulator {
+            type Function = $function;
 
-    async fn launch(function: KnativeFunction) -> Result<Self, EmulatorError> {
-        KnativeEmulator::start(function).await
-    }
+            async fn launch(function: $function) -> Result<Self, EmulatorError> {
+                <$emulator>::start(function).await
+            }
 
-    async fn usable(&self) -> bool {
-        self.is_alive().await
-    }
+            async fn usable(&self) -> bool {
+                self.is_alive().await
+            }
 
-    fn why_replaced(&self) -> &'static str {
-        "the container exited; starting a new one"
-    }
+            fn why_replaced(&self) -> &'static str {
+                $why
+            }
 
-    async fn halt(&self) {
-        let _ = self.stop().await;
-    }
+            async fn halt(&self) {
+                let _ = self.stop().await;
+            }
 
-    async fn exited_within(&self, limit: Duration) {
-        KnativeEmulator::exited_within(self, limit).await;
-    }
+            async fn exited_within(&self, limit: Duration) {
+                let _ = <$emulator>::exited_within(self, limit).await;
+            }
+        }
+    };
 }
 
-impl Server for OpenWhiskEmulator {
-    type Function = OpenWhiskFunction;
-
-    async fn launch(function: OpenWhiskFunction) -> Result<Self, EmulatorError> {
-        OpenWhiskEmulator::start(function).await
-    }
-
-    async fn usable(&self) -> bool {
-        self.is_alive().await
-    }
-
-    fn why_replaced(&self) -> &'static str {
-        "the action's container is gone (exited, or destroyed after a timeout); starting a new one"
-    }
-
-    async fn halt(&self) {
-        self.stop().await;
-    }
-
-    async fn exited_within(&self, limit: Duration) {
-        OpenWhiskEmulator::exited_within(self, limit).await;
-    }
-}
-
-impl Server for ScfEmulator {
-    type Function = ScfFunction;
-
-    async fn launch(function: ScfFunction) -> Result<Self, EmulatorError> {
-        ScfEmulator::start(function).await
-    }
-
-    async fn usable(&self) -> bool {
-        self.is_alive().await
-    }
-
-    fn why_replaced(&self) -> &'static str {
-        "the instance exited or was recycled after a timeout; starting a new one"
-    }
-
-    async fn halt(&self) {
-        self.stop().await;
-    }
-
-    async fn exited_within(&self, limit: Duration) {
-        ScfEmulator::exited_within(self, limit).await;
-    }
-}
+server!(
+    KnativeEmulator,
+    KnativeFunction,
+    "the container exited; starting a new one"
+);
+server!(
+    OpenWhiskEmulator,
+    OpenWhiskFunction,
+    "the action's container is gone (exited, or destroyed after a timeout); starting a new one"
+);
+server!(
+    ScfEmulator,
+    ScfFunction,
+    "the instance exited or was recycled after a timeout; starting a new one"
+);
 
 impl TencentPool {
     async fn start(settings: &Settings) -> Result<TencentPool, EmulatorError> {

@@ -208,12 +208,7 @@ pub fn http_response(trigger: Trigger, payload: &[u8]) -> Result<Response<Bytes>
     if !structured {
         // HTTP APIs and Function URLs take any other JSON as a 200 JSON body.
         if matches!(trigger, Trigger::ApiGatewayHttp | Trigger::FunctionUrl) {
-            let mut response = Response::new(Bytes::copy_from_slice(payload));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            return Ok(response);
+            return Ok(crate::answer::json(payload));
         }
         return Err("the function's response has no `statusCode`".into());
     }
@@ -222,18 +217,7 @@ pub fn http_response(trigger: Trigger, payload: &[u8]) -> Result<Response<Bytes>
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    let mut add = |name: &str, value: &Value| {
-        let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
-            return;
-        };
-        let text = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if let Ok(value) = HeaderValue::from_str(&text) {
-            headers.append(name, value);
-        }
-    };
+    let mut add = |name: &str, value: &Value| crate::answer::append_header(headers, name, value);
     let multi = value["multiValueHeaders"]
         .as_object()
         .filter(|m| !m.is_empty());

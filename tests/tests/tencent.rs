@@ -224,3 +224,57 @@ fn bad_events_get_clear_errors_and_the_instance_serves_on() {
         assert!(scf.is_alive().await);
     });
 }
+
+#[test]
+fn packages_are_a_bootstrap_and_serverless_yml_per_function() {
+    let out = std::env::temp_dir().join(format!("fc-package-tencent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_text = out.to_str().unwrap();
+    let package = |args: &[&str]| {
+        let mut all = vec![
+            "package",
+            "--binary",
+            HELLO,
+            "--out",
+            out_text,
+            "--platform",
+            "tencent",
+            "-p",
+            "hello",
+        ];
+        all.extend_from_slice(args);
+        run(FC_LOCAL, &all, &[], b"")
+    };
+    let (status, stdout, err) = package(&[
+        "--trigger",
+        "http",
+        "--trigger",
+        "timer",
+        "--env",
+        "GREETING=hi",
+        "--region",
+        "ap-shanghai",
+    ]);
+    assert!(status.success(), "{err}");
+    assert_eq!(stdout.trim(), out_text);
+    let yaml = std::fs::read_to_string(out.join("hello/serverless.yml")).unwrap();
+    for line in [
+        "component: scf",
+        "runtime: CustomRuntime",
+        "region: ap-shanghai",
+        "isIntegratedResponse: true",
+        "cronExpression: 0 0 * * * * *",
+        "GREETING: hi",
+    ] {
+        assert!(yaml.contains(line), "{line}: {yaml}");
+    }
+    // The packaged bootstrap runs as SCF runs it.
+    let bootstrap = out.join("hello/bootstrap");
+    let hello = start_behind_gateway(FC_LOCAL, "tencent", &[], bootstrap.to_str().unwrap());
+    assert_eq!(hello.get("/hello?name=zip").text(), "hello, zip!\n");
+    drop(hello);
+    let (status, _, err) = package(&["--trigger", "dynamodb"]);
+    assert!(!status.success());
+    assert!(err.contains("http (or apigw), cos, timer, ckafka"), "{err}");
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -317,7 +317,7 @@ struct PackageArgs {
     /// A trigger, `[BIN=]KIND`, for every function or the one named (repeatable): AWS http,
     /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns;
     /// Knative http, ping, broker; Cloud Run http, storage, pubsub, scheduler; OpenWhisk http,
-    /// alarm, objects.
+    /// alarm, objects; SCF http, cos, timer, ckafka.
     #[arg(long = "trigger", value_name = "[BIN=]KIND")]
     triggers: Vec<String>,
     /// Same as `--trigger http`.
@@ -327,7 +327,7 @@ struct PackageArgs {
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
     /// The region to deploy to (samconfig.toml on AWS, s.yaml's `vars.region` on FC,
-    /// deploy.sh's REGION on Cloud Run).
+    /// deploy.sh's REGION on Cloud Run, serverless.yml's region on SCF).
     #[arg(long)]
     region: Option<String>,
 }

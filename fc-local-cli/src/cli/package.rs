@@ -71,12 +71,16 @@ impl Source {
             "web" if platform == Platform::OpenWhisk => Source::Http,
             "alarm" if platform == Platform::OpenWhisk => Source::Schedule,
             "objects" | "minio" if platform == Platform::OpenWhisk => Source::Objects,
+            "apigw" if platform == Platform::Tencent => Source::Http,
+            "cos" if platform == Platform::Tencent => Source::Objects,
+            "ckafka" if platform == Platform::Tencent => Source::Queue,
             _ => {
                 let names = match platform {
                     Platform::Aws => "http, apigw-v1, url, s3, dynamodb, schedule, sqs",
                     Platform::Knative => "http, ping, broker",
                     Platform::Gcp => "http, storage, pubsub, scheduler",
                     Platform::OpenWhisk => "http (or web), alarm, objects",
+                    Platform::Tencent => "http (or apigw), cos, timer, ckafka",
                     _ => "http, oss, tablestore, timer, mns",
                 };
                 return Err(format!(
@@ -85,6 +89,11 @@ impl Source {
                 ));
             }
         };
+        if platform == Platform::Tencent && source == Source::Table {
+            return Err(format!(
+                "--trigger `{name}` is not a trigger of Tencent Cloud SCF: one of http (or apigw), cos, timer, ckafka"
+            ));
+        }
         if platform == Platform::OpenWhisk
             && !matches!(source, Source::Http | Source::Schedule | Source::Objects)
         {
@@ -673,6 +682,9 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     ) {
         return images(spec, &binaries, dir);
     }
+    if spec.platform == Platform::Tencent {
+        return scf_functions(spec, &binaries, dir);
+    }
     for (bin, binary) in spec.bins.iter().zip(&binaries) {
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
@@ -690,6 +702,118 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     let yaml =
         serde_yaml_ng::to_string(&template).map_err(|err| format!("cannot write {name}: {err}"))?;
     write_file(&dir.join(name), yaml.as_bytes())?;
+    Ok(dir)
+}
+
+/// SCF: a folder per function with its binary as `bootstrap` (the Custom Runtime's entry) and
+/// the Serverless Framework's `serverless.yml` (the `scf` component) that deploys it with its
+/// triggers: `sls deploy` in the folder.
+///
+/// Sources: Tencent Cloud, "Custom Runtime 说明"; serverless-components/tencent-scf,
+/// `docs/configure.md`.
+fn scf_functions(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf, String> {
+    let region = spec.region.as_deref().unwrap_or("ap-guangzhou");
+    for (bin, binary) in spec.bins.iter().zip(binaries) {
+        let folder = dir.join(bin);
+        std::fs::create_dir_all(&folder)
+            .map_err(|err| format!("cannot create {}: {err}", folder.display()))?;
+        let bytes = std::fs::read(binary)
+            .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
+        write_file(&folder.join("bootstrap"), &bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(
+                folder.join("bootstrap"),
+                std::fs::Permissions::from_mode(0o755),
+            );
+        }
+        let mut inputs = map([
+            ("name", s(bin.as_str())),
+            (
+                "src",
+                map([("src", s("./")), ("exclude", list([s("serverless.yml")]))]),
+            ),
+            ("runtime", s("CustomRuntime")),
+            ("region", s(region)),
+            ("namespace", s("default")),
+            ("memorySize", Value::from(spec.memory_mb)),
+            ("timeout", Value::from(spec.timeout_secs)),
+            ("initTimeout", Value::from(10)),
+        ]);
+        if !spec.env.is_empty() {
+            insert(
+                &mut inputs,
+                "environment",
+                map([("variables", variables(&spec.env))]),
+            );
+        }
+        let events: Vec<Value> = spec
+            .sources(bin)
+            .filter_map(|source| {
+                let event = match source {
+                    Source::Http | Source::Rest | Source::Url => (
+                        "apigw",
+                        map([
+                            ("protocols", list([s("http"), s("https")])),
+                            ("environment", s("release")),
+                            (
+                                "endpoints",
+                                list([map([
+                                    ("path", s("/")),
+                                    ("method", s("ANY")),
+                                    (
+                                        "function",
+                                        map([("isIntegratedResponse", Value::Bool(true))]),
+                                    ),
+                                ])]),
+                            ),
+                        ]),
+                    ),
+                    Source::Schedule => (
+                        "timer",
+                        map([
+                            ("cronExpression", s("0 0 * * * * *")),
+                            ("enable", Value::Bool(true)),
+                        ]),
+                    ),
+                    Source::Objects => (
+                        "cos",
+                        map([
+                            (
+                                "bucket",
+                                s(format!("{bin}-APPID.cos.{region}.myqcloud.com")),
+                            ),
+                            ("events", s("cos:ObjectCreated:*")),
+                            ("enable", Value::Bool(true)),
+                        ]),
+                    ),
+                    Source::Queue => (
+                        "ckafka",
+                        map([
+                            ("name", s("CKAFKA_INSTANCE")),
+                            ("topic", s(bin.as_str())),
+                            ("maxMsgNum", Value::from(100)),
+                            ("offset", s("latest")),
+                        ]),
+                    ),
+                    Source::Table => return None,
+                };
+                Some(map([(event.0, map([("parameters", event.1)]))]))
+            })
+            .collect();
+        if !events.is_empty() {
+            insert(&mut inputs, "events", list(events));
+        }
+        let document = map([
+            ("component", s("scf")),
+            ("name", s(bin.as_str())),
+            ("inputs", inputs),
+        ]);
+        let yaml = serde_yaml_ng::to_string(&document)
+            .map_err(|err| format!("cannot write serverless.yml: {err}"))?;
+        write_file(&folder.join("serverless.yml"), yaml.as_bytes())?;
+    }
     Ok(dir)
 }
 

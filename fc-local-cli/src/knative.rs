@@ -2,6 +2,10 @@
 //! `K_REVISION`, `K_CONFIGURATION`, and `FUNCTION_TARGET` for a Cloud Run function — and what
 //! those platforms send: HTTP requests as they are, and events as a Knative broker or Eventarc
 //! delivers them, CloudEvents in binary content mode. A stop is SIGTERM.
+//!
+//! An SCF web function is the same kind of server (`PORT`, 9000 on SCF), started with SCF's
+//! environment, its requests carrying the `X-Scf-*` headers SCF adds (Source: Tencent Cloud,
+//! "Web 函数" FAQ and 启动文件说明).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,8 +36,10 @@ pub struct KnativeFunction {
     pub args: Vec<String>,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
-    /// Knative, or Google Cloud Run functions.
+    /// Knative, Google Cloud Run functions, or an SCF web function.
     pub platform: Platform,
+    /// Memory in MB (an SCF web function's `X-Scf-Memory`).
+    pub memory_mb: u32,
     /// The service's name (`K_SERVICE`).
     pub service: String,
     /// How long a request may take (Knative's and Cloud Run's default: 300 s).
@@ -54,6 +60,7 @@ impl KnativeFunction {
             args: Vec::new(),
             env: Vec::new(),
             platform: Platform::Knative,
+            memory_mb: 128,
             timeout: Duration::from_secs(300),
             start_timeout: Duration::from_secs(30),
             output: Output::default(),
@@ -130,9 +137,39 @@ impl KnativeEmulator {
         .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
     }
 
-    /// A request passed through as it came; the answer streams.
-    pub async fn http(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
-        self.exchange(request).await
+    /// A request passed through as it came (an SCF web function's with SCF's headers); its
+    /// request id, and the answer, which streams.
+    pub async fn http(
+        &self,
+        mut request: Request<Bytes>,
+    ) -> Result<(String, Response<Incoming>), EmulatorError> {
+        let request_id = fc_local::request_id();
+        if self.function.platform == Platform::Tencent {
+            let f = &self.function;
+            let scf_headers = [
+                ("x-scf-request-id", request_id.clone()),
+                ("x-scf-memory", f.memory_mb.to_string()),
+                ("x-scf-timeout", f.timeout.as_secs().to_string()),
+                ("x-scf-version", "$LATEST".to_owned()),
+                ("x-scf-name", f.service.clone()),
+                ("x-scf-namespace", "default".to_owned()),
+                ("x-scf-region", "ap-guangzhou".to_owned()),
+                ("x-scf-appid", "1250000000".to_owned()),
+                ("x-scf-uin", "100000000001".to_owned()),
+            ];
+            for (name, value) in scf_headers {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    request.headers_mut().insert(name, value);
+                }
+            }
+        }
+        let response = self.exchange(request).await?;
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map_or(request_id, str::to_owned);
+        Ok((request_id, response))
     }
 
     /// Delivers a CloudEvent, given in the JSON format (structured mode), in binary mode as a
@@ -245,15 +282,27 @@ fn spawn(f: &KnativeFunction, port: u16, captured: &Captured) -> Result<Child, E
         .env_remove("FC_FUNCTION_NAME")
         .env("PORT", port.to_string())
         // The platforms need 0.0.0.0; a laptop does not, and should not expose the container.
-        .env("FC_LISTEN_HOST", "127.0.0.1")
-        .env("K_SERVICE", &f.service)
-        .env("K_CONFIGURATION", &f.service)
-        .env("K_REVISION", format!("{}-00001", f.service));
+        .env("FC_LISTEN_HOST", "127.0.0.1");
+    if f.platform == Platform::Tencent {
+        command
+            .env_remove("SCF_RUNTIME_API")
+            .env_remove("FUNCTION_TARGET")
+            .env_remove("K_SERVICE")
+            .env("TENCENTCLOUD_RUNENV", "SCF")
+            .env("SCF_FUNCTIONNAME", &f.service)
+            .env("SCF_FUNCTIONVERSION", "$LATEST")
+            .env("TENCENTCLOUD_REGION", "ap-guangzhou");
+    } else {
+        command
+            .env("K_SERVICE", &f.service)
+            .env("K_CONFIGURATION", &f.service)
+            .env("K_REVISION", format!("{}-00001", f.service));
+    }
     if f.platform == Platform::Gcp {
         command
             .env("FUNCTION_TARGET", &f.service)
             .env("FUNCTION_SIGNATURE_TYPE", "cloudevent");
-    } else {
+    } else if f.platform != Platform::Tencent {
         command.env_remove("FUNCTION_TARGET");
     }
     command

@@ -195,6 +195,7 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
         ("openwhisk", "web"),
         ("tencent", "apigw"),
         ("tencent", "url"),
+        ("tencent", "web"),
     ];
     for (platform, trigger) in cases {
         let server = start_platform(platform, trigger, &scratch);
@@ -234,11 +235,12 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
             "gcp http",
             "openwhisk web",
             "tencent apigw",
-            "tencent url"
+            "tencent url",
+            "tencent web"
         ]
     );
     let mails = scratch.mails();
-    assert_eq!(mails.len(), 11, "one notification per submission");
+    assert_eq!(mails.len(), 12, "one notification per submission");
     for name in &names {
         assert!(
             mails

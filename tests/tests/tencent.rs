@@ -1,6 +1,7 @@
 //! fc's functions on Tencent Cloud SCF, under `fc-local --platform tencent`: an event function
 //! on the Custom Runtime API behind API Gateway and a function URL, the COS, timer, CKafka and
-//! CMQ triggers' events, bad input and timeouts; and a web function as SCF starts one.
+//! CMQ triggers' events, bad input and timeouts; and a web function, as SCF starts one and
+//! under the emulator.
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
@@ -32,7 +33,7 @@ fn invoke_template(kind: &str, extra: &[&str], function: &str) -> (bool, String,
 
 #[test]
 fn http_functions_answer_behind_api_gateway_and_function_urls() {
-    for trigger in ["apigw", "url"] {
+    for trigger in ["apigw", "url", "web"] {
         let hello = start_behind_gateway(FC_LOCAL, "tencent", &["--trigger", trigger], HELLO);
         let reply = hello.get("/hello?name=scf");
         assert_eq!(reply.status, 200, "{trigger}: {}", hello.stderr());

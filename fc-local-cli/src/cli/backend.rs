@@ -36,6 +36,8 @@ pub(crate) struct Settings {
     pub(crate) start_timeout: Duration,
     /// OpenWhisk: a native action, run once per activation.
     pub(crate) native: bool,
+    /// SCF: a web function (an HTTP server on its port) rather than an event function.
+    pub(crate) web_function: bool,
 }
 
 /// One invocation, whatever the platform.
@@ -68,6 +70,10 @@ impl Backend {
             }
             Platform::OpenWhisk => {
                 Backend::OpenWhisk(Box::new(OpenWhiskPool::start(settings).await?))
+            }
+            // An SCF web function is an HTTP server, started as Knative starts a container.
+            Platform::Tencent if settings.web_function => {
+                Backend::Knative(Box::new(KnativePool::start(settings).await?))
             }
             Platform::Tencent => Backend::Tencent(Box::new(TencentPool::start(settings).await?)),
             _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
@@ -540,6 +546,7 @@ impl KnativePool {
         function.env.clone_from(&settings.env);
         function.platform = settings.platform;
         function.service.clone_from(&settings.name);
+        function.memory_mb = settings.memory_mb;
         function.timeout = settings.timeout;
         function.start_timeout = settings.start_timeout;
         function.output = settings.output.clone();
@@ -566,12 +573,8 @@ impl KnativePool {
     ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
         let (_permit, container) = self.live().await?;
         let started = std::time::Instant::now();
-        let response = Self::settle(&container, container.http(request).await).await?;
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map_or_else(fc_local::request_id, str::to_owned);
+        let (request_id, response) =
+            Self::settle(&container, container.http(request).await).await?;
         let outcome = Outcome {
             request_id,
             result: Ok(Bytes::new()),

@@ -132,7 +132,11 @@ async fn trigger(
     match (&*backend, gateway.trigger) {
         (
             backend,
-            Trigger::FcHttp | Trigger::Knative | Trigger::CloudRun | Trigger::OpenWhiskWeb,
+            Trigger::FcHttp
+            | Trigger::Knative
+            | Trigger::CloudRun
+            | Trigger::OpenWhiskWeb
+            | Trigger::ScfWeb,
         ) => {
             match backend.http(hyper::Request::from_parts(parts, body)).await {
                 Ok((outcome, response)) => {

@@ -162,7 +162,8 @@ struct StartArgs {
     run: RunArgs,
     /// How HTTP requests reach the function: AWS apigw-v2 (default), apigw-v1, alb, url; FC http
     /// (default, passed through), apigw, http-event; Knative and Cloud Run http (passed
-    /// through); OpenWhisk web (a raw web action); SCF apigw (default), url.
+    /// through); OpenWhisk web (a raw web action); SCF apigw (default), url (event functions),
+    /// web (a web function, passed through).
     #[arg(long)]
     trigger: Option<String>,
     /// The gateway's port (0 picks a free one).
@@ -420,6 +421,7 @@ fn settings(
         name,
         start_timeout: Duration::from_secs_f64(run.start_timeout.clamp(0.1, 3600.0)),
         native: run.native,
+        web_function: false,
     })
 }
 
@@ -428,20 +430,18 @@ async fn start(args: StartArgs) -> Result<ExitCode, String> {
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
     }
-    if trigger == Trigger::ScfWeb {
-        return Err("SCF web functions are not emulated yet; use --trigger apigw or url (an event function)".into());
-    }
     if args.streaming && !matches!(trigger, Trigger::FunctionUrl | Trigger::ApiGatewayRest) {
         return Err("--streaming is for AWS Function URLs (--trigger url) and REST APIs (--trigger apigw-v1); FC streams HTTP responses as they are".into());
     }
     if args.concurrency_per_instance > 1 && args.run.platform != Platform::Aws {
         return Err("--concurrency-per-instance is for --platform aws; an FC instance takes --concurrency requests at once".into());
     }
-    let settings = settings(
+    let mut settings = settings(
         &args.run,
         (args.concurrency, args.concurrency_per_instance),
         Output::Prefixed(String::new()),
     )?;
+    settings.web_function = trigger == Trigger::ScfWeb;
     let backend = backend::Backend::start(&settings)
         .await
         .map_err(|err| err.to_string())?;

@@ -16,7 +16,7 @@ http_data=$(dir_of lambda_http)/tests/data
 cargo build -q -p fc-local-cli --bin fc-local
 fc_local=target/debug/fc-local
 corpus=fuzz/corpus
-mkdir -p $corpus/{tencent_events,openwhisk_params,knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
+mkdir -p $corpus/{azure_invocations,tencent_events,openwhisk_params,knative_events,aws_http,aws_s3,aws_dynamodb,aws_schedule,aws_messages,aws_cloud_event,fc_http_event,fc_oss,fc_tablestore,fc_timer,fc_passthrough,fc_messages,fc_cloud_event}
 cp "$events"/example-apigw-*request*.json "$events"/example-alb-*request*.json "$http_data"/*.json $corpus/aws_http/
 cp "$events"/example-s3-event*.json $corpus/aws_s3/
 cp "$events"/example-dynamodb-event*.json $corpus/aws_dynamodb/
@@ -62,4 +62,9 @@ cp fc-tencent/tests/data/*.json $corpus/tencent_events/
 for kind in http cos-put cos-delete timer ckafka cmq; do
     $fc_local event $kind --platform tencent > $corpus/tencent_events/template-$kind.json
 done
+# Azure: the custom-handler invocations of Microsoft's documentation (functions-custom-handlers.md).
+printf '{"Data":{"req":{"Url":"http://localhost:7071/api/order","Method":"POST","Query":{},"Headers":{"Content-Type":["application/json"]},"Params":{},"Body":"{\\"id\\":1005}"}},"Metadata":{}}' > $corpus/azure_invocations/http.json
+printf '{"Data":{"myQueueItem":"{ message: \\"Message sent\\" }"},"Metadata":{"DequeueCount":1,"Id":"800ae4b3-bdd2-4c08-badd-f08e5a34b865","sys":{"MethodName":"QueueTrigger","UtcNow":"2019-10-09T17:58:32.2205399Z"}}}' > $corpus/azure_invocations/queue.json
+printf '{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"nightly","UtcNow":"2023-09-07T11:40:45.004275Z"}}}' > $corpus/azure_invocations/timer.json
+printf '{"Data":{"myBlob":"aGVsbG8="},"Metadata":{"Uri":"https://acct.blob.core.windows.net/photos/a.jpg","Properties":{"Length":5}}}' > $corpus/azure_invocations/blob.json
 echo "seeded: $(find $corpus -type f | wc -l) files"

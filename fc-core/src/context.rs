@@ -22,14 +22,16 @@ pub enum Platform {
     OpenWhisk,
     /// Tencent Cloud SCF (Serverless Cloud Function).
     Tencent,
+    /// Azure Functions, through a custom handler.
+    Azure,
     /// The local platform (`cargo run`, tests, `fc-local`).
     #[default]
     Local,
 }
 
 impl Platform {
-    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or
-    /// `local`.
+    /// The platform's short name: `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent`,
+    /// `azure` or `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Aws => "aws",
@@ -38,6 +40,7 @@ impl Platform {
             Platform::Gcp => "gcp",
             Platform::OpenWhisk => "openwhisk",
             Platform::Tencent => "tencent",
+            Platform::Azure => "azure",
             Platform::Local => "local",
         }
     }
@@ -53,6 +56,7 @@ impl Platform {
             Platform::Gcp => "Google Cloud Run functions",
             Platform::OpenWhisk => "Apache OpenWhisk",
             Platform::Tencent => "Tencent Cloud SCF",
+            Platform::Azure => "Azure Functions",
             Platform::Local => "the local platform",
         }
     }
@@ -66,6 +70,7 @@ impl Platform {
             Platform::Gcp,
             Platform::OpenWhisk,
             Platform::Tencent,
+            Platform::Azure,
             Platform::Local,
         ]
         .into_iter()

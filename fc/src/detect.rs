@@ -14,6 +14,9 @@ const FC_VARIABLES: [&str; 4] = [
 /// environment and function name in every function, web functions included.
 const SCF_VARIABLES: [&str; 3] = ["SCF_RUNTIME_API", "TENCENTCLOUD_RUNENV", "SCF_FUNCTIONNAME"];
 
+/// Variables the Azure Functions host sets for a custom handler (and the legacy HTTP worker).
+const AZURE_VARIABLES: [&str; 2] = ["FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT"];
+
 /// Variables Knative Serving (and Cloud Run, which implements its contract) sets.
 const KNATIVE_VARIABLES: [&str; 3] = ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
 
@@ -22,7 +25,7 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     if let Some(forced) = var("FC_PLATFORM") {
         let Some(platform) = Platform::from_name(&forced.trim().to_ascii_lowercase()) else {
             return Err(format!(
-                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `{forced}`"
+                "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent`, `azure` or `local`, got `{forced}`"
             ));
         };
         return Ok((platform, format!("FC_PLATFORM is `{forced}`")));
@@ -32,6 +35,9 @@ pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<(Platform, 
     }
     if let Some(name) = FC_VARIABLES.into_iter().find(|name| var(name).is_some()) {
         return Ok((Platform::Aliyun, format!("{name} is set")));
+    }
+    if let Some(name) = AZURE_VARIABLES.into_iter().find(|name| var(name).is_some()) {
+        return Ok((Platform::Azure, format!("{name} is set")));
     }
     if let Some(name) = SCF_VARIABLES.into_iter().find(|name| var(name).is_some()) {
         return Ok((Platform::Tencent, format!("{name} is set")));
@@ -64,7 +70,7 @@ mod tests {
 
     #[test]
     fn detection_order() {
-        let cases: [(&'static [(&str, &str)], Platform); 12] = [
+        let cases: [(&'static [(&str, &str)], Platform); 13] = [
             (&[], Platform::Local),
             (
                 &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
@@ -89,6 +95,7 @@ mod tests {
             (&[("__OW_API_HOST", "https://ow")], Platform::OpenWhisk),
             (&[("SCF_RUNTIME_API", "9.0.0.1")], Platform::Tencent),
             (&[("TENCENTCLOUD_RUNENV", "SCF")], Platform::Tencent),
+            (&[("FUNCTIONS_CUSTOMHANDLER_PORT", "3000")], Platform::Azure),
         ];
         for (vars, expected) in cases {
             assert_eq!(detect(env(vars)).map(|(p, _)| p), Ok(expected), "{vars:?}");
@@ -99,10 +106,10 @@ mod tests {
 
     #[test]
     fn unknown_forced_platform_is_an_error() {
-        let err = detect(env(&[("FC_PLATFORM", "azure")])).unwrap_err();
+        let err = detect(env(&[("FC_PLATFORM", "gcf")])).unwrap_err();
         assert_eq!(
             err,
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent`, `azure` or `local`, got `gcf`"
         );
     }
 }

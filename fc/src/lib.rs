@@ -15,15 +15,16 @@
 //! as a custom runtime, or into a Knative or Cloud Run image, the same binary serves there. The
 //! platform is detected when the process starts:
 //!
-//! 1. `FC_PLATFORM=aws|aliyun|knative|gcp|openwhisk|tencent|local` forces one;
+//! 1. `FC_PLATFORM=aws|aliyun|knative|gcp|openwhisk|tencent|azure|local` forces one;
 //! 2. `AWS_LAMBDA_RUNTIME_API` set → AWS Lambda;
 //! 3. `FC_CUSTOM_LISTEN_PORT`, `FC_SERVER_PORT`, `FC_FUNC_CODE_PATH` or `FC_FUNCTION_NAME`
 //!    set → Function Compute;
-//! 4. `SCF_RUNTIME_API`, `TENCENTCLOUD_RUNENV` or `SCF_FUNCTIONNAME` set → Tencent Cloud SCF;
-//! 5. `__OW_API_HOST` or `__OW_ACTIVATION_ID` set → Apache OpenWhisk;
-//! 6. `FUNCTION_TARGET` set → Google Cloud Run functions; `K_SERVICE`, `K_CONFIGURATION` or
+//! 4. `FUNCTIONS_CUSTOMHANDLER_PORT` set → Azure Functions (a custom handler);
+//! 5. `SCF_RUNTIME_API`, `TENCENTCLOUD_RUNENV` or `SCF_FUNCTIONNAME` set → Tencent Cloud SCF;
+//! 6. `__OW_API_HOST` or `__OW_ACTIVATION_ID` set → Apache OpenWhisk;
+//! 7. `FUNCTION_TARGET` set → Google Cloud Run functions; `K_SERVICE`, `K_CONFIGURATION` or
 //!    `K_REVISION` set → Knative (and Cloud Run services);
-//! 7. otherwise → the local platform.
+//! 8. otherwise → the local platform.
 //!
 //! # Handlers
 //!

@@ -58,6 +58,7 @@ pub trait Deliverable:
     + KnativeDelivery
     + OpenWhiskDelivery
     + TencentDelivery
+    + AzureDelivery
 {
     /// `Self`.
     type Checked;
@@ -87,7 +88,8 @@ where
         + AliyunDelivery
         + KnativeDelivery
         + OpenWhiskDelivery
-        + TencentDelivery,
+        + TencentDelivery
+        + AzureDelivery,
 {
     type Checked = Self;
 }
@@ -100,7 +102,8 @@ where
         + AliyunDelivery
         + KnativeDelivery
         + OpenWhiskDelivery
-        + TencentDelivery,
+        + TencentDelivery
+        + AzureDelivery,
 {
     type Checked = Self;
 }
@@ -120,6 +123,18 @@ impl<E: fc_aliyun::FromFc> AliyunDelivery for E {}
 pub trait AliyunDelivery {}
 #[cfg(not(feature = "aliyun"))]
 impl<E> AliyunDelivery for E {}
+
+#[cfg(feature = "azure")]
+#[doc(hidden)]
+pub trait AzureDelivery: fc_azure::FromAzure {}
+#[cfg(feature = "azure")]
+impl<E: fc_azure::FromAzure> AzureDelivery for E {}
+
+#[cfg(not(feature = "azure"))]
+#[doc(hidden)]
+pub trait AzureDelivery {}
+#[cfg(not(feature = "azure"))]
+impl<E> AzureDelivery for E {}
 
 #[cfg(feature = "tencent")]
 #[doc(hidden)]
@@ -377,6 +392,7 @@ async fn dispatch<E: Deliverable>(function: Function<E>, lambda: Lambda) -> Resu
         Platform::Knative | Platform::Gcp => run_knative(function, platform, &why).await,
         Platform::OpenWhisk => run_openwhisk(function, &why).await,
         Platform::Tencent => run_tencent(function, &why).await,
+        Platform::Azure => run_azure(function, &why).await,
         // Platform::Local: detection gives no other.
         _ => run_local(function).await,
     }
@@ -418,6 +434,16 @@ async fn run_openwhisk<E: Deliverable>(function: Function<E>, _why: &str) -> Res
 #[cfg(not(feature = "openwhisk"))]
 async fn run_openwhisk<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
     Err(missing(Platform::OpenWhisk, why, "openwhisk"))
+}
+
+#[cfg(feature = "azure")]
+async fn run_azure<E: Deliverable>(function: Function<E>, _why: &str) -> Result<(), Stop> {
+    fc_azure::run(function).await.map_err(Stop::Failed)
+}
+
+#[cfg(not(feature = "azure"))]
+async fn run_azure<E: Deliverable>(_: Function<E>, why: &str) -> Result<(), Stop> {
+    Err(missing(Platform::Azure, why, "azure"))
 }
 
 #[cfg(feature = "tencent")]
@@ -502,6 +528,7 @@ async fn run_local<E: Deliverable>(_: Function<E>) -> Result<(), Stop> {
         feature = "knative",
         feature = "openwhisk",
         feature = "tencent",
+        feature = "azure",
         feature = "local"
     ),
     allow(dead_code)

@@ -116,11 +116,11 @@ fn a_detected_platform_that_cannot_run_says_why() {
         err.contains("FC_CUSTOM_LISTEN_PORT must be a port number, got `ninety`"),
         "{err}"
     );
-    let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "azure")], b"{}");
+    let (status, _, err) = run(PROBE, &[], &[("FC_PLATFORM", "gcf")], b"{}");
     assert_eq!(status.code(), Some(2));
     assert!(
         err.contains(
-            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent` or `local`, got `azure`"
+            "FC_PLATFORM must be `aws`, `aliyun`, `knative`, `gcp`, `openwhisk`, `tencent`, `azure` or `local`, got `gcf`"
         ),
         "{err}"
     );

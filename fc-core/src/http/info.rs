@@ -39,11 +39,13 @@ pub enum Trigger {
     ScfFunctionUrl,
     /// An SCF web function's request, as it came.
     ScfWeb,
+    /// An Azure Functions HTTP trigger's request (forwarded, or as the invocation's `req`).
+    AzureHttp,
 }
 
 impl Trigger {
     /// Every trigger, each platform's default first.
-    const ALL: [Trigger; 14] = [
+    const ALL: [Trigger; 15] = [
         Trigger::ApiGatewayHttp,
         Trigger::ApiGatewayRest,
         Trigger::Alb,
@@ -57,6 +59,7 @@ impl Trigger {
         Trigger::ScfApiGateway,
         Trigger::ScfFunctionUrl,
         Trigger::ScfWeb,
+        Trigger::AzureHttp,
         Trigger::Local,
     ];
 
@@ -72,13 +75,15 @@ impl Trigger {
             Trigger::CloudRun => Platform::Gcp,
             Trigger::OpenWhiskWeb => Platform::OpenWhisk,
             Trigger::ScfApiGateway | Trigger::ScfFunctionUrl | Trigger::ScfWeb => Platform::Tencent,
+            Trigger::AzureHttp => Platform::Azure,
             Trigger::Local => Platform::Local,
         }
     }
 
     /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
     /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `http`
-    /// (Knative, Cloud Run), `web` (OpenWhisk), `apigw`, `url`, `web` (SCF), `local`.
+    /// (Knative, Cloud Run), `web` (OpenWhisk), `apigw`, `url`, `web` (SCF), `http` (Azure),
+    /// `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trigger::ApiGatewayHttp => "apigw-v2",
@@ -93,6 +98,7 @@ impl Trigger {
             Trigger::ScfApiGateway => "apigw",
             Trigger::ScfFunctionUrl => "url",
             Trigger::ScfWeb => "web",
+            Trigger::AzureHttp => "http",
             Trigger::Local => "local",
         }
     }
@@ -113,6 +119,7 @@ impl Trigger {
             Trigger::ScfApiGateway => "SCF API Gateway trigger",
             Trigger::ScfFunctionUrl => "SCF function URL",
             Trigger::ScfWeb => "SCF web function",
+            Trigger::AzureHttp => "Azure Functions HTTP trigger",
             Trigger::Local => "the local development server",
         }
     }

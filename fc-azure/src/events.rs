@@ -18,9 +18,11 @@ use crate::Invocation;
 /// The route prefix the host puts before every HTTP function's route by default.
 const ROUTE_PREFIX: &str = "/api";
 
-/// `{"Outputs", "Logs", "ReturnValue"}`.
-pub(crate) fn answer(outputs: Map<String, Value>, return_value: Value) -> Value {
-    json!({ "Outputs": outputs, "Logs": [], "ReturnValue": return_value })
+/// `{"Outputs", "Logs", "ReturnValue"}`, of the outputs' and the return value's JSON text.
+pub(crate) fn answer(outputs: &str, return_value: &str) -> Bytes {
+    Bytes::from(format!(
+        r#"{{"Outputs":{outputs},"Logs":[],"ReturnValue":{return_value}}}"#
+    ))
 }
 
 /// A value the host wrote as JSON text, as the value it stands for.
@@ -152,7 +154,7 @@ pub(crate) fn http_request(invocation: Invocation) -> Result<Request, Error> {
 
 /// The HTTP output binding `res`: `{statusCode, headers, body}`. Bytes that are not text
 /// cannot be given back this way: the host writes the body as it is.
-pub(crate) async fn http_answer(outcome: Response) -> Result<Value, Error> {
+pub(crate) async fn http_answer(outcome: Response) -> Result<Bytes, Error> {
     let outcome = fc_core::Outcome::buffered(outcome, "").await;
     let (parts, body) = outcome.into_parts();
     let mut headers = Map::new();
@@ -180,7 +182,7 @@ pub(crate) async fn http_answer(outcome: Response) -> Result<Value, Error> {
             "body": body,
         }),
     );
-    Ok(answer(outputs, Value::Null))
+    Ok(answer(&Value::Object(outputs).to_string(), "null"))
 }
 
 fn sys_time(invocation: &Invocation) -> Option<Timestamp> {

@@ -72,7 +72,7 @@ pub trait FromAzure: Event {
 
     /// The invocation's answer: `{"Outputs", "Logs", "ReturnValue"}`, or the error to report.
     #[doc(hidden)]
-    fn into_answer(outcome: Self::Outcome) -> impl Future<Output = Result<Value, Error>> + Send;
+    fn into_answer(outcome: Self::Outcome) -> impl Future<Output = Result<Bytes, Error>> + Send;
 
     /// Makes the event from a forwarded HTTP request.
     #[doc(hidden)]
@@ -89,13 +89,9 @@ pub trait FromAzure: Event {
     fn into_http(outcome: Self::Outcome) -> impl Future<Output = Response> + Send;
 }
 
-/// An event handler's answer: its JSON as the return value, no outputs.
-fn answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
-    let payload = outcome?;
-    let value: Value = payload
-        .to()
-        .map_err(|err| Error::new(fc_core::ErrorKind::Internal, err.to_string()))?;
-    Ok(events::answer(Map::new(), value))
+/// An event handler's answer: its JSON as the return value, as it is, no outputs.
+fn answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
+    Ok(events::answer("{}", outcome?.as_str()))
 }
 
 fn answer_http(outcome: Result<Payload, Error>) -> Response {
@@ -110,7 +106,7 @@ impl FromAzure for Request {
         events::http_request(invocation)
     }
 
-    async fn into_answer(outcome: Response) -> Result<Value, Error> {
+    async fn into_answer(outcome: Response) -> Result<Bytes, Error> {
         events::http_answer(outcome).await
     }
 
@@ -130,7 +126,7 @@ macro_rules! json_event {
                 $decode(invocation)
             }
 
-            async fn into_answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
+            async fn into_answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
                 answer(outcome)
             }
 
@@ -146,7 +142,7 @@ json_event!(ScheduleEvent, events::schedule_event);
 
 /// A batch's answer: the host has no partial batch response, so an answer naming failed items
 /// (`fc::BatchFailures`) fails the invocation, and the message comes back.
-fn batch_answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
+fn batch_answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
     if let Ok(payload) = &outcome
         && payload.as_str().starts_with("{\"batchItemFailures\":[{")
     {
@@ -163,13 +159,13 @@ impl FromAzure for MessageEvent {
         events::message_event(invocation)
     }
 
-    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
+    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
         batch_answer(outcome)
     }
 
     async fn into_http(outcome: Result<Payload, Error>) -> Response {
         match batch_answer(outcome) {
-            Ok(answer) => server::json(http::StatusCode::OK, Bytes::from(answer.to_string())),
+            Ok(answer) => server::json(http::StatusCode::OK, answer),
             Err(err) => server::failure(&err),
         }
     }
@@ -185,7 +181,7 @@ impl<T: DeserializeOwned + Send + 'static> FromAzure for CloudEvent<T> {
         ))
     }
 
-    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
+    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
         answer(outcome)
     }
 
@@ -201,7 +197,7 @@ impl<T: DeserializeOwned + Send + 'static> FromAzure for JsonEvent<T> {
             .map_err(|err| Error::invalid_event(format!("invalid trigger value: {err}")))
     }
 
-    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Value, Error> {
+    async fn into_answer(outcome: Result<Payload, Error>) -> Result<Bytes, Error> {
         answer(outcome)
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use fc_core::http::{Body, Response, StatusCode, header};
+use fc_core::http::{Body, Response, StatusCode};
 use fc_core::serve::BodyError;
 use fc_core::{Context, Error, ErrorKind, Function, Instance, Platform};
 use hyper::body::Incoming;
@@ -121,7 +121,7 @@ async fn handle<E: FromAzure>(req: hyper::Request<Incoming>, instance: &Instance
         Err(err) => Err(err),
     };
     match result {
-        Ok(answer) => json(StatusCode::OK, Bytes::from(answer.to_string())),
+        Ok(answer) => json(StatusCode::OK, answer),
         Err(err) => {
             tracing::error!(request_id, kind = err.kind().as_str(), "{err:#}");
             failure(&err)
@@ -129,23 +129,12 @@ async fn handle<E: FromAzure>(req: hyper::Request<Incoming>, instance: &Instance
     }
 }
 
-pub(crate) fn json(status: StatusCode, body: Bytes) -> Response {
-    let mut response = Response::new(Body::binary(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    response
-}
+pub(crate) use fc_core::adapter::json_response as json;
 
 /// A failed invocation: a non-2xx answer, which the host counts as a failure (and retries a
 /// queue message), the reason in `Logs`.
 pub(crate) fn failure(err: &Error) -> Response {
-    let status = match err.kind() {
-        ErrorKind::InvalidEvent => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status = fc_core::adapter::error_status(err);
     let message = format!("{}: {err:#}", err.kind().as_str());
     let body = serde_json::json!({
         "Outputs": {},

@@ -345,6 +345,78 @@ impl<'de> Visitor<'de> for Values<'_> {
     }
 }
 
+/// A JSON answer with `status`.
+pub fn json_response(status: http::StatusCode, body: bytes::Bytes) -> crate::http::Response {
+    let mut response = crate::http::Response::new(Body::binary(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The `{"errorType", "errorMessage"}` body of a failure.
+pub fn error_body(err: &Error) -> bytes::Bytes {
+    let body = serde_json::json!({
+        "errorType": err.kind().as_str(),
+        "errorMessage": format!("{err:#}"),
+    });
+    bytes::Bytes::from(body.to_string())
+}
+
+/// A failure's answer over HTTP: 400 for input that cannot be read, which a retry would not
+/// change; 500 for the rest, which platforms retry.
+pub fn error_response(err: &Error) -> crate::http::Response {
+    json_response(error_status(err), error_body(err))
+}
+
+/// The status of a failure's answer: 400 for unreadable input, 500 otherwise.
+pub fn error_status(err: &Error) -> http::StatusCode {
+    match err.kind() {
+        crate::ErrorKind::InvalidEvent => http::StatusCode::BAD_REQUEST,
+        _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Headers from name and value text, as events carry them; a pair that is no valid header is
+/// left out.
+pub fn header_map<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
+}
+
+/// Response headers as a JSON object: each name with its value, an array for a header given
+/// several times (`Set-Cookie`); values that are not text are left out.
+pub fn headers_json(headers: &HeaderMap) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut out = serde_json::Map::new();
+    for name in headers.keys() {
+        let mut values = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| Value::String(v.to_owned()));
+        let value = match (values.next(), values.next()) {
+            (Some(one), None) => one,
+            (Some(first), Some(second)) => {
+                Value::Array([first, second].into_iter().chain(values).collect())
+            }
+            (None, _) => continue,
+        };
+        out.insert(name.as_str().to_owned(), value);
+    }
+    out
+}
+
 /// A request that arrived as HTTP, its body read: the body typed by its `Content-Type`, the
 /// platform's `info` in its extensions.
 pub fn passthrough(parts: http::request::Parts, body: bytes::Bytes, info: RequestInfo) -> Request {

@@ -44,10 +44,10 @@ mod server;
 pub mod wire;
 
 use bytes::Bytes;
-use fc_core::http::{Body, Request, RequestInfo, Response, StatusCode, Trigger, header};
+use fc_core::http::{Request, RequestInfo, Response, StatusCode, Trigger, header};
 use fc_core::{
-    CloudEvent, Error, ErrorKind, Event, JsonEvent, MessageEvent, ObjectEvent, Payload,
-    ScheduleEvent, TableEvent,
+    CloudEvent, Error, Event, JsonEvent, MessageEvent, ObjectEvent, Payload, ScheduleEvent,
+    TableEvent,
 };
 use serde::de::DeserializeOwned;
 
@@ -125,32 +125,15 @@ fn cloud_events(
 }
 
 fn json(status: StatusCode, body: Bytes) -> Response {
-    let mut response = Response::new(Body::binary(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    response
+    fc_core::adapter::json_response(status, body)
 }
 
-/// The `{"errorType", "errorMessage"}` body of a failure.
-pub fn error_body(err: &Error) -> Bytes {
-    let body = serde_json::json!({
-        "errorType": err.kind().as_str(),
-        "errorMessage": format!("{err:#}"),
-    });
-    Bytes::from(body.to_string())
-}
+pub use fc_core::adapter::error_body;
 
 /// A failure's answer: 400 for an event that cannot be read, which a retry would not change;
 /// 500 for the rest, which the platform retries.
 pub(crate) fn failure(err: &Error) -> Response {
-    let status = match err.kind() {
-        ErrorKind::InvalidEvent => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    json(status, error_body(err))
+    fc_core::adapter::error_response(err)
 }
 
 /// An event handler's answer: its JSON with 200, or, when it returned a CloudEvent (fc's form:

@@ -39,7 +39,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use fc_core::adapter::EventBody;
 use fc_core::adapter::s3::Notification;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, Trigger};
+use fc_core::http::{Body, Request, RequestInfo, Response, Trigger};
 use fc_core::{
     CloudEvent, Context, Error, Event, JsonEvent, MessageEvent, ObjectEvent, Payload, Platform,
     ScheduleEvent, TableEvent, Timestamp,
@@ -189,15 +189,8 @@ impl FromOpenWhisk for Request {
                 web.method
             ))
         })?;
-        let mut headers = HeaderMap::new();
-        for (name, value) in &web.headers {
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name.as_bytes()),
-                http::HeaderValue::from_str(value),
-            ) {
-                headers.append(name, value);
-            }
-        }
+        let headers =
+            fc_core::adapter::header_map(web.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
@@ -260,23 +253,7 @@ impl FromOpenWhisk for Request {
                 Value::String(base64::engine::general_purpose::STANDARD.encode(&bytes))
             }
         });
-        let mut headers = Map::new();
-        for name in parts.headers.keys() {
-            let mut values = parts
-                .headers
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(|v| Value::String(v.to_owned()));
-            let value = match (values.next(), values.next()) {
-                (Some(one), None) => one,
-                (Some(first), Some(second)) => {
-                    Value::Array([first, second].into_iter().chain(values).collect())
-                }
-                (None, _) => continue,
-            };
-            headers.insert(name.as_str().to_owned(), value);
-        }
+        let headers = fc_core::adapter::headers_json(&parts.headers);
         let mut result = serde_json::json!({
             "statusCode": parts.status.as_u16(),
             "headers": headers,

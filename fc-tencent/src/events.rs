@@ -1,11 +1,9 @@
 //! SCF's trigger events as fc's neutral types, and the integration response.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use bytes::Bytes;
 use fc_core::adapter::{EventBody, parse_json};
-use fc_core::http::{HeaderMap, Request, RequestInfo, Response, Trigger};
+use fc_core::http::{Request, RequestInfo, Response, Trigger};
 use fc_core::{
     Error, Message, MessageEvent, MessageSource, ObjectEvent, ObjectRecord, ScheduleEvent,
     SourceKind, Timestamp,
@@ -31,15 +29,8 @@ pub(crate) fn http_request(raw: &[u8]) -> Result<Request, Error> {
                 event.http_method
             ))
         })?;
-    let mut headers = HeaderMap::new();
-    for (name, value) in &event.headers {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    let headers =
+        fc_core::adapter::header_map(event.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in &event.query_string {
         match value {
@@ -103,22 +94,7 @@ pub(crate) fn http_request(raw: &[u8]) -> Result<Request, Error> {
 pub(crate) async fn http_response(outcome: Response) -> Result<Bytes, Error> {
     let outcome = fc_core::Outcome::buffered(outcome, "").await;
     let (parts, body) = outcome.into_parts();
-    let mut headers = BTreeMap::new();
-    for name in parts.headers.keys() {
-        let values: Vec<Value> = parts
-            .headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(|v| Value::String(v.to_owned()))
-            .collect();
-        let value = match <[Value; 1]>::try_from(values) {
-            Ok([one]) => one,
-            Err(values) if values.is_empty() => continue,
-            Err(values) => Value::Array(values),
-        };
-        headers.insert(name.as_str().to_owned(), value);
-    }
+    let headers = fc_core::adapter::headers_json(&parts.headers);
     let (body, is_base64_encoded) = match EventBody::of(body)? {
         EventBody::Empty => (String::new(), false),
         EventBody::Text(text) => (text, false),

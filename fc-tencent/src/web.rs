@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use fc_core::http::{Body, HeaderMap, Request, RequestInfo, Response, StatusCode, Trigger, header};
+use fc_core::http::{HeaderMap, Request, RequestInfo, Response, StatusCode, Trigger};
 use fc_core::serve::BodyError;
-use fc_core::{Context, Error, ErrorKind, Function, Instance};
+use fc_core::{Context, Error, Function, Instance};
 use hyper::body::Incoming;
 
 use crate::{FromScf, PAYLOAD_LIMIT};
@@ -115,25 +115,5 @@ pub(crate) fn request(parts: http::request::Parts, body: Bytes) -> Request {
     fc_core::adapter::passthrough(parts, body, info)
 }
 
-pub(crate) fn json(status: StatusCode, body: Bytes) -> Response {
-    let mut response = Response::new(Body::binary(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-/// A failure's answer: 400 for a request that cannot be read, 500 for the rest.
-pub(crate) fn failure(err: &Error) -> Response {
-    let status = match err.kind() {
-        ErrorKind::InvalidEvent => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let body = serde_json::json!({
-        "errorType": err.kind().as_str(),
-        "errorMessage": format!("{err:#}"),
-    });
-    json(status, Bytes::from(body.to_string()))
-}
+pub(crate) use fc_core::adapter::error_response as failure;
+pub(crate) use fc_core::adapter::json_response as json;

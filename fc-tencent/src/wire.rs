@@ -65,7 +65,7 @@ pub struct HttpResponse {
     pub status_code: u16,
     /// The headers: a value, or an array for one header given several times.
     #[serde(default)]
-    pub headers: BTreeMap<String, Value>,
+    pub headers: serde_json::Map<String, Value>,
     /// The body.
     #[serde(default)]
     pub body: String,

@@ -140,7 +140,7 @@ pub(crate) fn http_request(invocation: Invocation) -> Result<Request, Error> {
     };
     let body = fc_core::adapter::event_body(body, base64, &headers, WHAT)?;
     let mut info = RequestInfo::default();
-    info.trigger = Trigger::AzureHttp;
+    info.trigger = Trigger::AzureHttpEvent;
     info.source_ip = fc_core::adapter::forwarded_for(&headers);
     info.raw_path = Some(path.to_owned());
     if let Some(params) = request["Params"].as_object() {
@@ -269,10 +269,10 @@ pub(crate) fn message_event(invocation: Invocation) -> Result<MessageEvent, Erro
             other => other.to_string(),
         })
     };
-    // Event Hubs says where a message sits in its partition; queues and Service Bus do not.
-    let stream = metadata.contains_key("SequenceNumber")
-        || metadata.contains_key("SequenceNumberArray")
-        || metadata.contains_key("PartitionContext");
+    // Event Hubs names the partition a message comes from; Service Bus has sequence numbers
+    // too, but no partition.
+    let stream =
+        metadata.contains_key("PartitionContext") || metadata.contains_key("SequenceNumberArray");
     let kind = if stream {
         SourceKind::Stream
     } else {
@@ -372,6 +372,34 @@ mod tests {
         assert_eq!(message.id, "800ae4b3-bdd2-4c08-badd-f08e5a34b865");
         assert_eq!(message.attributes["DequeueCount"], "1");
         assert_eq!(message.source.name, "QueueTrigger");
+    }
+
+    #[test]
+    fn service_bus_messages_are_queued_and_event_hubs_batches_streamed() {
+        // Service Bus numbers its messages too, but has no partition.
+        let queued = message_event(invocation(json!({
+            "Data": {"message": "{\"id\":7}"},
+            "Metadata": {"MessageId": "m-7", "SequenceNumber": 12, "DeliveryCount": 2,
+                "EnqueuedTimeUtc": "2026-12-03T03:00:00Z", "sys": {"MethodName": "orders"}}
+        })))
+        .unwrap();
+        let message = &queued.messages[0];
+        assert_eq!(message.source.kind, SourceKind::Queue);
+        assert_eq!(
+            (message.id.as_str(), &message.body.0[..]),
+            ("m-7", &b"{\"id\":7}"[..])
+        );
+        assert_eq!(message.attributes["DeliveryCount"], "2");
+        let batch = message_event(invocation(json!({
+            "Data": {"events": ["\"a\"", "{\"n\":2}"]},
+            "Metadata": {"PartitionContext": {"PartitionId": "0"}, "SequenceNumberArray": [5, 6],
+                "sys": {"MethodName": "telemetry"}}
+        })))
+        .unwrap();
+        let ids: Vec<&str> = batch.messages.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["5", "6"]);
+        assert_eq!(batch.messages[0].source.kind, SourceKind::Stream);
+        assert_eq!(&batch.messages[1].body.0[..], b"{\"n\":2}");
     }
 
     #[test]

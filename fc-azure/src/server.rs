@@ -53,13 +53,24 @@ pub async fn run<E: FromAzure>(function: Function<E>) -> Result<(), Error> {
 }
 
 /// Whether a request is one of the host's invocations: a POST to a one-segment path
-/// (`/{FunctionName}`) from the host.
-fn is_invocation(parts: &http::request::Parts) -> bool {
+/// (`/{FunctionName}`) from the host, of a JSON object whose first key is `Data` or `Metadata`.
+/// A forwarded request has the invocation id too, and may be a POST to such a path, so the
+/// body decides (the host writes `Data` first).
+fn is_invocation(parts: &http::request::Parts, body: &[u8]) -> bool {
     let path = parts.uri.path();
-    parts.method == http::Method::POST
-        && parts.headers.contains_key(INVOCATION_ID)
-        && path.len() > 1
-        && !path[1..].contains('/')
+    let one_segment = path.len() > 1 && !path[1..].contains('/');
+    if !(parts.method == http::Method::POST
+        && one_segment
+        && parts.headers.contains_key(INVOCATION_ID))
+    {
+        return false;
+    }
+    let rest = body.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    rest.starts_with(b"\"Data\"") || rest.starts_with(b"\"Metadata\"")
 }
 
 async fn handle<E: FromAzure>(req: hyper::Request<Incoming>, instance: &Instance<E>) -> Response {
@@ -95,7 +106,7 @@ async fn handle<E: FromAzure>(req: hyper::Request<Incoming>, instance: &Instance
         .filter(|id| !id.is_empty())
         .map_or_else(fc_core::adapter::request_id, str::to_owned);
     let request_id = ctx.request_id.clone();
-    if !is_invocation(&parts) {
+    if !is_invocation(&parts, &body) {
         return match E::from_http(parts, body) {
             Ok(event) => E::into_http(instance.invocation(event, ctx).await).await,
             Err(err) => {

@@ -166,7 +166,15 @@ pub fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
         .get(X_FORWARDED_FOR)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
-        .and_then(|ip| ip.trim().parse().ok())
+        .and_then(|ip| {
+            let ip = ip.trim();
+            // Azure's front end writes the client's port too: `203.0.113.5:52345`.
+            ip.parse().ok().or_else(|| {
+                ip.parse::<std::net::SocketAddr>()
+                    .ok()
+                    .map(|addr| addr.ip())
+            })
+        })
 }
 
 /// Headers or query parameters as both clouds send them, `{"name": "value" | ["value", …]}` or
@@ -450,6 +458,23 @@ pub fn request_id() -> String {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn the_first_forwarded_address_is_the_client_with_or_without_its_port() {
+        let client = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(X_FORWARDED_FOR, http::HeaderValue::from_static(value));
+            forwarded_for(&headers).map(|ip| ip.to_string())
+        };
+        assert_eq!(
+            client("203.0.113.5, 10.0.0.1").as_deref(),
+            Some("203.0.113.5")
+        );
+        assert_eq!(client("203.0.113.5:52345").as_deref(), Some("203.0.113.5"));
+        assert_eq!(client("[2001:db8::1]:443").as_deref(), Some("2001:db8::1"));
+        assert_eq!(client("2001:db8::1").as_deref(), Some("2001:db8::1"));
+        assert_eq!(client("unknown"), None);
+    }
 
     #[derive(Deserialize, Debug)]
     #[allow(dead_code)]

@@ -232,6 +232,33 @@ fn die_with_parent(command: &mut tokio::process::Command) {
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_: &mut tokio::process::Command) {}
 
+/// Leaves out what every platform sets for its functions (and fc-local's own `FC_PLATFORM`), so
+/// a function started by one emulator detects that emulator's platform alone, whatever
+/// fc-local itself was started under.
+pub(crate) fn clean_env(command: &mut tokio::process::Command) {
+    for name in [
+        "FC_PLATFORM",
+        "AWS_LAMBDA_RUNTIME_API",
+        "FC_CUSTOM_LISTEN_PORT",
+        "FC_SERVER_PORT",
+        "FC_FUNC_CODE_PATH",
+        "FC_FUNCTION_NAME",
+        "FUNCTIONS_CUSTOMHANDLER_PORT",
+        "FUNCTIONS_HTTPWORKER_PORT",
+        "SCF_RUNTIME_API",
+        "TENCENTCLOUD_RUNENV",
+        "SCF_FUNCTIONNAME",
+        "__OW_API_HOST",
+        "__OW_ACTIVATION_ID",
+        "FUNCTION_TARGET",
+        "K_SERVICE",
+        "K_CONFIGURATION",
+        "K_REVISION",
+    ] {
+        command.env_remove(name);
+    }
+}
+
 /// A port no other emulator of this process has been given.
 pub(crate) fn free_port() -> std::io::Result<u16> {
     static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());

@@ -272,22 +272,14 @@ fn binary_mode(event: Bytes) -> (Request<Bytes>, String) {
 
 fn spawn(f: &KnativeFunction, port: u16, captured: &Captured) -> Result<Child, EmulatorError> {
     let mut command = Command::new(&f.program);
+    command.args(&f.args);
+    crate::emulator::clean_env(&mut command);
     command
-        .args(&f.args)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("FC_PLATFORM")
-        .env_remove("FC_CUSTOM_LISTEN_PORT")
-        .env_remove("FC_SERVER_PORT")
-        .env_remove("FC_FUNC_CODE_PATH")
-        .env_remove("FC_FUNCTION_NAME")
         .env("PORT", port.to_string())
         // The platforms need 0.0.0.0; a laptop does not, and should not expose the container.
         .env("FC_LISTEN_HOST", "127.0.0.1");
     if f.platform == Platform::Tencent {
         command
-            .env_remove("SCF_RUNTIME_API")
-            .env_remove("FUNCTION_TARGET")
-            .env_remove("K_SERVICE")
             .env("TENCENTCLOUD_RUNENV", "SCF")
             .env("SCF_FUNCTIONNAME", &f.service)
             .env("SCF_FUNCTIONVERSION", "$LATEST")
@@ -302,8 +294,6 @@ fn spawn(f: &KnativeFunction, port: u16, captured: &Captured) -> Result<Child, E
         command
             .env("FUNCTION_TARGET", &f.service)
             .env("FUNCTION_SIGNATURE_TYPE", "cloudevent");
-    } else if f.platform != Platform::Tencent {
-        command.env_remove("FUNCTION_TARGET");
     }
     command
         .envs(f.env.iter().map(|(k, v)| (k, v)))

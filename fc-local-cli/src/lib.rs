@@ -1,6 +1,6 @@
 //! The `fc-local` command and the platform emulators behind it: any fc handler binary runs on a
 //! laptop exactly as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run, Apache
-//! OpenWhisk or Tencent Cloud SCF runs it, with no Docker.
+//! OpenWhisk, Tencent Cloud SCF or Azure Functions runs it, with no Docker.
 //!
 //! - [`lambda`]: the Lambda Runtime API, serving invocations to a function process;
 //! - [`aliyun`]: Function Compute's custom-runtime protocol, calling a function's HTTP server;
@@ -9,6 +9,8 @@
 //!   actions;
 //! - [`tencent`]: Tencent Cloud SCF's Custom Runtime API, and its API Gateway and function URL
 //!   events;
+//! - [`azure`]: the Azure Functions host's side of a custom handler: invocations, and HTTP
+//!   requests forwarded or made invocations;
 //! - [`cli`]: the `fc-local` command (`start`, `invoke`, `event`, `package`) and the gateways
 //!   that turn HTTP requests into each cloud's trigger events.
 //!
@@ -17,6 +19,7 @@
 
 pub mod aliyun;
 mod answer;
+pub mod azure;
 pub mod cli;
 mod emulator;
 pub mod knative;

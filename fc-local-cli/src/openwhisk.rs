@@ -317,7 +317,7 @@ impl OpenWhiskEmulator {
         if input.len() <= ARGUMENT_LIMIT {
             command.arg(&input);
         }
-        clean_env(&mut command);
+        crate::emulator::clean_env(&mut command);
         command.env("__OW_API_HOST", &f.api_host);
         for (name, value) in facts {
             command.env(format!("__OW_{}", name.to_ascii_uppercase()), value);
@@ -419,29 +419,10 @@ fn result_of(status: StatusCode, body: &[u8]) -> Result<Value, FunctionError> {
     }
 }
 
-/// Leaves out what the other platforms' emulators and runtimes set, so the action detects
-/// OpenWhisk.
-fn clean_env(command: &mut Command) {
-    for name in [
-        "AWS_LAMBDA_RUNTIME_API",
-        "FC_PLATFORM",
-        "FC_CUSTOM_LISTEN_PORT",
-        "FC_SERVER_PORT",
-        "FC_FUNC_CODE_PATH",
-        "FC_FUNCTION_NAME",
-        "K_SERVICE",
-        "K_CONFIGURATION",
-        "K_REVISION",
-        "FUNCTION_TARGET",
-    ] {
-        command.env_remove(name);
-    }
-}
-
 fn spawn(f: &OpenWhiskFunction, port: u16, captured: &Captured) -> Result<Child, EmulatorError> {
     let mut command = Command::new(&f.program);
     command.args(&f.args);
-    clean_env(&mut command);
+    crate::emulator::clean_env(&mut command);
     command
         .env_remove("__OW_ACTIVATION_ID")
         .env("__OW_API_HOST", &f.api_host)

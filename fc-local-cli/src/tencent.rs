@@ -284,22 +284,7 @@ impl ScfEmulator {
 fn spawn(f: &ScfFunction, api: SocketAddr, captured: &Captured) -> Result<Child, EmulatorError> {
     let mut command = Command::new(&f.program);
     command.args(&f.args);
-    for name in [
-        "AWS_LAMBDA_RUNTIME_API",
-        "FC_PLATFORM",
-        "FC_CUSTOM_LISTEN_PORT",
-        "FC_SERVER_PORT",
-        "FC_FUNC_CODE_PATH",
-        "FC_FUNCTION_NAME",
-        "K_SERVICE",
-        "K_CONFIGURATION",
-        "K_REVISION",
-        "FUNCTION_TARGET",
-        "__OW_API_HOST",
-        "__OW_ACTIVATION_ID",
-    ] {
-        command.env_remove(name);
-    }
+    crate::emulator::clean_env(&mut command);
     command
         .env("SCF_RUNTIME_API", api.ip().to_string())
         .env("SCF_RUNTIME_API_PORT", api.port().to_string())

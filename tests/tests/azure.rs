@@ -1,16 +1,20 @@
 //! fc's functions as Azure Functions custom handlers, driven as the Functions host drives them:
 //! the readiness probe, `POST /{FunctionName}` invocations with `{Data, Metadata}` for HTTP,
-//! timer, blob and queue triggers, forwarded HTTP requests, and bad input.
+//! timer, blob and queue triggers, forwarded HTTP requests, and bad input; then under
+//! `fc-local --platform azure`, with its event templates, and as `fc-local package` writes a
+//! function app.
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use fc_tests::Server;
+use fc_tests::{Server, run, start_behind_gateway};
 use serde_json::{Value, json};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
 const OBJECT: &str = env!("CARGO_BIN_EXE_object");
 const SCHEDULE: &str = env!("CARGO_BIN_EXE_probe-schedule");
 const MESSAGES: &str = env!("CARGO_BIN_EXE_probe-messages");
+const PROBE: &str = env!("CARGO_BIN_EXE_probe-http");
+const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 
 /// `binary` as the host starts a custom handler.
 fn start(binary: &str) -> Server {
@@ -93,7 +97,7 @@ fn http_functions_answer_invocations_and_forwarded_requests() {
         "POST",
         "/hello",
         &[("x-azure-functions-invocationid", "bad")],
-        b"{not json",
+        b"{\"Data\": not json",
     );
     assert_eq!(reply.status, 400);
     assert_eq!(hello.get("/api/hello?name=again").text(), "hello, again!\n");
@@ -141,4 +145,243 @@ fn timer_blob_and_queue_triggers_are_fc_events() {
             .contains("items of the batch failed"),
         "{answer}"
     );
+}
+
+/// `fc-local event <kind> --platform azure <extra>` piped into `fc-local invoke` of
+/// `function`: whether it succeeded, stdout, stderr.
+fn invoke_template(kind: &str, extra: &[&str], function: &str) -> (bool, String, String) {
+    let mut args = vec!["event", kind, "--platform", "azure"];
+    args.extend_from_slice(extra);
+    let (status, event, err) = run(FC_LOCAL, &args, &[], b"");
+    assert!(status.success(), "{err}");
+    let (status, out, err) = run(
+        FC_LOCAL,
+        &["invoke", "--platform", "azure", "--", function],
+        &[],
+        event.as_bytes(),
+    );
+    (status.success(), out, err)
+}
+
+#[test]
+fn http_functions_answer_under_the_emulator_forwarded_and_as_invocations() {
+    for trigger in ["http", "http-event"] {
+        let hello = start_behind_gateway(FC_LOCAL, "azure", &["--trigger", trigger], HELLO);
+        let reply = hello.get("/hello?name=az");
+        assert_eq!(reply.status, 200, "{trigger}: {}", hello.stderr());
+        assert_eq!(reply.text(), "hello, az!\n");
+        assert_eq!(hello.get("/nope").status, 404, "{trigger}");
+        // The host's own prefix, for an app deployed with it, reaches the same route.
+        assert_eq!(hello.get("/api/hello?name=p").text(), "hello, p!\n");
+        let probe = start_behind_gateway(FC_LOCAL, "azure", &["--trigger", trigger], PROBE);
+        let echo = probe
+            .request(
+                "POST",
+                "/echo?a=1",
+                &[("content-type", "application/json")],
+                br#"{"n":1}"#,
+            )
+            .json();
+        assert_eq!(echo["text"], r#"{"n":1}"#, "{trigger}");
+        assert_eq!(echo["query"], "a=1", "{trigger}");
+        assert_eq!(echo["sourceIp"], "127.0.0.1", "{trigger}");
+        let bytes = probe.request(
+            "PUT",
+            "/echo",
+            &[("content-type", "application/octet-stream")],
+            &[0, 159, 146, 150],
+        );
+        assert_eq!(bytes.json()["length"], 4, "{trigger}");
+        // A failure tells the client nothing of its text; a panic fails that request only.
+        let failed = probe.get("/error");
+        assert_eq!(failed.status, 500, "{trigger}");
+        assert!(!failed.text().contains("hunter2"), "{trigger}");
+        assert_eq!(probe.get("/panic").status, 500, "{trigger}");
+        assert_eq!(probe.get("/hello").status, 200, "{trigger}");
+    }
+    // The invocation a request makes, as a template.
+    let (ok, out, err) = invoke_template(
+        "http",
+        &["--trigger", "http-event", "--path", "/hello?name=tpl"],
+        HELLO,
+    );
+    assert!(ok, "{err}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["Outputs"]["res"]["body"], "hello, tpl!\n");
+    let (status, _, err) = run(
+        FC_LOCAL,
+        &["event", "http", "--platform", "azure"],
+        &[],
+        b"",
+    );
+    assert!(!status.success());
+    assert!(err.contains("--trigger http-event"), "{err}");
+}
+
+#[test]
+fn trigger_templates_become_fc_events() {
+    let (ok, out, err) = invoke_template("timer", &[], SCHEDULE);
+    assert!(ok, "{err}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    // A timer's schedule is the function's name.
+    assert_eq!(answer["ReturnValue"]["name"], "probe-schedule", "{out}");
+    let (ok, out, err) = invoke_template(
+        "blob",
+        &[
+            "--bucket",
+            "photos",
+            "--key",
+            "cats/cat 1.jpg",
+            "--size",
+            "7",
+        ],
+        OBJECT,
+    );
+    assert!(ok, "{err}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        answer["ReturnValue"]["created"],
+        json!(["photos/cats/cat 1.jpg"])
+    );
+    assert_eq!(answer["ReturnValue"]["bytes_added"], 7);
+    let survey = r#"{"name":"Ada","satisfaction":5}"#;
+    for kind in ["queue", "servicebus", "eventhub"] {
+        let (ok, _, err) = invoke_template(kind, &["--body", survey], MESSAGES);
+        assert!(ok, "{kind}: {err}");
+        // A message that is no survey fails the invocation, and fc-local says why.
+        let (ok, _, err) = invoke_template(kind, &["--body", "{}"], MESSAGES);
+        assert!(!ok, "{kind}");
+        assert!(err.contains("items of the batch failed"), "{kind}: {err}");
+    }
+    // The wrong event for the function: an error naming what was expected.
+    let (ok, _, err) = invoke_template("timer", &[], OBJECT);
+    assert!(!ok);
+    assert!(err.contains("`Metadata.Uri` is missing"), "{err}");
+}
+
+#[test]
+fn bad_invocations_get_clear_errors_and_the_handler_serves_on() {
+    use fc_local_cli::Output;
+    use fc_local_cli::azure::{AzureEmulator, AzureFunction};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut function = AzureFunction::new(HELLO);
+        function.output = Output::Discard;
+        let azure = AzureEmulator::start(function).await.unwrap();
+        let cases: [(&[u8], &str); 5] = [
+            (br#"{"Data": not json"#, "InvalidEvent"),
+            (br#"{"Data":{}}"#, "no binding in `Data` is an HTTP request"),
+            (
+                br#"{"Data":{"req":{"Url":"http://h/hello","Method":"FETCH ME"}}}"#,
+                "is not an HTTP method",
+            ),
+            (
+                br#"{"Data":{"req":{"Url":"http://h/hello","Method":"POST","Headers":{"Content-Type":["application/octet-stream"]},"Body":"%%"}}}"#,
+                "base64",
+            ),
+            (br#"{"Data":[1,2]}"#, "invalid invocation"),
+        ];
+        for (payload, expected) in cases {
+            let invocation = azure.invoke(bytes::Bytes::from_static(payload)).await.unwrap();
+            let err = invocation.result.unwrap_err();
+            assert!(
+                format!("{err}").contains(expected),
+                "{}: {err}",
+                String::from_utf8_lossy(payload)
+            );
+            assert!(!invocation.logs.is_empty(), "the reason is in Logs too");
+        }
+        // The same handler answers the next good invocation.
+        let good = br#"{"Data":{"req":{"Url":"http://h/hello?name=again","Method":"GET"}}}"#;
+        let answer = azure.invoke(bytes::Bytes::from_static(good)).await.unwrap();
+        let answer: Value = serde_json::from_slice(&answer.result.unwrap()).unwrap();
+        assert_eq!(answer["Outputs"]["res"]["body"], "hello, again!\n");
+        assert!(azure.is_alive().await);
+        // The host stops a handler by killing it.
+        azure.stop().await.unwrap();
+        assert!(!azure.is_alive().await);
+    });
+}
+
+#[test]
+fn packages_are_a_function_app_per_binary() {
+    let out = std::env::temp_dir().join(format!("fc-package-azure-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_text = out.to_str().unwrap();
+    let package = |args: &[&str]| {
+        let mut all = vec![
+            "package",
+            "--binary",
+            HELLO,
+            "--out",
+            out_text,
+            "--platform",
+            "azure",
+            "-p",
+            "hello",
+        ];
+        all.extend_from_slice(args);
+        run(FC_LOCAL, &all, &[], b"")
+    };
+    let (status, stdout, err) = package(&[
+        "--trigger",
+        "http",
+        "--trigger",
+        "timer",
+        "--env",
+        "GREETING=hi",
+        "--region",
+        "northeurope",
+    ]);
+    assert!(status.success(), "{err}");
+    assert_eq!(stdout.trim(), out_text);
+    let app = out.join("hello");
+    let read = |path: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(app.join(path)).unwrap()).unwrap()
+    };
+    let host = read("host.json");
+    assert_eq!(host["version"], "2.0");
+    assert_eq!(
+        host["customHandler"]["description"]["defaultExecutablePath"],
+        "hello"
+    );
+    assert_eq!(host["customHandler"]["enableForwardingHttpRequest"], true);
+    assert_eq!(host["extensions"]["http"]["routePrefix"], "");
+    let http = read("hello-http/function.json");
+    assert_eq!(http["bindings"][0]["type"], "httpTrigger");
+    assert_eq!(http["bindings"][0]["route"], "{*path}");
+    assert_eq!(http["bindings"][1]["name"], "res");
+    let timer = read("hello-timer/function.json");
+    assert_eq!(timer["bindings"][0]["type"], "timerTrigger");
+    assert_eq!(timer["bindings"][0]["schedule"], "0 0 * * * *");
+    let settings = read("local.settings.json");
+    assert_eq!(settings["Values"]["FUNCTIONS_WORKER_RUNTIME"], "custom");
+    assert_eq!(settings["Values"]["GREETING"], "hi");
+    let script = std::fs::read_to_string(out.join("deploy.sh")).unwrap();
+    for line in [
+        "--runtime custom --functions-version 4",
+        "LOCATION=\"${LOCATION:-northeurope}\"",
+        "'GREETING=hi'",
+        "--src hello.zip",
+    ] {
+        assert!(script.contains(line), "{line}: {script}");
+    }
+    assert!(out.join("hello.zip").is_file());
+    // The packaged handler runs as the host runs it.
+    let handler = app.join("hello");
+    let hello = start_behind_gateway(FC_LOCAL, "azure", &[], handler.to_str().unwrap());
+    assert_eq!(hello.get("/hello?name=zip").text(), "hello, zip!\n");
+    drop(hello);
+    for (args, expected) in [
+        (&["--trigger", "dynamodb"][..], "http, blob, timer, queue"),
+        (&[][..], "needs a trigger"),
+    ] {
+        let (status, _, err) = package(args);
+        assert!(!status.success());
+        assert!(err.contains(expected), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -196,6 +196,8 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
         ("tencent", "apigw"),
         ("tencent", "url"),
         ("tencent", "web"),
+        ("azure", "http"),
+        ("azure", "http-event"),
     ];
     for (platform, trigger) in cases {
         let server = start_platform(platform, trigger, &scratch);
@@ -236,11 +238,13 @@ fn a_submission_is_stored_and_mailed_on_every_platform() {
             "openwhisk web",
             "tencent apigw",
             "tencent url",
-            "tencent web"
+            "tencent web",
+            "azure http",
+            "azure http-event"
         ]
     );
     let mails = scratch.mails();
-    assert_eq!(mails.len(), 12, "one notification per submission");
+    assert_eq!(mails.len(), 14, "one notification per submission");
     for name in &names {
         assert!(
             mails

@@ -39,13 +39,17 @@ pub enum Trigger {
     ScfFunctionUrl,
     /// An SCF web function's request, as it came.
     ScfWeb,
-    /// An Azure Functions HTTP trigger's request (forwarded, or as the invocation's `req`).
+    /// An Azure Functions HTTP trigger's request, forwarded as it came
+    /// (`enableForwardingHttpRequest`).
     AzureHttp,
+    /// An Azure Functions HTTP trigger's request as an invocation's `req`, answered as its
+    /// `res` output.
+    AzureHttpEvent,
 }
 
 impl Trigger {
     /// Every trigger, each platform's default first.
-    const ALL: [Trigger; 15] = [
+    const ALL: [Trigger; 16] = [
         Trigger::ApiGatewayHttp,
         Trigger::ApiGatewayRest,
         Trigger::Alb,
@@ -60,6 +64,7 @@ impl Trigger {
         Trigger::ScfFunctionUrl,
         Trigger::ScfWeb,
         Trigger::AzureHttp,
+        Trigger::AzureHttpEvent,
         Trigger::Local,
     ];
 
@@ -75,14 +80,15 @@ impl Trigger {
             Trigger::CloudRun => Platform::Gcp,
             Trigger::OpenWhiskWeb => Platform::OpenWhisk,
             Trigger::ScfApiGateway | Trigger::ScfFunctionUrl | Trigger::ScfWeb => Platform::Tencent,
-            Trigger::AzureHttp => Platform::Azure,
+            Trigger::AzureHttp | Trigger::AzureHttpEvent => Platform::Azure,
             Trigger::Local => Platform::Local,
         }
     }
 
     /// The trigger's short name, unique on its platform, as `fc-local --trigger` takes it:
     /// `apigw-v2`, `apigw-v1`, `alb`, `url` (AWS), `http`, `apigw`, `http-event` (FC), `http`
-    /// (Knative, Cloud Run), `web` (OpenWhisk), `apigw`, `url`, `web` (SCF), `http` (Azure),
+    /// (Knative, Cloud Run), `web` (OpenWhisk), `apigw`, `url`, `web` (SCF), `http`,
+    /// `http-event` (Azure),
     /// `local`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -99,6 +105,7 @@ impl Trigger {
             Trigger::ScfFunctionUrl => "url",
             Trigger::ScfWeb => "web",
             Trigger::AzureHttp => "http",
+            Trigger::AzureHttpEvent => "http-event",
             Trigger::Local => "local",
         }
     }
@@ -120,6 +127,7 @@ impl Trigger {
             Trigger::ScfFunctionUrl => "SCF function URL",
             Trigger::ScfWeb => "SCF web function",
             Trigger::AzureHttp => "Azure Functions HTTP trigger",
+            Trigger::AzureHttpEvent => "Azure Functions HTTP trigger invocation",
             Trigger::Local => "the local development server",
         }
     }

@@ -11,6 +11,7 @@ use http::{Request, Response};
 use tokio::sync::{RwLock, Semaphore};
 
 use crate::aliyun::{FcEmulator, FcFunction};
+use crate::azure::{AzureEmulator, AzureFunction};
 use crate::emulator::{EmulatorError, FunctionError, Output};
 use crate::knative::{KnativeEmulator, KnativeFunction};
 use crate::lambda::{Invoke, LambdaEmulator, LambdaFunction};
@@ -59,6 +60,7 @@ pub(crate) enum Backend {
     Knative(Box<KnativePool>),
     OpenWhisk(Box<OpenWhiskPool>),
     Tencent(Box<TencentPool>),
+    Azure(Box<AzurePool>),
 }
 
 impl Backend {
@@ -76,6 +78,7 @@ impl Backend {
                 Backend::Knative(Box::new(KnativePool::start(settings).await?))
             }
             Platform::Tencent => Backend::Tencent(Box::new(TencentPool::start(settings).await?)),
+            Platform::Azure => Backend::Azure(Box::new(AzurePool::start(settings).await?)),
             _ => Backend::Aliyun(Box::new(FcPool::start(settings).await?)),
         })
     }
@@ -88,6 +91,7 @@ impl Backend {
             Backend::Knative(pool) => pool.invoke(payload).await,
             Backend::OpenWhisk(pool) => pool.invoke(payload).await,
             Backend::Tencent(pool) => pool.invoke(payload).await,
+            Backend::Azure(pool) => pool.invoke(payload).await,
         }
     }
 
@@ -104,6 +108,10 @@ impl Backend {
                 .await
                 .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
             Backend::Knative(pool) => pool
+                .http(request)
+                .await
+                .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
+            Backend::Azure(pool) => pool
                 .http(request)
                 .await
                 .map(|(outcome, response)| (Some(outcome), response.map(Body::new))),
@@ -127,6 +135,7 @@ impl Backend {
             Backend::Knative(pool) => pool.stop().await,
             Backend::OpenWhisk(pool) => pool.stop().await,
             Backend::Tencent(pool) => pool.stop().await,
+            Backend::Azure(pool) => pool.stop().await,
         }
     }
 
@@ -141,6 +150,7 @@ impl Backend {
             Backend::Knative(pool) => pool.restart().await,
             Backend::OpenWhisk(pool) => pool.restart().await,
             Backend::Tencent(pool) => pool.restart().await,
+            Backend::Azure(pool) => pool.restart().await,
         }
     }
 }
@@ -314,6 +324,7 @@ pub(crate) type FcPool = ServerPool<FcEmulator>;
 pub(crate) type KnativePool = ServerPool<KnativeEmulator>;
 pub(crate) type OpenWhiskPool = ServerPool<OpenWhiskEmulator>;
 pub(crate) type TencentPool = ServerPool<ScfEmulator>;
+pub(crate) type AzurePool = ServerPool<AzureEmulator>;
 
 impl<S: Server + std::fmt::Debug> ServerPool<S> {
     async fn launch(function: S::Function, concurrency: usize) -> Result<Self, EmulatorError> {
@@ -377,6 +388,63 @@ impl<S: Server + std::fmt::Debug> ServerPool<S> {
         current.halt().await;
     }
 }
+
+/// A [`Server`] that takes HTTP requests as they came: an FC instance's HTTP trigger, a
+/// Knative container, an SCF web function, an Azure handler with forwarding.
+pub(crate) trait Forward: Server {
+    /// Sends the request; the request id, and the answer, which streams.
+    fn forward(
+        &self,
+        request: Request<Bytes>,
+    ) -> impl Future<Output = Result<(String, Response<hyper::body::Incoming>), EmulatorError>> + Send;
+
+    /// The process's peak memory so far, in KiB, when known.
+    fn peak_memory(&self) -> impl Future<Output = Option<u64>> + Send;
+}
+
+impl<S: Forward + std::fmt::Debug> ServerPool<S> {
+    /// Passes an HTTP request through, as the platform's front end does.
+    pub(crate) async fn http(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
+        let (_permit, server) = self.live().await?;
+        let started = std::time::Instant::now();
+        let (request_id, response) = Self::settle(&server, server.forward(request).await).await?;
+        let outcome = Outcome {
+            request_id,
+            result: Ok(Bytes::new()),
+            duration: started.elapsed(),
+            init_duration: None,
+            peak_memory_kib: server.peak_memory().await,
+        };
+        Ok((outcome, response))
+    }
+}
+
+/// A [`Forward`] whose emulator has `peak_memory_kib` of its own, sending as `$send` says.
+macro_rules! forward {
+    ($emulator:ty, |$this:ident, $request:ident| $send:expr) => {
+        impl Forward for $emulator {
+            async fn forward(
+                &self,
+                request: Request<Bytes>,
+            ) -> Result<(String, Response<hyper::body::Incoming>), EmulatorError> {
+                let ($this, $request) = (self, request);
+                $send.await
+            }
+
+            async fn peak_memory(&self) -> Option<u64> {
+                self.peak_memory_kib().await
+            }
+        }
+    };
+}
+
+forward!(FcEmulator, |fc, request| fc.http_streaming(request, None));
+forward!(KnativeEmulator, |container, request| container
+    .http(request));
+forward!(AzureEmulator, |handler, request| handler.http(request));
 
 impl Server for FcEmulator {
     type Function = FcFunction;
@@ -455,6 +523,41 @@ server!(
     "the instance exited or was recycled after a timeout; starting a new one"
 );
 
+server!(
+    AzureEmulator,
+    AzureFunction,
+    "the custom handler exited; the host starts it again"
+);
+
+impl AzurePool {
+    async fn start(settings: &Settings) -> Result<AzurePool, EmulatorError> {
+        let mut function = AzureFunction::new(&settings.program);
+        function.args.clone_from(&settings.args);
+        function.env.clone_from(&settings.env);
+        function.function_name.clone_from(&settings.name);
+        function.timeout = settings.timeout;
+        function.start_timeout = settings.start_timeout;
+        function.output = settings.output.clone();
+        ServerPool::launch(function, settings.concurrency).await
+    }
+
+    /// One invocation, as the host makes it of a trigger.
+    async fn invoke(&self, payload: Bytes) -> Result<Outcome, EmulatorError> {
+        let (_permit, handler) = self.live().await?;
+        let invocation = Self::settle(&handler, handler.invoke(payload).await).await?;
+        for line in &invocation.logs {
+            eprintln!("fc-local: {}: {line}", handler.function().function_name);
+        }
+        Ok(Outcome {
+            request_id: invocation.request_id,
+            result: invocation.result,
+            duration: invocation.duration,
+            init_duration: None,
+            peak_memory_kib: handler.peak_memory_kib().await,
+        })
+    }
+}
+
 impl TencentPool {
     async fn start(settings: &Settings) -> Result<TencentPool, EmulatorError> {
         let mut function = ScfFunction::new(&settings.program);
@@ -506,25 +609,6 @@ impl FcPool {
             peak_memory_kib: invocation.peak_memory_kib,
         })
     }
-
-    /// Passes an HTTP request through, as an HTTP trigger does.
-    pub(crate) async fn http(
-        &self,
-        request: Request<Bytes>,
-    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
-        let (_permit, instance) = self.live().await?;
-        let started = std::time::Instant::now();
-        let (request_id, response) =
-            Self::settle(&instance, instance.http_streaming(request, None).await).await?;
-        let outcome = Outcome {
-            request_id,
-            result: Ok(Bytes::new()),
-            duration: started.elapsed(),
-            init_duration: None,
-            peak_memory_kib: instance.peak_memory_kib().await,
-        };
-        Ok((outcome, response))
-    }
 }
 
 /// Whether `instance` takes the next invocation: it runs, and no invocation has yet been failed
@@ -564,25 +648,6 @@ impl KnativePool {
             init_duration: None,
             peak_memory_kib: container.peak_memory_kib().await,
         })
-    }
-
-    /// Passes an HTTP request through, as the platform's ingress does.
-    pub(crate) async fn http(
-        &self,
-        request: Request<Bytes>,
-    ) -> Result<(Outcome, Response<hyper::body::Incoming>), EmulatorError> {
-        let (_permit, container) = self.live().await?;
-        let started = std::time::Instant::now();
-        let (request_id, response) =
-            Self::settle(&container, container.http(request).await).await?;
-        let outcome = Outcome {
-            request_id,
-            result: Ok(Bytes::new()),
-            duration: started.elapsed(),
-            init_duration: None,
-            peak_memory_kib: container.peak_memory_kib().await,
-        };
-        Ok((outcome, response))
     }
 }
 

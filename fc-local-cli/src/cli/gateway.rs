@@ -115,6 +115,7 @@ async fn trigger(
         // An activation's parameters.
         Platform::OpenWhisk => 1024 * 1024,
         Platform::Tencent => crate::tencent::PAYLOAD_LIMIT,
+        Platform::Azure => crate::azure::PAYLOAD_LIMIT,
         _ => 32 * 1024 * 1024,
     };
     let (parts, body) = req.into_parts();
@@ -136,8 +137,16 @@ async fn trigger(
             | Trigger::Knative
             | Trigger::CloudRun
             | Trigger::OpenWhiskWeb
-            | Trigger::ScfWeb,
+            | Trigger::ScfWeb
+            | Trigger::AzureHttp,
         ) => {
+            let mut parts = parts;
+            if gateway.platform == Platform::Azure
+                && let Ok(peer) = HeaderValue::from_str(&peer.to_string())
+            {
+                // Azure's front end says who asked, with the port.
+                parts.headers.append("x-forwarded-for", peer);
+            }
             match backend.http(hyper::Request::from_parts(parts, body)).await {
                 Ok((outcome, response)) => {
                     if let Some(outcome) = outcome {
@@ -147,13 +156,14 @@ async fn trigger(
                     // Knative's ingress do.
                     response
                 }
-                Err(err) => unreachable_function(&err).map(Body::binary),
+                Err(err) => unreachable_function(gateway.platform, &err).map(Body::binary),
             }
         }
         (backend, trigger) => {
             let http_event = match gateway.platform {
                 Platform::Aws => crate::lambda::http_event,
                 Platform::Tencent => crate::tencent::http_event,
+                Platform::Azure => crate::azure::http_event,
                 _ => crate::aliyun::http_event,
             };
             let event = http_event(
@@ -178,7 +188,7 @@ async fn trigger(
                             report(gateway.platform, &outcome, gateway.memory_mb);
                             streamed(result).await
                         }
-                        Err(err) => unreachable_function(&err).map(Body::binary),
+                        Err(err) => unreachable_function(gateway.platform, &err).map(Body::binary),
                     }
                 }
                 backend => match backend.invoke(event).await {
@@ -186,7 +196,7 @@ async fn trigger(
                         report(gateway.platform, &outcome, gateway.memory_mb);
                         answer(gateway.platform, trigger, outcome)
                     }
-                    Err(err) => unreachable_function(&err),
+                    Err(err) => unreachable_function(gateway.platform, &err),
                 }
                 .map(Body::binary),
             }
@@ -212,8 +222,11 @@ async fn streamed(result: Result<Body, crate::emulator::FunctionError>) -> Respo
         })
 }
 
-fn unreachable_function(err: &EmulatorError) -> Response<Bytes> {
+fn unreachable_function(platform: Platform, err: &EmulatorError) -> Response<Bytes> {
     eprintln!("fc-local: {err}");
+    if platform == Platform::Azure {
+        return crate::azure::host_error();
+    }
     match err {
         EmulatorError::TimedOut(_) => gateway_error(StatusCode::GATEWAY_TIMEOUT),
         EmulatorError::InitializationFailed(err) => fc_function_error(err),
@@ -254,12 +267,16 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
             if platform == Platform::Aliyun && trigger != Trigger::FcApiGateway {
                 return fc_function_error(&err);
             }
+            if platform == Platform::Azure {
+                return crate::azure::host_error();
+            }
             return gateway_error(StatusCode::BAD_GATEWAY);
         }
     };
     let decoded = match platform {
         Platform::Aws => crate::lambda::http_response(trigger, &payload),
         Platform::Tencent => crate::tencent::http_response(trigger, &payload),
+        Platform::Azure => crate::azure::http_response(&payload),
         _ => crate::aliyun::http_response(trigger, &payload),
     };
     decoded.unwrap_or_else(|why| {
@@ -267,6 +284,9 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
             "fc-local: the function's answer is not a {} response: {why}",
             trigger.description()
         );
+        if platform == Platform::Azure {
+            return crate::azure::host_error();
+        }
         // Alibaba's API Gateway answers 503 to a result in the wrong format; the others 502.
         let status = match trigger {
             Trigger::FcApiGateway => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,13 +1,16 @@
 //! The `fc-local` command: runs any fc handler binary exactly as AWS Lambda, Function Compute,
-//! Knative, Cloud Run or Apache OpenWhisk would, with no Docker.
+//! Knative, Cloud Run, Apache OpenWhisk, Tencent Cloud SCF or Azure Functions would, with no
+//! Docker.
 //!
 //! ```text
-//! fc-local start   --platform aws|aliyun|knative|gcp|openwhisk [--trigger T] [--port 3000] [--watch] -- <command>
-//! fc-local invoke  --platform aws|aliyun|knative|gcp|openwhisk [--event FILE|-] -- <command>
+//! fc-local start   --platform P [--trigger T] [--port 3000] [--watch] -- <command>
+//! fc-local invoke  --platform P [--event FILE|-] -- <command>
 //! fc-local queue   --platform aws|aliyun [--queue NAME] [--port 9324] -- <command>
-//! fc-local event   <kind> --platform aws|aliyun|knative|gcp|openwhisk [--bucket B --key K ...]
-//! fc-local package --platform aws|aliyun|knative|gcp|openwhisk -p <package>
+//! fc-local event   <kind> --platform P [--bucket B --key K ...]
+//! fc-local package --platform P -p <package>
 //! ```
+//!
+//! where P is aws, aliyun, knative, gcp, openwhisk, tencent or azure.
 
 mod backend;
 mod gateway;
@@ -41,6 +44,7 @@ fn platform_arg() -> impl clap::builder::TypedValueParser<Value = Platform> {
         "gcp",
         "openwhisk",
         "tencent",
+        "azure",
     ])
     .try_map(|name| Platform::from_name(&name).ok_or("not a platform fc-local emulates"))
 }
@@ -78,7 +82,7 @@ fn trigger_of(platform: Platform, name: Option<&str>) -> Result<Trigger, String>
 #[command(
     name = "fc-local",
     version,
-    about = "Run fc handler binaries as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run or Apache OpenWhisk would, locally, without Docker."
+    about = "Run fc handler binaries as AWS Lambda, Alibaba Cloud Function Compute, Knative, Cloud Run, Apache OpenWhisk, Tencent Cloud SCF or Azure Functions would, locally, without Docker."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -130,11 +134,11 @@ enum Command {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The platform to behave as: aws (Lambda), aliyun (Function Compute), knative, gcp (Cloud
-    /// Run functions), openwhisk, tencent (SCF).
+    /// Run functions), openwhisk, tencent (SCF), azure (Azure Functions, a custom handler).
     #[arg(long, value_parser = platform_arg())]
     platform: Platform,
     /// Seconds an invocation may run (default: 3 on AWS and SCF, 60 on FC and OpenWhisk, 300 on
-    /// Knative and Cloud Run, as the platforms default).
+    /// Knative, Cloud Run and Azure, as the platforms default).
     #[arg(long)]
     timeout: Option<f64>,
     /// Memory size in MB (default: 128 on AWS and SCF, 256 on OpenWhisk, 512 on FC).
@@ -148,7 +152,7 @@ struct RunArgs {
     /// An environment variable for the function, `KEY=VALUE` (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
-    /// FC: seconds a new instance may take to listen on its port.
+    /// Seconds a new instance may take to listen on its port (SCF: to report ready).
     #[arg(long, default_value_t = 30.0)]
     start_timeout: f64,
     /// The function's executable and its arguments.
@@ -163,7 +167,8 @@ struct StartArgs {
     /// How HTTP requests reach the function: AWS apigw-v2 (default), apigw-v1, alb, url; FC http
     /// (default, passed through), apigw, http-event; Knative and Cloud Run http (passed
     /// through); OpenWhisk web (a raw web action); SCF apigw (default), url (event functions),
-    /// web (a web function, passed through).
+    /// web (a web function, passed through); Azure http (default, forwarded as with
+    /// enableForwardingHttpRequest), http-event (the invocation's `req`, answered as `res`).
     #[arg(long)]
     trigger: Option<String>,
     /// The gateway's port (0 picks a free one).
@@ -237,7 +242,8 @@ struct EventArgs {
     /// mns-queue, mns-topic, kafka, rocketmq, rabbitmq, eventbridge, sls, cdn; Knative ping,
     /// cloudevent; Cloud Run storage-finalize, storage-delete, pubsub, cloudevent; OpenWhisk
     /// http (a web action), alarm, object-put, object-delete; SCF http, cos-put, cos-delete,
-    /// timer, ckafka, cmq.
+    /// timer, ckafka, cmq; Azure http (--trigger http-event), timer, blob, queue, servicebus,
+    /// eventhub.
     kind: String,
     /// The platform whose event it is.
     #[arg(long, value_parser = platform_arg())]
@@ -318,7 +324,8 @@ struct PackageArgs {
     /// A trigger, `[BIN=]KIND`, for every function or the one named (repeatable): AWS http,
     /// apigw-v1, url, s3, dynamodb, schedule, sqs; FC http, oss, tablestore, timer, mns;
     /// Knative http, ping, broker; Cloud Run http, storage, pubsub, scheduler; OpenWhisk http,
-    /// alarm, objects; SCF http, cos, timer, ckafka.
+    /// alarm, objects; SCF http, cos, timer, ckafka; Azure http, blob, timer, queue,
+    /// servicebus, eventhub.
     #[arg(long = "trigger", value_name = "[BIN=]KIND")]
     triggers: Vec<String>,
     /// Same as `--trigger http`.
@@ -328,7 +335,7 @@ struct PackageArgs {
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
     /// The region to deploy to (samconfig.toml on AWS, s.yaml's `vars.region` on FC,
-    /// deploy.sh's REGION on Cloud Run, serverless.yml's region on SCF).
+    /// deploy.sh's REGION on Cloud Run and Azure, serverless.yml's region on SCF).
     #[arg(long)]
     region: Option<String>,
 }
@@ -391,8 +398,8 @@ fn settings(
     }
     let timeout = run.timeout.unwrap_or(match run.platform {
         Platform::Aws | Platform::Tencent => 3.0,
-        // Knative's and Cloud Run's request timeout.
-        Platform::Knative | Platform::Gcp => 300.0,
+        // Knative's and Cloud Run's request timeout; the Consumption plan's functionTimeout.
+        Platform::Knative | Platform::Gcp | Platform::Azure => 300.0,
         _ => 60.0,
     });
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
@@ -413,6 +420,8 @@ fn settings(
         memory_mb: run.memory.unwrap_or(match run.platform {
             Platform::Aws | Platform::Tencent => 128,
             Platform::OpenWhisk => 256,
+            // What a Consumption plan instance has.
+            Platform::Azure => 1536,
             _ => 512,
         }),
         concurrency,
@@ -649,6 +658,9 @@ fn event(args: &EventArgs) -> Result<ExitCode, String> {
     let trigger = match trigger_of(args.platform, args.trigger.as_deref())? {
         Trigger::FcHttp if args.kind == "http" => {
             return Err("FC's http trigger passes requests through as HTTP, there is no event; use --trigger apigw or http-event".into());
+        }
+        Trigger::AzureHttp if args.kind == "http" => {
+            return Err("with --trigger http Azure forwards requests as HTTP (enableForwardingHttpRequest), there is no event; use --trigger http-event for the invocation".into());
         }
         Trigger::Knative | Trigger::CloudRun if args.kind == "http" => {
             return Err(format!(

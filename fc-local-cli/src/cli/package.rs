@@ -74,6 +74,8 @@ impl Source {
             "apigw" if platform == Platform::Tencent => Source::Http,
             "cos" if platform == Platform::Tencent => Source::Objects,
             "ckafka" if platform == Platform::Tencent => Source::Queue,
+            "blob" if platform == Platform::Azure => Source::Objects,
+            "queue" if platform == Platform::Azure => Source::Queue,
             _ => {
                 let names = match platform {
                     Platform::Aws => "http, apigw-v1, url, s3, dynamodb, schedule, sqs",
@@ -81,6 +83,7 @@ impl Source {
                     Platform::Gcp => "http, storage, pubsub, scheduler",
                     Platform::OpenWhisk => "http (or web), alarm, objects",
                     Platform::Tencent => "http (or apigw), cos, timer, ckafka",
+                    Platform::Azure => AZURE_TRIGGERS,
                     _ => "http, oss, tablestore, timer, mns",
                 };
                 return Err(format!(
@@ -94,6 +97,11 @@ impl Source {
                 "--trigger `{name}` is not a trigger of Tencent Cloud SCF: one of http (or apigw), cos, timer, ckafka"
             ));
         }
+        if platform == Platform::Azure && source == Source::Table {
+            return Err(format!(
+                "--trigger `{name}` is not a trigger of Azure Functions: one of {AZURE_TRIGGERS}"
+            ));
+        }
         if platform == Platform::OpenWhisk
             && !matches!(source, Source::Http | Source::Schedule | Source::Objects)
         {
@@ -104,6 +112,9 @@ impl Source {
         Ok(source)
     }
 }
+
+/// The triggers `fc-local package --platform azure` wires.
+const AZURE_TRIGGERS: &str = "http, blob, timer, queue";
 
 /// What to package.
 #[derive(Debug)]
@@ -685,6 +696,9 @@ pub(crate) fn package(spec: &Package) -> Result<PathBuf, String> {
     if spec.platform == Platform::Tencent {
         return scf_functions(spec, &binaries, dir);
     }
+    if spec.platform == Platform::Azure {
+        return azure_apps(spec, &binaries, dir);
+    }
     for (bin, binary) in spec.bins.iter().zip(&binaries) {
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
@@ -720,14 +734,7 @@ fn scf_functions(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<P
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
         write_file(&folder.join("bootstrap"), &bytes)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(
-                folder.join("bootstrap"),
-                std::fs::Permissions::from_mode(0o755),
-            );
-        }
+        make_executable(&folder.join("bootstrap"));
         let mut inputs = map([
             ("name", s(bin.as_str())),
             (
@@ -817,6 +824,231 @@ fn scf_functions(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<P
     Ok(dir)
 }
 
+/// Azure Functions: a function app per binary, the binary its custom handler. `<bin>/` holds
+/// `host.json` (the handler; HTTP requests forwarded as they came, at the site's root), the
+/// binary, a folder with a `function.json` per trigger, and `local.settings.json` for
+/// `func start`; `<bin>.zip` is the same for a zip deployment, and `deploy.sh` creates and
+/// deploys the apps with the Azure CLI.
+///
+/// Sources: Microsoft, "Azure Functions custom handlers" (host.json's `customHandler`), "host.json
+/// reference" (`extensions.http.routePrefix`), the trigger bindings' function.json references,
+/// and "Zip deployment for Azure Functions".
+fn azure_apps(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf, String> {
+    for (bin, binary) in spec.bins.iter().zip(binaries) {
+        let sources: Vec<Source> = spec.sources(bin).collect();
+        if sources.is_empty() {
+            return Err(format!(
+                "`{bin}`: an Azure function needs a trigger; add --trigger with one of {AZURE_TRIGGERS}"
+            ));
+        }
+        let bytes = std::fs::read(binary)
+            .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            ("host.json".into(), pretty(&azure_host(bin, &sources))?),
+            (bin.clone(), bytes),
+        ];
+        for source in &sources {
+            let function = if sources.len() == 1 {
+                bin.clone()
+            } else {
+                format!("{bin}-{}", azure_kind(*source))
+            };
+            files.push((
+                format!("{function}/function.json"),
+                pretty(&azure_bindings(bin, *source))?,
+            ));
+        }
+        let entries: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+            .collect();
+        let archive =
+            archive(&entries).map_err(|err| format!("cannot write the archive: {err}"))?;
+        write_file(&dir.join(format!("{bin}.zip")), &archive)?;
+        let folder = dir.join(bin);
+        for (name, bytes) in &files {
+            let path = folder.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+            }
+            write_file(&path, bytes)?;
+            if name == bin {
+                make_executable(&path);
+            }
+        }
+        let mut values = map([
+            ("FUNCTIONS_WORKER_RUNTIME", s("custom")),
+            ("AzureWebJobsStorage", s("UseDevelopmentStorage=true")),
+        ]);
+        for (key, value) in &spec.env {
+            insert(&mut values, key, s(value.as_str()));
+        }
+        let settings = map([("IsEncrypted", Value::Bool(false)), ("Values", values)]);
+        write_file(&folder.join("local.settings.json"), &pretty(&settings)?)?;
+    }
+    write_script(&dir.join("deploy.sh"), &az_script(spec))?;
+    Ok(dir)
+}
+
+fn pretty(value: &Value) -> Result<Vec<u8>, String> {
+    serde_json::to_vec_pretty(value).map_err(|err| format!("cannot write JSON: {err}"))
+}
+
+fn azure_kind(source: Source) -> &'static str {
+    match source {
+        Source::Http | Source::Rest | Source::Url => "http",
+        Source::Objects => "blob",
+        Source::Schedule => "timer",
+        Source::Queue => "queue",
+        Source::Table => "table",
+    }
+}
+
+/// host.json: the binary as the custom handler; an HTTP function's requests forwarded as they
+/// came, served from the site's root (no `/api` prefix) as on the other platforms.
+fn azure_host(bin: &str, sources: &[Source]) -> Value {
+    let mut handler = map([(
+        "description",
+        map([
+            ("defaultExecutablePath", s(bin)),
+            ("workingDirectory", s("")),
+            ("arguments", list([])),
+        ]),
+    )]);
+    let http = sources
+        .iter()
+        .any(|source| matches!(source, Source::Http | Source::Rest | Source::Url));
+    if http {
+        insert(
+            &mut handler,
+            "enableForwardingHttpRequest",
+            Value::Bool(true),
+        );
+    }
+    let mut host = map([
+        ("version", s("2.0")),
+        (
+            "extensionBundle",
+            map([
+                ("id", s("Microsoft.Azure.Functions.ExtensionBundle")),
+                ("version", s("[4.*, 5.0.0)")),
+            ]),
+        ),
+        ("customHandler", handler),
+    ]);
+    if http {
+        insert(
+            &mut host,
+            "extensions",
+            map([("http", map([("routePrefix", s(""))]))]),
+        );
+    }
+    host
+}
+
+/// A storage container's or queue's name for `bin`: lowercase letters, digits and `-`.
+fn azure_resource(bin: &str) -> String {
+    bin.to_ascii_lowercase().replace('_', "-")
+}
+
+/// function.json of `bin`'s function for `source`.
+fn azure_bindings(bin: &str, source: Source) -> Value {
+    let storage = |kind: &str, name: &str, extra: (&str, Value)| {
+        map([
+            ("type", s(kind)),
+            ("direction", s("in")),
+            ("name", s(name)),
+            extra,
+            ("connection", s("AzureWebJobsStorage")),
+        ])
+    };
+    let bindings = match source {
+        Source::Http | Source::Rest | Source::Url => list([
+            map([
+                ("type", s("httpTrigger")),
+                ("direction", s("in")),
+                ("name", s("req")),
+                ("authLevel", s("anonymous")),
+                (
+                    "methods",
+                    list(
+                        ["get", "post", "put", "patch", "delete", "head", "options"]
+                            .map(Value::from),
+                    ),
+                ),
+                ("route", s("{*path}")),
+            ]),
+            map([
+                ("type", s("http")),
+                ("direction", s("out")),
+                ("name", s("res")),
+            ]),
+        ]),
+        Source::Schedule => list([map([
+            ("type", s("timerTrigger")),
+            ("direction", s("in")),
+            ("name", s("timer")),
+            ("schedule", s("0 0 * * * *")),
+        ])]),
+        Source::Objects => list([storage(
+            "blobTrigger",
+            "blob",
+            ("path", s(format!("{}/{{name}}", azure_resource(bin)))),
+        )]),
+        Source::Queue | Source::Table => list([storage(
+            "queueTrigger",
+            "message",
+            ("queueName", s(azure_resource(bin))),
+        )]),
+    };
+    map([("bindings", bindings)])
+}
+
+/// deploy.sh: a resource group, a storage account and a Linux Consumption function app per
+/// function, its settings, and the zip deployment.
+fn az_script(spec: &Package) -> String {
+    let location = spec.region.as_deref().unwrap_or("westeurope");
+    let mut script = format!(
+        r#"#!/bin/sh
+# Deploys {package} to Azure Functions with the Azure CLI (`az login` first).
+# STORAGE names a storage account to create (3-24 lowercase letters and digits, unique in
+# Azure); APP_PREFIX makes the apps' names unique.
+set -eu
+cd "$(dirname "$0")"
+RESOURCE_GROUP="${{RESOURCE_GROUP:-{package}}}"
+LOCATION="${{LOCATION:-{location}}}"
+STORAGE="${{STORAGE:?set STORAGE to a storage account name}}"
+APP_PREFIX="${{APP_PREFIX:-}}"
+az group create --name "$RESOURCE_GROUP" --location "$LOCATION"
+az storage account create --name "$STORAGE" --resource-group "$RESOURCE_GROUP" \
+  --location "$LOCATION" --sku Standard_LRS
+"#,
+        package = spec.package
+    );
+    for bin in &spec.bins {
+        let mut settings = vec!["AzureWebJobsDisableHomepage=true".to_owned()];
+        settings.extend(
+            spec.env
+                .iter()
+                .map(|(k, v)| shell_quote(&format!("{k}={v}"))),
+        );
+        script.push_str(&format!(
+            r#"az functionapp create --name "$APP_PREFIX{bin}" --resource-group "$RESOURCE_GROUP" \
+  --storage-account "$STORAGE" --consumption-plan-location "$LOCATION" \
+  --os-type Linux --runtime custom --functions-version 4
+az functionapp config appsettings set --name "$APP_PREFIX{bin}" \
+  --resource-group "$RESOURCE_GROUP" --settings {settings} >/dev/null
+az functionapp deployment source config-zip --name "$APP_PREFIX{bin}" \
+  --resource-group "$RESOURCE_GROUP" --src {bin}.zip
+echo "https://$APP_PREFIX{bin}.azurewebsites.net/"
+"#,
+            settings = settings.join(" ")
+        ));
+    }
+    script
+}
+
 /// Knative, Cloud Run and OpenWhisk: `<bin>/<bin>` and `<bin>/Dockerfile` for each function's
 /// image, and `service.yaml` (Knative) or `deploy.sh` (Cloud Run, OpenWhisk) to deploy and wire
 /// them; for OpenWhisk also `<bin>.zip`, the native action.
@@ -834,12 +1066,7 @@ fn images(spec: &Package, binaries: &[PathBuf], dir: PathBuf) -> Result<PathBuf,
         let bytes = std::fs::read(binary)
             .map_err(|err| format!("cannot read {}: {err}", binary.display()))?;
         write_file(&context.join(bin), &bytes)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ =
-                std::fs::set_permissions(context.join(bin), std::fs::Permissions::from_mode(0o755));
-        }
+        make_executable(&context.join(bin));
         write_file(&context.join("Dockerfile"), dockerfile(bin, env).as_bytes())?;
         if spec.platform == Platform::OpenWhisk {
             write_file(
@@ -1108,12 +1335,18 @@ fn archive(files: &[(&str, &[u8])]) -> zip::result::ZipResult<Vec<u8>> {
 /// A shell script, executable.
 fn write_script(path: &Path, script: &str) -> Result<(), String> {
     write_file(path, script.as_bytes())?;
+    make_executable(path);
+    Ok(())
+}
+
+fn make_executable(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
     }
-    Ok(())
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

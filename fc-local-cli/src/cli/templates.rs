@@ -227,6 +227,32 @@ pub(crate) const KINDS: &[(&str, Platform, &str)] = &[
         "a CMQ topic message (--queue the topic, --body or the --row the message)",
     ),
     (
+        "http",
+        Platform::Azure,
+        "an HTTP trigger's invocation, for a function without forwarding (--trigger http-event)",
+    ),
+    ("timer", Platform::Azure, "a timer trigger's invocation"),
+    (
+        "blob",
+        Platform::Azure,
+        "a blob trigger's invocation (--bucket the container, --key the blob, --body its content or --size bytes)",
+    ),
+    (
+        "queue",
+        Platform::Azure,
+        "a Storage queue message (--queue, --body or the --row the message)",
+    ),
+    (
+        "servicebus",
+        Platform::Azure,
+        "a Service Bus queue message (--queue, --body or the --row the message)",
+    ),
+    (
+        "eventhub",
+        Platform::Azure,
+        "an Event Hubs batch of one event (--queue the hub, --body or the --row the event)",
+    ),
+    (
         "alarm",
         Platform::OpenWhisk,
         "an alarm's trigger_payload (--payload, a JSON object; default {\"name\": --name})",
@@ -282,6 +308,11 @@ pub(crate) fn render(
             "msgBody": spec.message(),
             "msgTag": "",
         }}]})),
+        (Platform::Azure, "timer") => json(azure_timer()),
+        (Platform::Azure, "blob") => json(azure_blob(spec)),
+        (Platform::Azure, "queue") => json(azure_queue(spec)),
+        (Platform::Azure, "servicebus") => json(azure_service_bus(spec)),
+        (Platform::Azure, "eventhub") => json(azure_event_hub(spec)),
         (Platform::OpenWhisk, "alarm") => json(alarm(spec)?),
         (Platform::OpenWhisk, "object-put") => json(minio(spec, "s3:ObjectCreated:Put")),
         (Platform::OpenWhisk, "object-delete") => json(minio(spec, "s3:ObjectRemoved:Delete")),
@@ -299,6 +330,7 @@ pub(crate) fn render(
             let http_event = match platform {
                 Platform::Aws => crate::lambda::http_event,
                 Platform::Tencent => crate::tencent::http_event,
+                Platform::Azure => crate::azure::http_event,
                 _ => crate::aliyun::http_event,
             };
             let event = http_event(
@@ -387,6 +419,139 @@ pub(crate) fn render(
             })
         }
     }
+}
+
+/// An invocation of a function whose trigger binding `binding` has `value`: `Metadata.sys` is
+/// the host's, which fc-local completes with the function's name when it invokes.
+///
+/// Source: Microsoft, "Azure Functions custom handlers", request payload; the metadata of each
+/// trigger from its binding reference (timer, blob, queue, Service Bus, Event Hubs triggers).
+fn azure_invocation(binding: &str, value: Value, metadata: Value) -> Value {
+    let mut metadata = match metadata {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    metadata.insert(
+        "sys".into(),
+        serde_json::json!({
+            "MethodName": "",
+            "UtcNow": now().to_string(),
+            "RandGuid": fc_local::request_id(),
+        }),
+    );
+    serde_json::json!({ "Data": { binding: value }, "Metadata": metadata })
+}
+
+/// A message as the host puts it in `Data`: the JSON text of a string, or JSON as its text.
+fn azure_message(text: String) -> Value {
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(_) | Value::Array(_)) => Value::String(text),
+        _ => Value::String(Value::String(text).to_string()),
+    }
+}
+
+fn later(seconds: i64) -> fc_core::Timestamp {
+    fc_core::Timestamp::from_unix(this_second().unix_seconds() + seconds, 0)
+}
+
+fn azure_timer() -> Value {
+    azure_invocation(
+        "timer",
+        serde_json::json!({
+            "Schedule": { "AdjustForDST": true },
+            "ScheduleStatus": {
+                "Last": later(-3600).to_string(),
+                "Next": later(3600).to_string(),
+                "LastUpdated": later(-3600).to_string(),
+            },
+            "IsPastDue": false,
+        }),
+        Value::Null,
+    )
+}
+
+fn azure_blob(spec: &Spec) -> Value {
+    use base64::Engine;
+    let content = if spec.body.is_empty() {
+        vec![b'.'; usize::try_from(spec.size.min(16 << 20)).unwrap_or(0)]
+    } else {
+        spec.body.clone().into_bytes()
+    };
+    let path: String = form_urlencoded::byte_serialize(spec.key.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+        .replace("%2F", "/");
+    azure_invocation(
+        "blob",
+        Value::String(base64::engine::general_purpose::STANDARD.encode(&content)),
+        serde_json::json!({
+            "BlobTrigger": format!("{}/{}", spec.bucket, spec.key),
+            "Uri": format!("https://fclocal.blob.core.windows.net/{}/{path}", spec.bucket),
+            "Properties": {
+                "Length": content.len(),
+                "ContentType": "application/octet-stream",
+                "ETag": "\"0x8DCF1A2B3C4D5E6\"",
+                "BlobType": "BlockBlob",
+                "Created": now().to_string(),
+                "LastModified": now().to_string(),
+            },
+            "Metadata": {},
+            "name": spec.key,
+        }),
+    )
+}
+
+fn azure_queue(spec: &Spec) -> Value {
+    azure_invocation(
+        "message",
+        azure_message(spec.message()),
+        serde_json::json!({
+            "DequeueCount": 1,
+            "Id": fc_local::request_id(),
+            "InsertionTime": this_second().to_string(),
+            "ExpirationTime": later(7 * 24 * 3600).to_string(),
+            "NextVisibleTime": later(600).to_string(),
+            "PopReceipt": "AgAAAAMAAAAAAAAAAgtnj8x+1QE=",
+        }),
+    )
+}
+
+fn azure_service_bus(spec: &Spec) -> Value {
+    azure_invocation(
+        "message",
+        azure_message(spec.message()),
+        serde_json::json!({
+            "MessageId": fc_local::request_id().replace('-', ""),
+            "DeliveryCount": 1,
+            "SequenceNumber": 1,
+            "EnqueuedTimeUtc": this_second().to_string(),
+            "ExpiresAtUtc": later(14 * 24 * 3600).to_string(),
+            "ContentType": "application/json",
+            "LockToken": fc_local::request_id(),
+            "ApplicationProperties": {},
+            "UserProperties": {},
+        }),
+    )
+}
+
+fn azure_event_hub(spec: &Spec) -> Value {
+    azure_invocation(
+        "events",
+        Value::Array(vec![azure_message(spec.message())]),
+        serde_json::json!({
+            "PartitionContext": {
+                "FullyQualifiedNamespace": "fclocal.servicebus.windows.net",
+                "EventHubName": spec.queue,
+                "ConsumerGroup": "$Default",
+                "PartitionId": "0",
+            },
+            "SequenceNumberArray": [1],
+            "OffsetArray": ["0"],
+            "PartitionKeyArray": [null],
+            "EnqueuedTimeUtcArray": [this_second().to_string()],
+            "PropertiesArray": [{}],
+        }),
+    )
 }
 
 /// Seconds and nanoseconds since the Unix epoch as chrono's UTC time, which

@@ -1,0 +1,160 @@
+//! fc-aws's invocation in process against lambda_http or a function on aws_lambda_events, and
+//! against the floor (serde_json reading the same bytes into `IgnoredAny` and writing the same
+//! answer), each pair interleaved (tests/src/alternate.rs).
+//!
+//! ```text
+//! cargo bench -p fc-aws --bench ratios      # ROUNDS=7 BATCH_MS=300
+//! ```
+//!
+//! Prints markdown table rows on stderr (`FC_BENCH_HEADER=1`: with the table's header).
+
+#[path = "../../tests/src/alternate.rs"]
+mod alternate;
+mod common;
+
+use alternate::{Against, Case, Plan, json_floor, measure, side};
+use aws_lambda_events::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::s3::S3Event;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use common::*;
+use fc_core::Function;
+use lambda_http::Adapter;
+use lambda_runtime::LambdaEvent;
+
+/// What fc answered, as JSON: the answer the floor writes.
+fn answer_of(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).expect("the answer is JSON")
+}
+
+fn against<'a>(name: &str, side: alternate::Side<'a>, limit: f64) -> Against<'a> {
+    Against {
+        name: name.to_owned(),
+        side,
+        limit,
+    }
+}
+
+fn main() {
+    let plan = Plan::from_env();
+    let runtime = runtime();
+    let ctx = context();
+    if std::env::var_os("FC_BENCH_HEADER").is_some() {
+        eprintln!("{}", plan.header());
+    }
+
+    let hello = invoker(&runtime, Function::new(fc_hello));
+    for (what, sample) in [
+        ("API Gateway REST (v1) sample", "example-apigw-request.json"),
+        (
+            "API Gateway HTTP API (v2) sample, IAM authorizer",
+            "example-apigw-v2-request-iam.json",
+        ),
+        (
+            "API Gateway HTTP API (v2) sample, no authorizer",
+            "example-apigw-v2-request-no-authorizer.json",
+        ),
+    ] {
+        let body = read(sample);
+        let answer = answer_of(&runtime.block_on(fc_invoke(&hello, &body, &ctx)));
+        let mut adapter = Adapter::from(lambda_http::service_fn(lambda_http_hello));
+        let lambda_http = side(&runtime, {
+            let (body, ctx) = (&body, &ctx);
+            move || lambda_http_invoke(&mut adapter, body, ctx)
+        });
+        measure(
+            Case {
+                what: what.to_owned(),
+                fc: side(&runtime, || fc_invoke(&hello, &body, &ctx)),
+                against: vec![
+                    against("lambda_http", lambda_http, 1.05),
+                    against("floor", json_floor(&body, answer), 2.0),
+                ],
+            },
+            plan,
+        );
+    }
+
+    let router = invoker(&runtime, Function::from_service(axum_hello::router()));
+    let body = hello_v2_event();
+    let answer = answer_of(&runtime.block_on(fc_invoke(&router, &body, &ctx)));
+    assert_eq!(answer["body"], "hello, bench!\n", "{answer}");
+    let mut adapter = Adapter::from(axum_hello::router());
+    let lambda_http = side(&runtime, {
+        let (body, ctx) = (&body, &ctx);
+        move || lambda_http_invoke(&mut adapter, body, ctx)
+    });
+    measure(
+        Case {
+            what: "the axum Router, HTTP API (v2) event".to_owned(),
+            fc: side(&runtime, || fc_invoke(&router, &body, &ctx)),
+            against: vec![
+                against("lambda_http over the same Router", lambda_http, 1.00),
+                against("floor", json_floor(&body, answer), 2.0),
+            ],
+        },
+        plan,
+    );
+
+    let objects = invoker(&runtime, Function::new(count_objects));
+    let body = read("example-s3-event.json");
+    let answer = answer_of(&runtime.block_on(fc_invoke(&objects, &body, &ctx)));
+    let baseline = side(&runtime, || async {
+        let event = LambdaEvent::new(payload::<S3Event>(&body), ctx.clone());
+        serde_json::to_vec(&event.payload.records.len()).expect("encodes")
+    });
+    measure(
+        Case {
+            what: "S3 sample".to_owned(),
+            fc: side(&runtime, || fc_invoke(&objects, &body, &ctx)),
+            against: vec![
+                against("aws_lambda_events", baseline, 1.05),
+                against("floor", json_floor(&body, answer), 1.5),
+            ],
+        },
+        plan,
+    );
+
+    let rows = invoker(&runtime, Function::new(count_rows));
+    let body = read("example-dynamodb-event.json");
+    let answer = answer_of(&runtime.block_on(fc_invoke(&rows, &body, &ctx)));
+    let baseline = side(&runtime, || async {
+        let event = LambdaEvent::new(payload::<DynamoDbEvent>(&body), ctx.clone());
+        serde_json::to_vec(&event.payload.records.len()).expect("encodes")
+    });
+    measure(
+        Case {
+            what: "DynamoDB Streams sample".to_owned(),
+            fc: side(&runtime, || fc_invoke(&rows, &body, &ctx)),
+            against: vec![
+                against("aws_lambda_events", baseline, 1.05),
+                against("floor", json_floor(&body, answer), 1.5),
+            ],
+        },
+        plan,
+    );
+
+    let messages = invoker(&runtime, Function::new(consume));
+    let body = sqs_batch();
+    let answer = answer_of(&runtime.block_on(fc_invoke(&messages, &body, &ctx)));
+    let baseline = side(&runtime, || async {
+        let event = LambdaEvent::new(payload::<SqsEvent>(&body), ctx.clone());
+        let mut response = SqsBatchResponse::default();
+        for message in &event.payload.records {
+            if message.body.as_deref().is_none_or(str::is_empty) {
+                response.add_failure(message.message_id.clone().unwrap_or_default());
+            }
+        }
+        serde_json::to_vec(&response).expect("encodes")
+    });
+    measure(
+        Case {
+            what: "SQS batch of 10, partial batch response".to_owned(),
+            fc: side(&runtime, || fc_invoke(&messages, &body, &ctx)),
+            against: vec![
+                against("aws_lambda_events", baseline, 1.05),
+                against("floor", json_floor(&body, answer), 1.5),
+            ],
+        },
+        plan,
+    );
+}

@@ -1,0 +1,186 @@
+//! Ratios measured so that a noisy machine moves both sides alike: the sides of a case — fc,
+//! and what it is compared with (a baseline, the floor) — run in alternating batches in one
+//! process, `ROUNDS` times, the side that goes first rotating. Each round gives one ratio per
+//! comparison; a row reports the median ratio and the range of the rounds, so a ratio whose
+//! range straddles its target says so. Shared by the in-process benches of fc-aws and
+//! fc-aliyun. Rows go to stderr: FC's runtime writes its log markers on stdout.
+
+#![allow(dead_code)] // each bench uses its part
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Runtime;
+
+/// One side of a case: runs the invocation `n` times and says how long that took.
+pub(crate) type Side<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
+
+/// `invocation` as a side: `n` of them back to back on the runtime's thread.
+pub(crate) fn side<'a, F, T>(runtime: &'a Runtime, mut invocation: impl FnMut() -> F + 'a) -> Side<'a>
+where
+    F: Future<Output = T>,
+{
+    Box::new(move |n| {
+        runtime.block_on(async {
+            let started = Instant::now();
+            for _ in 0..n {
+                black_box(invocation().await);
+            }
+            started.elapsed()
+        })
+    })
+}
+
+/// A synchronous step as a side.
+pub(crate) fn step<'a, T>(mut step: impl FnMut() -> T + 'a) -> Side<'a> {
+    Box::new(move |n| {
+        let started = Instant::now();
+        for _ in 0..n {
+            black_box(step());
+        }
+        started.elapsed()
+    })
+}
+
+/// The floor of a JSON event: the same bytes read into `IgnoredAny`, and `answer` written.
+pub(crate) fn json_floor<'a>(body: &'a [u8], answer: serde_json::Value) -> Side<'a> {
+    step(move || {
+        let _: serde::de::IgnoredAny = serde_json::from_slice(black_box(body)).expect("JSON");
+        serde_json::to_vec(&answer).expect("the answer encodes")
+    })
+}
+
+/// What one side is compared with, and the ratio it must stay under.
+pub(crate) struct Against<'a> {
+    /// What it is, in the table.
+    pub(crate) name: String,
+    /// Its side.
+    pub(crate) side: Side<'a>,
+    /// The most fc / it may be.
+    pub(crate) limit: f64,
+}
+
+/// The comparisons of one case.
+pub(crate) struct Case<'a> {
+    /// What it is, in the table.
+    pub(crate) what: String,
+    /// fc's side.
+    pub(crate) fc: Side<'a>,
+    /// What fc is compared with.
+    pub(crate) against: Vec<Against<'a>>,
+}
+
+/// How a run measures.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// Rounds of alternation.
+    pub(crate) rounds: usize,
+    /// Each side's batch, per round.
+    pub(crate) batch: Duration,
+}
+
+impl Plan {
+    /// `ROUNDS` (at least 5, 7 by default) batches of `BATCH_MS` (300 by default) under
+    /// `cargo bench`; one short round otherwise (`cargo test --benches` checks it runs).
+    pub(crate) fn from_env() -> Plan {
+        let number = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        if std::env::args().any(|arg| arg == "--bench") {
+            Plan {
+                rounds: number("ROUNDS", 7).max(5) as usize,
+                batch: Duration::from_millis(number("BATCH_MS", 300)),
+            }
+        } else {
+            Plan {
+                rounds: 1,
+                batch: Duration::from_millis(5),
+            }
+        }
+    }
+
+    /// The table's header.
+    pub(crate) fn header(&self) -> String {
+        format!(
+            "| one invocation in process, interleaved ({} rounds of {} ms per side; median, range of the rounds) | fc | against | its time | fc / it | target | result |\n|---|---|---|---|---|---|---|",
+            self.rounds,
+            self.batch.as_millis()
+        )
+    }
+}
+
+/// Nanoseconds per invocation of `run` over about `budget`, after calibrating on a short run.
+fn per_invocation(run: &mut Side<'_>, budget: Duration) -> f64 {
+    let mut n = 1;
+    loop {
+        let took = run(n);
+        if took >= budget / 20 || n >= 1 << 30 {
+            let total = (n as f64 * budget.as_secs_f64() / took.as_secs_f64().max(1e-9)) as u64;
+            let total = total.max(1);
+            return run(total).as_nanos() as f64 / total as f64;
+        }
+        n *= 2;
+    }
+}
+
+/// The median of `values`.
+pub(crate) fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
+}
+
+/// A time in the table's unit.
+pub(crate) fn micros(ns: f64) -> String {
+    format!("{:.2} µs", ns / 1000.0)
+}
+
+/// Runs the case's sides in alternation; prints a row per comparison, and returns fc's
+/// median time in ns.
+pub(crate) fn measure(mut case: Case<'_>, plan: Plan) -> f64 {
+    let sides = 1 + case.against.len();
+    let mut times = vec![Vec::new(); sides];
+    for round in 0..plan.rounds {
+        for turn in 0..sides {
+            let which = (round + turn) % sides;
+            let run = match which {
+                0 => &mut case.fc,
+                other => &mut case.against[other - 1].side,
+            };
+            times[which].push(per_invocation(run, plan.batch));
+        }
+    }
+    let fc = median(&times[0]);
+    for (index, against) in case.against.iter().enumerate() {
+        let ratios: Vec<f64> = times[0]
+            .iter()
+            .zip(&times[index + 1])
+            .map(|(fc, other)| fc / other)
+            .collect();
+        let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = ratios.iter().copied().fold(0.0, f64::max);
+        let ratio = median(&ratios);
+        eprintln!(
+            "| {} | {} | {} | {} | {ratio:.3} ({low:.3}–{high:.3}) | ≤ {:.2} | {} |",
+            case.what,
+            micros(fc),
+            against.name,
+            micros(median(&times[index + 1])),
+            against.limit,
+            if ratio <= against.limit {
+                "met"
+            } else {
+                "not met"
+            },
+        );
+    }
+    fc
+}

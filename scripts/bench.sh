@@ -14,7 +14,9 @@
 # function; GATEWAY_SECONDS: each gateway's load; CONNECTIONS: its kept-alive clients;
 # SERVE_SECONDS: each round of load on the Router served directly (fc's FC runtime, fc's local
 # platform, axum::serve, alternating on one port).
-# CRITERION=0 skips the in-process benches (`cargo bench`), whose ratios come as a second table.
+# INPROCESS=0 skips the in-process benches (`cargo bench --bench ratios|scaling` of fc-aws and
+# fc-aliyun: fc against its baselines and the floor, interleaved, and the scaling curves, drawn
+# in docs/scaling.svg); BATCH_MS is each side's batch per round there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,7 +26,8 @@ COLD_RUNS=${COLD_RUNS:-20}
 GATEWAY_SECONDS=${GATEWAY_SECONDS:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 SERVE_SECONDS=${SERVE_SECONDS:-3}
-CRITERION=${CRITERION:-1}
+INPROCESS=${INPROCESS:-1}
+BATCH_MS=${BATCH_MS:-300}
 
 BENCH=$ROOT/target/bench
 WORK=$(mktemp -d)
@@ -240,37 +243,26 @@ done
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."
 
-# --- in process: cargo bench ------------------------------------------------------------------
-[ "$CRITERION" = 1 ] || exit 0
-say "in process: cargo bench -p fc-aws -p fc-aliyun (criterion)"
-cargo bench -q -p fc-aws -p fc-aliyun --bench invoke > "$WORK/criterion.out" 2>&1 ||
-    { cat "$WORK/criterion.out" >&2; exit 1; }
-# median GROUP FUNCTION: criterion's median time of one iteration, in ns.
-median() {
-    grep -o '"median":{"confidence_interval":{[^}]*},"point_estimate":[0-9.eE+-]*' \
-        "$ROOT/target/criterion/$1/$2/new/estimates.json" | sed 's/.*"point_estimate"://'
-}
-us() { awk -v ns="$1" 'BEGIN { printf "%.2f µs", ns / 1000 }'; }
-row() { # WHAT GROUP FC BASELINE LIMIT
-    local fc base r
-    fc=$(median "$2" "$3") base=$(median "$2" "$4") r=$(ratio "$fc" "$base")
-    echo "| $1 | $(us "$fc") | $4: $(us "$base") | $r | ≤ $5 | $(verdict "$r" "<=" "$5") |"
-}
+# --- in process: interleaved ratios and scaling ----------------------------------------------
+[ "$INPROCESS" = 1 ] || exit 0
+say "in process: ratios and scaling curves of fc-aws and fc-aliyun ($ROUNDS rounds of ${BATCH_MS} ms)"
+: > "$WORK/inprocess.err"
+for crate in fc-aws fc-aliyun; do
+    for bench in ratios scaling; do
+        # FC's runtime writes its log markers on stdout; the rows go to stderr.
+        ROUNDS=$ROUNDS BATCH_MS=$BATCH_MS cargo bench -q -p "$crate" --bench "$bench" \
+            > /dev/null 2>> "$WORK/inprocess.err" || { cat "$WORK/inprocess.err" >&2; exit 1; }
+    done
+done
 echo
-echo "| one invocation in process (decode → handler → encode), median | fc | baseline | ratio | target | result |"
-echo "|---|---|---|---|---|---|"
-row "API Gateway REST (v1) sample" http_apigw-v1 fc-aws lambda_http 1.05
-row "API Gateway HTTP API (v2) sample, IAM authorizer" http_apigw-v2 fc-aws lambda_http 1.05
-row "API Gateway HTTP API (v2) sample, no authorizer" http_apigw-v2-no-authorizer fc-aws lambda_http 1.05
-row "S3 sample" s3 fc-aws aws_lambda_events 1.05
-row "DynamoDB Streams sample" dynamodb fc-aws aws_lambda_events 1.05
-row "SQS batch of 10 (the sample's message), partial batch response" sqs-10 fc-aws aws_lambda_events 1.05
-row "the axum Router, HTTP API (v2) event, vs lambda_http over the same Router" axum_apigw-v2 fc-aws lambda_http 1.00
-row "FC API Gateway event (fc-aliyun) vs the same request as a v1 event (fc-aws)" api-gateway fc-aliyun "fc-aws, same request as v1" 1.10
-echo "| FC HTTP passthrough request | $(us "$(median http-passthrough fc-aliyun)") | | | — | — |"
-echo "| FC OSS event (2 records) | $(us "$(median oss fc-aliyun)") | | | — | — |"
-echo "| FC Tablestore CBOR event (3 records) | $(us "$(median tablestore/fc-aliyun sample)") | | | — | — |"
-bytes=$(grep -o '"Bytes":[0-9]*' "$ROOT/target/criterion/tablestore/fc-aliyun/1 MB batch/new/benchmark.json" | cut -d: -f2)
-ns=$(median tablestore/fc-aliyun "1 MB batch")
-mbps=$(awk -v ns="$ns" -v b="$bytes" 'BEGIN { printf "%.1f", b / (ns / 1e9) / 1e6 }')
-echo "| FC Tablestore CBOR batch of $(awk -v b="$bytes" 'BEGIN { printf "%.2f MB", b / 1e6 }') | $(us "$ns") ($mbps MB/s) | | | — | — |"
+echo "| one invocation in process, interleaved ($ROUNDS rounds of $BATCH_MS ms per side; median, range of the rounds) | fc | against | its time | fc / it | target | result |"
+echo "|---|---|---|---|---|---|---|"
+grep '^| ' "$WORK/inprocess.err" | grep -v -e ' per byte | ' -e ' per record | '
+echo
+echo "| scaling: one invocation as the event grows (median of $ROUNDS batches per point) | cost per byte or record (least squares) | fixed cost | R² | points |"
+echo "|---|---|---|---|---|"
+grep -e '^| .* per byte | ' -e '^| .* per record | ' "$WORK/inprocess.err"
+grep '^curve,' "$WORK/inprocess.err" > "$WORK/curves.csv"
+cargo run -q --release -p fc-tests --no-default-features --bin plot -- "$ROOT/docs/scaling.svg" < "$WORK/curves.csv"
+echo
+echo "The scaling curves are drawn in docs/scaling.svg."

@@ -178,9 +178,8 @@ async fn bare_hyper(listener: TcpListener) {
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(|_req| async {
-                let mut response = http::Response::new(Full::new(Bytes::from_static(
-                    GREETING.as_bytes(),
-                )));
+                let mut response =
+                    http::Response::new(Full::new(Bytes::from_static(GREETING.as_bytes())));
                 response.headers_mut().insert(
                     header::CONTENT_TYPE,
                     header::HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -303,8 +302,14 @@ fn main() {
 
     let rows = invoker(&runtime, Function::new(count_rows));
     for (what, body) in [
-        ("FC Tablestore CBOR sample (3 records)", support::tablestore_cbor()),
-        ("FC Tablestore CBOR batch of 1 MB", support::tablestore_batch(1 << 20)),
+        (
+            "FC Tablestore CBOR sample (3 records)",
+            support::tablestore_cbor(),
+        ),
+        (
+            "FC Tablestore CBOR batch of 1 MB",
+            support::tablestore_batch(1 << 20),
+        ),
     ] {
         let answer = runtime
             .block_on(rows.invoke(&headers, &body))

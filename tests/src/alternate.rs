@@ -16,7 +16,10 @@ use tokio::runtime::Runtime;
 pub(crate) type Side<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
 
 /// `invocation` as a side: `n` of them back to back on the runtime's thread.
-pub(crate) fn side<'a, F, T>(runtime: &'a Runtime, mut invocation: impl FnMut() -> F + 'a) -> Side<'a>
+pub(crate) fn side<'a, F, T>(
+    runtime: &'a Runtime,
+    mut invocation: impl FnMut() -> F + 'a,
+) -> Side<'a>
 where
     F: Future<Output = T>,
 {
@@ -183,4 +186,58 @@ pub(crate) fn measure(mut case: Case<'_>, plan: Plan) -> f64 {
         );
     }
     fc
+}
+
+/// One point of a curve: its size (bytes or records) and the invocation at that size.
+pub(crate) struct Point<'a> {
+    /// Bytes or records.
+    pub(crate) x: f64,
+    /// The invocation.
+    pub(crate) side: Side<'a>,
+}
+
+/// Measures a curve — each point `plan.rounds` times, the points in turn — and prints one
+/// `curve,SERIES,UNIT,X,NS` line per point and a row with the least-squares line through them:
+/// the cost per unit (the slope), the fixed cost, and R², which says how straight it is.
+pub(crate) fn curve(series: &str, unit: &str, mut points: Vec<Point<'_>>, plan: Plan) {
+    let mut times = vec![Vec::new(); points.len()];
+    for _ in 0..plan.rounds {
+        for (point, times) in points.iter_mut().zip(&mut times) {
+            times.push(per_invocation(&mut point.side, plan.batch));
+        }
+    }
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .zip(&times)
+        .map(|(point, times)| (point.x, median(times)))
+        .collect();
+    for (x, ns) in &xy {
+        eprintln!("curve,{series},{unit},{x},{ns:.1}");
+    }
+    let n = xy.len() as f64;
+    let (mean_x, mean_y) = (
+        xy.iter().map(|p| p.0).sum::<f64>() / n,
+        xy.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxy: f64 = xy.iter().map(|(x, y)| (x - mean_x) * (y - mean_y)).sum();
+    let sxx: f64 = xy.iter().map(|(x, _)| (x - mean_x).powi(2)).sum();
+    let syy: f64 = xy.iter().map(|(_, y)| (y - mean_y).powi(2)).sum();
+    let slope = sxy / sxx;
+    let intercept = mean_y - slope * mean_x;
+    let r2 = if syy > 0.0 {
+        sxy * sxy / (sxx * syy)
+    } else {
+        1.0
+    };
+    let points: Vec<String> = xy
+        .iter()
+        .map(|(x, ns)| format!("{x} {unit}: {}", micros(*ns)))
+        .collect();
+    eprintln!(
+        "| {series} | {:.2} ns per {} | {} | {r2:.4} | {} |",
+        slope,
+        unit.trim_end_matches('s'),
+        micros(intercept),
+        points.join("; ")
+    );
 }

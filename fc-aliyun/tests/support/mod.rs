@@ -251,6 +251,12 @@ pub(crate) fn tablestore_cbor() -> Vec<u8> {
 
 /// A Tablestore batch of at least `size` bytes: the documented record, over and over.
 pub(crate) fn tablestore_batch(size: usize) -> Vec<u8> {
+    // The sample's three records, repeated past `size`.
+    tablestore_records(3 * (size / tablestore_cbor().len() + 1))
+}
+
+/// A Tablestore event of `n` records, the sample's three in turn.
+pub(crate) fn tablestore_records(n: usize) -> Vec<u8> {
     let one = tablestore_cbor();
     let event: Cbor = ciborium::de::from_reader(one.as_slice()).expect("the sample decodes");
     let records = event
@@ -259,19 +265,11 @@ pub(crate) fn tablestore_batch(size: usize) -> Vec<u8> {
         .and_then(|(_, v)| v.as_array())
         .expect("the sample has records")
         .clone();
-    let copies = size / one.len() + 1;
     let batch = map(vec![
         ("Version", text("Sync-v1")),
         (
             "Records",
-            Cbor::Array(
-                records
-                    .iter()
-                    .cycle()
-                    .take(records.len() * copies)
-                    .cloned()
-                    .collect(),
-            ),
+            Cbor::Array(records.iter().cycle().take(n).cloned().collect()),
         ),
     ]);
     cbor(&batch)

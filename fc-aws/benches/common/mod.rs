@@ -86,13 +86,24 @@ pub(crate) async fn consume(event: MessageEvent) -> BatchFailures {
 
 /// The SQS sample's message ten times, each with its own id: a batch as Lambda sends it.
 pub(crate) fn sqs_batch() -> Vec<u8> {
+    batch_of("example-sqs-event.json", 10, |record, i| {
+        record["messageId"] = format!("059f36b4-87a3-44ab-83d2-{i:012}").into();
+    })
+}
+
+/// The sample `name` with its first record `n` times, each changed by `vary` with its index.
+pub(crate) fn batch_of(
+    name: &str,
+    n: usize,
+    vary: impl Fn(&mut serde_json::Value, usize),
+) -> Vec<u8> {
     let mut event: serde_json::Value =
-        serde_json::from_slice(&read("example-sqs-event.json")).expect("the sample is JSON");
+        serde_json::from_slice(&read(name)).expect("the sample is JSON");
     let record = event["Records"][0].clone();
-    event["Records"] = (0..10)
+    event["Records"] = (0..n)
         .map(|i| {
             let mut record = record.clone();
-            record["messageId"] = format!("059f36b4-87a3-44ab-83d2-66197573088{i}").into();
+            vary(&mut record, i);
             record
         })
         .collect();
@@ -117,7 +128,11 @@ pub(crate) fn invoker<E: FromLambda>(runtime: &Runtime, function: Function<E>) -
 
 /// fc-aws's whole invocation: the raw payload lambda_runtime hands it, decoding, the handler,
 /// encoding, and the response bytes lambda_runtime posts.
-pub(crate) async fn fc_invoke<E: FromLambda>(invoker: &Invoker<E>, body: &[u8], ctx: &Context) -> Vec<u8> {
+pub(crate) async fn fc_invoke<E: FromLambda>(
+    invoker: &Invoker<E>,
+    body: &[u8],
+    ctx: &Context,
+) -> Vec<u8> {
     let event = LambdaEvent::new(payload::<Box<RawValue>>(body), ctx.clone());
     let response = invoker
         .invoke(event)
@@ -158,4 +173,3 @@ pub(crate) fn hello_v2_event() -> Vec<u8> {
     event.as_object_mut().map(|e| e.remove("body"));
     serde_json::to_vec(&event).expect("the event encodes")
 }
-

@@ -1,0 +1,124 @@
+//! How fc-aws's invocation grows with the event: HTTP API (v2) requests with bodies of 1 KB to
+//! 6 MB (Lambda's limit), and S3, DynamoDB and SQS batches of 1 to 1000 records. Each curve
+//! gets the least-squares line through its points: the cost per byte or record, the fixed
+//! cost, and R² (1 is a straight line).
+//!
+//! ```text
+//! cargo bench -p fc-aws --bench scaling      # ROUNDS=7 BATCH_MS=300
+//! ```
+//!
+//! Prints `curve,…` lines and markdown rows on stderr.
+
+#[path = "../../tests/src/alternate.rs"]
+mod alternate;
+mod common;
+
+use alternate::{Plan, Point, curve, json_floor, side};
+use common::*;
+use fc_core::Function;
+use fc_core::http::Request;
+
+/// The body's length: the whole body is read, as a handler that uses it does.
+async fn length(req: Request) -> String {
+    req.body().len().to_string()
+}
+
+/// The HTTP API sample as `POST /hello` with a JSON body of `size` bytes.
+fn v2_with_body(size: usize) -> Vec<u8> {
+    let mut event: serde_json::Value =
+        serde_json::from_slice(&read("example-apigw-v2-request-no-authorizer.json"))
+            .expect("the sample is JSON");
+    let filler = "a".repeat(size.saturating_sub(11));
+    event["body"] = format!(r#"{{"data":"{filler}"}}"#).into();
+    event["isBase64Encoded"] = false.into();
+    event["requestContext"]["http"]["method"] = "POST".into();
+    event["headers"]["content-type"] = "application/json".into();
+    serde_json::to_vec(&event).expect("the event encodes")
+}
+
+fn main() {
+    let plan = Plan::from_env();
+    let runtime = runtime();
+    let ctx = context();
+
+    let http = invoker(&runtime, Function::new(length));
+    let events: Vec<(usize, Vec<u8>)> = [1 << 10, 64 << 10, 1 << 20, 6_000_000]
+        .into_iter()
+        .map(|size| (size, v2_with_body(size)))
+        .collect();
+    let points = events
+        .iter()
+        .map(|(size, event)| Point {
+            x: *size as f64,
+            side: side(&runtime, || fc_invoke(&http, event, &ctx)),
+        })
+        .collect();
+    curve("HTTP API (v2) request body", "bytes", points, plan);
+    // The floor at each size: the same bytes read into `IgnoredAny`, the same answer written.
+    let points = events
+        .iter()
+        .map(|(size, event)| {
+            let answer = runtime.block_on(fc_invoke(&http, event, &ctx));
+            let answer = serde_json::from_slice(&answer).expect("the answer is JSON");
+            Point {
+                x: *size as f64,
+                side: json_floor(event, answer),
+            }
+        })
+        .collect();
+    curve("floor of the same requests", "bytes", points, plan);
+
+    let records = [1, 10, 100, 1000];
+    let objects = invoker(&runtime, Function::new(count_objects));
+    let batches: Vec<Vec<u8>> = records
+        .iter()
+        .map(|&n| {
+            batch_of("example-s3-event.json", n, |record, i| {
+                record["s3"]["object"]["key"] = format!("photos/{i}.jpg").into();
+            })
+        })
+        .collect();
+    let points = records
+        .iter()
+        .zip(&batches)
+        .map(|(n, event)| Point {
+            x: *n as f64,
+            side: side(&runtime, || fc_invoke(&objects, event, &ctx)),
+        })
+        .collect();
+    curve("S3 records", "records", points, plan);
+
+    let rows = invoker(&runtime, Function::new(count_rows));
+    let batches: Vec<Vec<u8>> = records
+        .iter()
+        .map(|&n| batch_of("example-dynamodb-event.json", n, |_, _| {}))
+        .collect();
+    let points = records
+        .iter()
+        .zip(&batches)
+        .map(|(n, event)| Point {
+            x: *n as f64,
+            side: side(&runtime, || fc_invoke(&rows, event, &ctx)),
+        })
+        .collect();
+    curve("DynamoDB records", "records", points, plan);
+
+    let messages = invoker(&runtime, Function::new(consume));
+    let batches: Vec<Vec<u8>> = records
+        .iter()
+        .map(|&n| {
+            batch_of("example-sqs-event.json", n, |record, i| {
+                record["messageId"] = format!("059f36b4-87a3-44ab-83d2-{i:012}").into();
+            })
+        })
+        .collect();
+    let points = records
+        .iter()
+        .zip(&batches)
+        .map(|(n, event)| Point {
+            x: *n as f64,
+            side: side(&runtime, || fc_invoke(&messages, event, &ctx)),
+        })
+        .collect();
+    curve("SQS messages", "records", points, plan);
+}

@@ -107,11 +107,65 @@ say "building the plain lambda_http baseline"
 CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$PLAIN/Cargo.toml"
 cp target/release/plain-lambda-http "$BENCH/plain"
 
+# The floor of a Lambda function: lambda_runtime alone, the HTTP API event read into
+# aws_lambda_events' type and answered with hello's logic, as a function written without
+# lambda_http would be. Pinned and built like the baseline above.
+RUNTIME_ONLY=$BENCH/plain-lambda-runtime
+mkdir -p "$RUNTIME_ONLY/src"
+sed -e 's/^name = "plain-lambda-http"/name = "plain-lambda-runtime"/' \
+    -e 's|^lambda_http = .*|lambda_runtime = "1.5"\naws_lambda_events = { version = "1.2", default-features = false, features = ["apigw"] }|' \
+    "$PLAIN/Cargo.toml" > "$RUNTIME_ONLY/Cargo.toml.new"
+# Files are replaced only when they change, so cargo sees nothing new on the next run.
+update() { cmp -s "$1.new" "$1" 2>/dev/null && rm "$1.new" || mv "$1.new" "$1"; }
+update "$RUNTIME_ONLY/Cargo.toml"
+cat > "$RUNTIME_ONLY/src/main.rs.new" <<'EOF'
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::{HeaderMap, HeaderValue, header};
+use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
+
+async fn function_handler(
+    event: LambdaEvent<ApiGatewayV2httpRequest>,
+) -> Result<ApiGatewayV2httpResponse, Error> {
+    let request = event.payload;
+    let text = |status: i64, body: String| {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        let mut response = ApiGatewayV2httpResponse::default();
+        response.status_code = status;
+        response.headers = headers;
+        response.body = Some(Body::Text(body));
+        response
+    };
+    if request.raw_path.as_deref() != Some("/hello") {
+        return Ok(text(404, "not found; try /hello?name=fc\n".into()));
+    }
+    if request.request_context.http.method != aws_lambda_events::http::Method::GET {
+        return Ok(text(405, "use GET\n".into()));
+    }
+    let name = request
+        .query_string_parameters
+        .first("name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    Ok(text(200, format!("hello, {}!\n", name.unwrap_or("world"))))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    run(service_fn(function_handler)).await
+}
+EOF
+update "$RUNTIME_ONLY/src/main.rs"
+cmp -s Cargo.lock "$RUNTIME_ONLY/Cargo.lock" 2>/dev/null || cp Cargo.lock "$RUNTIME_ONLY/Cargo.lock"
+say "building the plain lambda_runtime baseline"
+CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$RUNTIME_ONLY/Cargo.toml"
+cp target/release/plain-lambda-runtime "$BENCH/runtime"
+
 # The same Router's source under lambda_http::run, as lambda_http's own axum example serves one.
 PLAIN_AXUM=$BENCH/plain-lambda-http-axum
 mkdir -p "$PLAIN_AXUM/src"
-# Files are replaced only when they change, so cargo sees nothing new on the next run.
-update() { cmp -s "$1.new" "$1" 2>/dev/null && rm "$1.new" || mv "$1.new" "$1"; }
 sed -e 's/^name = "plain-lambda-http"/name = "plain-lambda-http-axum"/' \
     -e 's|^tokio = .*|&\naxum = { version = "0.8", default-features = false, features = ["query", "tokio", "http1"] }\nserde = { version = "1", features = ["derive"] }|' \
     "$PLAIN/Cargo.toml" > "$PLAIN_AXUM/Cargo.toml.new"
@@ -132,7 +186,7 @@ say "building the axum Router under lambda_http"
 CARGO_TARGET_DIR=$ROOT/target cargo build --release -q --manifest-path "$PLAIN_AXUM/Cargo.toml"
 cp target/release/plain-lambda-http-axum "$BENCH/plain-axum"
 
-ALL=$BENCH/hello-all AWS=$BENCH/hello-aws BASE=$BENCH/plain
+ALL=$BENCH/hello-all AWS=$BENCH/hello-aws BASE=$BENCH/plain RUNTIME=$BENCH/runtime
 AXUM_FC=$ROOT/target/release/axum-hello AXUM_PLAIN=$BENCH/plain-axum AXUM_SERVE=$ROOT/target/release/axum-serve
 PERF=$ROOT/target/release/perf FC_LOCAL=$ROOT/target/release/fc-local
 RESULTS=$WORK/results
@@ -141,9 +195,9 @@ RESULTS=$WORK/results
 # Other work on the machine shows up as noise; the load averages say how much there was.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Lambda warm: $ROUNDS rounds of ${WARM_SECONDS}s per function"
-"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" plain="$BASE" all="$ALL" aws="$AWS" >> "$RESULTS"
+"$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" plain="$BASE" all="$ALL" aws="$AWS" runtime="$RUNTIME" >> "$RESULTS"
 say "Lambda cold: $COLD_RUNS starts per function"
-"$PERF" lambda-cold "$COLD_RUNS" all="$ALL" plain="$BASE" aws="$AWS" >> "$RESULTS"
+"$PERF" lambda-cold "$COLD_RUNS" all="$ALL" plain="$BASE" aws="$AWS" runtime="$RUNTIME" >> "$RESULTS"
 say "FC warm and cold"
 "$PERF" fc-warm "$WARM_SECONDS" "$ROUNDS" all="$ALL" >> "$RESULTS"
 "$PERF" fc-cold "$COLD_RUNS" all="$ALL" >> "$RESULTS"
@@ -185,6 +239,7 @@ size() { stat -c %s "$1"; }
     echo "size all bytes=$(size "$ALL")"
     echo "size aws bytes=$(size "$AWS")"
     echo "size plain bytes=$(size "$BASE")"
+    echo "size runtime bytes=$(size "$RUNTIME")"
 } >> "$RESULTS"
 
 # field MODE NAME KEY: one figure from perf's `MODE NAME key=value...` lines.
@@ -213,6 +268,13 @@ echo "| Lambda warm, invocations/s (median of $ROUNDS × ${WARM_SECONDS}s; range
 r=$(ratio "$cold_all" "$cold_plain")
 echo "| Lambda cold start to first response, ms (median of $COLD_RUNS) | $cold_all ($(cold_spread all)) | $cold_aws ($(cold_spread aws)) | $cold_plain ($(cold_spread plain)) | $r | $(ratio "$cold_aws" "$cold_plain") | ≤ 1.10 | $(verdict "$r" "<=" 1.10) |"
 echo "| Lambda peak RSS after the warm run, KiB | $(field lambda-warm all peak_kib) | $(field lambda-warm aws peak_kib) | $(field lambda-warm plain peak_kib) | $(ratio "$(field lambda-warm all peak_kib)" "$(field lambda-warm plain peak_kib)") | $(ratio "$(field lambda-warm aws peak_kib)" "$(field lambda-warm plain peak_kib)") | — | — |"
+cold_runtime=$(field lambda-cold runtime median_ms)
+r=$(ratio "$cold_all" "$cold_runtime")
+echo "| Lambda cold start to first response, ms (median of $COLD_RUNS), against a plain lambda_runtime hello (in the lambda_http column) | $cold_all | $cold_aws | $cold_runtime ($(cold_spread runtime)) | $r | $(ratio "$cold_aws" "$cold_runtime") | ≤ 1.00 | $(verdict "$r" "<=" 1.00) |"
+rss_runtime=$(field lambda-warm runtime peak_kib)
+r=$(ratio "$(field lambda-warm all peak_kib)" "$rss_runtime")
+echo "| Lambda peak RSS after the warm run, KiB, against a plain lambda_runtime hello (in the lambda_http column) | $(field lambda-warm all peak_kib) | $(field lambda-warm aws peak_kib) | $rss_runtime | $r | $(ratio "$(field lambda-warm aws peak_kib)" "$rss_runtime") | ≤ 1.05 | $(verdict "$r" "<=" 1.05) |"
+echo "| Lambda warm against a plain lambda_runtime hello, invocations/s (in the lambda_http column) | $warm_all | $warm_aws | $(field lambda-warm runtime per_s) ($(warm_range runtime)) | $(ratio "$warm_all" "$(field lambda-warm runtime per_s)") | $(ratio "$warm_aws" "$(field lambda-warm runtime per_s)") | — | — |"
 ra=$(ratio "$size_all" "$size_plain") rw=$(ratio "$size_aws" "$size_plain")
 echo "| binary size, all platforms (stripped, lto) | $(mib "$size_all") | | $(mib "$size_plain") | $ra | | ≤ 1.5 | $(verdict "$ra" "<=" 1.5) |"
 echo "| binary size, AWS only (stripped, lto) | | $(mib "$size_aws") | $(mib "$size_plain") | | $rw | ≤ 1.10 | $(verdict "$rw" "<=" 1.10) |"

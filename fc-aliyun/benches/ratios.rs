@@ -12,92 +12,20 @@
 
 #[path = "../../tests/src/alternate.rs"]
 mod alternate;
-#[path = "../tests/support/mod.rs"]
-mod support;
+mod common;
 
 use std::convert::Infallible;
 use std::hint::black_box;
 
 use alternate::{Against, Case, Plan, Side, json_floor, measure, side, step};
 use bytes::Bytes;
-use fc_aliyun::{FromFc, Invoker};
-use fc_core::http::{Body, HeaderMap, Request, Response, header};
-use fc_core::{Function, ObjectEvent, TableEvent};
+use common::*;
+use fc_core::Function;
+use fc_core::http::{HeaderMap, header};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use serde_json::value::RawValue;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
-
-const GREETING: &str = "hello, world!\n";
-
-async fn hello(_req: Request) -> Response {
-    let mut response = Response::new(Body::text(GREETING));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-async fn count_objects(event: ObjectEvent) -> usize {
-    event.records.len()
-}
-
-async fn count_rows(event: TableEvent) -> usize {
-    event.records.len()
-}
-
-/// What FC sends with every invocation.
-fn fc_headers() -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    for (name, value) in [
-        ("x-fc-request-id", "1-6565f3d2-1a2b3c4d5e6f7a8b9c0d1e2f"),
-        ("x-fc-function-name", "bench"),
-        ("x-fc-function-handler", "index.handler"),
-        ("x-fc-function-memory", "512"),
-        ("x-fc-function-timeout", "60"),
-        ("x-fc-region", "cn-hangzhou"),
-        ("x-fc-account-id", "1234567890123456"),
-        ("x-fc-qualifier", "LATEST"),
-        ("x-fc-version-id", "1"),
-        ("x-fc-access-key-id", "STS.bench"),
-        ("x-fc-access-key-secret", "bench-secret"),
-        ("x-fc-security-token", "bench-token"),
-    ] {
-        headers.insert(name, header::HeaderValue::from_static(value));
-    }
-    headers
-}
-
-/// The request of `support::API_GATEWAY` as API Gateway REST APIs deliver it to Lambda.
-const AWS_EQUIVALENT: &str = r#"{
-    "resource": "/api/items/{id}",
-    "path": "/api/items/42",
-    "httpMethod": "POST",
-    "headers": {"Content-Type": "application/json", "X-Ca-Request-Id": "5D1EA1B0-2A3C-4F7A-9B5C-6E2D3F4A5B6C"},
-    "multiValueHeaders": {"Content-Type": ["application/json"], "X-Ca-Request-Id": ["5D1EA1B0-2A3C-4F7A-9B5C-6E2D3F4A5B6C"]},
-    "queryStringParameters": {"lang": "zh", "q": "a b"},
-    "multiValueQueryStringParameters": {"lang": ["zh"], "q": ["a b"]},
-    "pathParameters": {"id": "42"},
-    "requestContext": {"stage": "prod", "path": "/prod/api/items/42", "httpMethod": "POST", "identity": {"sourceIp": "203.0.113.1"}},
-    "body": "eyJuYW1lIjoiQWRhIn0=",
-    "isBase64Encoded": true
-}"#;
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-fn invoker<E: FromFc>(runtime: &Runtime, function: Function<E>) -> Invoker<E> {
-    let instance = runtime
-        .block_on(function.init())
-        .expect("the function starts");
-    Invoker::new(instance)
-}
 
 fn against<'a>(name: &str, side: Side<'a>, limit: f64) -> Against<'a> {
     Against {
@@ -205,15 +133,7 @@ fn main() {
     let headers = fc_headers();
 
     let fc = invoker(&runtime, Function::new(hello));
-    let aws = {
-        let instance = runtime
-            .block_on(Function::new(hello).init())
-            .expect("the function starts");
-        fc_aws::Invoker::new(instance)
-    };
-    let mut ctx = lambda_runtime::Context::default();
-    ctx.request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd".into();
-    ctx.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench".into();
+    let aws = AwsEquivalent::new(&runtime);
     let body = support::API_GATEWAY.as_bytes();
     let answer = runtime
         .block_on(fc.invoke(&headers, body))
@@ -230,14 +150,7 @@ fn main() {
             against: vec![
                 against(
                     "fc-aws, the same request as a v1 event",
-                    side(&runtime, || async {
-                        let mut json = serde_json::Deserializer::from_str(AWS_EQUIVALENT);
-                        let payload: Box<RawValue> =
-                            serde_path_to_error::deserialize(&mut json).expect("JSON");
-                        let event = lambda_runtime::LambdaEvent::new(payload, ctx.clone());
-                        let response = aws.invoke(event).await.expect("succeeds");
-                        serde_json::to_vec(&response).expect("encodes")
-                    }),
+                    side(&runtime, || aws.invoke()),
                     1.10,
                 ),
                 against("floor", json_floor(body, answer), 2.0),

@@ -10,38 +10,17 @@
 
 #[path = "../../tests/src/alternate.rs"]
 mod alternate;
-#[path = "../tests/support/mod.rs"]
-mod support;
+mod common;
 
 use alternate::{Plan, Point, curve, side};
-use fc_aliyun::Invoker;
-use fc_core::http::{HeaderMap, header};
-use fc_core::{Function, TableEvent};
-
-async fn count_rows(event: TableEvent) -> usize {
-    event.records.len()
-}
+use common::*;
+use fc_core::Function;
 
 fn main() {
     let plan = Plan::from_env();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let mut headers = HeaderMap::new();
-    for (name, value) in [
-        ("x-fc-request-id", "1-6565f3d2-1a2b3c4d5e6f7a8b9c0d1e2f"),
-        ("x-fc-function-name", "bench"),
-        ("x-fc-function-memory", "512"),
-        ("x-fc-function-timeout", "60"),
-    ] {
-        headers.insert(name, header::HeaderValue::from_static(value));
-    }
-    let rows = Invoker::new(
-        runtime
-            .block_on(Function::new(count_rows).init())
-            .expect("the function starts"),
-    );
+    let runtime = runtime();
+    let headers = fc_headers();
+    let rows = invoker(&runtime, Function::new(count_rows));
     let records = [1, 10, 100, 1000];
     let batches: Vec<Vec<u8>> = records
         .iter()

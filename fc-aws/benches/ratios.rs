@@ -34,6 +34,35 @@ fn against<'a>(name: &str, side: alternate::Side<'a>, limit: f64) -> Against<'a>
     }
 }
 
+/// Measures fc-aws's invoker on `body` against `baseline` (its name, side and limit) and the
+/// floor of the same bytes and answer; returns fc's answer.
+#[allow(clippy::too_many_arguments)] // one case, said once
+fn compare<E: fc_aws::FromLambda>(
+    runtime: &tokio::runtime::Runtime,
+    ctx: &lambda_runtime::Context,
+    plan: Plan,
+    what: &str,
+    fc: &fc_aws::Invoker<E>,
+    body: &[u8],
+    baseline: (&str, alternate::Side<'_>, f64),
+    floor_limit: f64,
+) -> serde_json::Value {
+    let answer = answer_of(&runtime.block_on(fc_invoke(fc, body, ctx)));
+    let (name, side_of_baseline, limit) = baseline;
+    measure(
+        Case {
+            what: what.to_owned(),
+            fc: side(runtime, || fc_invoke(fc, body, ctx)),
+            against: vec![
+                against(name, side_of_baseline, limit),
+                against("floor", json_floor(body, answer.clone()), floor_limit),
+            ],
+        },
+        plan,
+    );
+    answer
+}
+
 fn main() {
     let plan = Plan::from_env();
     let runtime = runtime();
@@ -55,87 +84,65 @@ fn main() {
         ),
     ] {
         let body = read(sample);
-        let answer = answer_of(&runtime.block_on(fc_invoke(&hello, &body, &ctx)));
         let mut adapter = Adapter::from(lambda_http::service_fn(lambda_http_hello));
         let lambda_http = side(&runtime, {
             let (body, ctx) = (&body, &ctx);
             move || lambda_http_invoke(&mut adapter, body, ctx)
         });
-        measure(
-            Case {
-                what: what.to_owned(),
-                fc: side(&runtime, || fc_invoke(&hello, &body, &ctx)),
-                against: vec![
-                    against("lambda_http", lambda_http, 1.05),
-                    against("floor", json_floor(&body, answer), 2.0),
-                ],
-            },
-            plan,
-        );
+        let baseline = ("lambda_http", lambda_http, 1.05);
+        compare(&runtime, &ctx, plan, what, &hello, &body, baseline, 2.0);
     }
 
     let router = invoker(&runtime, Function::from_service(axum_hello::router()));
     let body = hello_v2_event();
-    let answer = answer_of(&runtime.block_on(fc_invoke(&router, &body, &ctx)));
-    assert_eq!(answer["body"], "hello, bench!\n", "{answer}");
     let mut adapter = Adapter::from(axum_hello::router());
     let lambda_http = side(&runtime, {
         let (body, ctx) = (&body, &ctx);
         move || lambda_http_invoke(&mut adapter, body, ctx)
     });
-    measure(
-        Case {
-            what: "the axum Router, HTTP API (v2) event".to_owned(),
-            fc: side(&runtime, || fc_invoke(&router, &body, &ctx)),
-            against: vec![
-                against("lambda_http over the same Router", lambda_http, 1.00),
-                against("floor", json_floor(&body, answer), 2.0),
-            ],
-        },
-        plan,
-    );
+    let what = "the axum Router, HTTP API (v2) event";
+    let baseline = ("lambda_http over the same Router", lambda_http, 1.00);
+    let answer = compare(&runtime, &ctx, plan, what, &router, &body, baseline, 2.0);
+    assert_eq!(answer["body"], "hello, bench!\n", "{answer}");
 
     let objects = invoker(&runtime, Function::new(count_objects));
     let body = read("example-s3-event.json");
-    let answer = answer_of(&runtime.block_on(fc_invoke(&objects, &body, &ctx)));
     let baseline = side(&runtime, || async {
         let event = LambdaEvent::new(payload::<S3Event>(&body), ctx.clone());
         serde_json::to_vec(&event.payload.records.len()).expect("encodes")
     });
-    measure(
-        Case {
-            what: "S3 sample".to_owned(),
-            fc: side(&runtime, || fc_invoke(&objects, &body, &ctx)),
-            against: vec![
-                against("aws_lambda_events", baseline, 1.05),
-                against("floor", json_floor(&body, answer), 1.5),
-            ],
-        },
+    let baseline = ("aws_lambda_events", baseline, 1.05);
+    compare(
+        &runtime,
+        &ctx,
         plan,
+        "S3 sample",
+        &objects,
+        &body,
+        baseline,
+        1.5,
     );
 
     let rows = invoker(&runtime, Function::new(count_rows));
     let body = read("example-dynamodb-event.json");
-    let answer = answer_of(&runtime.block_on(fc_invoke(&rows, &body, &ctx)));
     let baseline = side(&runtime, || async {
         let event = LambdaEvent::new(payload::<DynamoDbEvent>(&body), ctx.clone());
         serde_json::to_vec(&event.payload.records.len()).expect("encodes")
     });
-    measure(
-        Case {
-            what: "DynamoDB Streams sample".to_owned(),
-            fc: side(&runtime, || fc_invoke(&rows, &body, &ctx)),
-            against: vec![
-                against("aws_lambda_events", baseline, 1.05),
-                against("floor", json_floor(&body, answer), 1.5),
-            ],
-        },
+    let baseline = ("aws_lambda_events", baseline, 1.05);
+    compare(
+        &runtime,
+        &ctx,
         plan,
+        "DynamoDB Streams sample",
+        &rows,
+        &body,
+        baseline,
+        1.5,
     );
 
     let messages = invoker(&runtime, Function::new(consume));
     let body = sqs_batch();
-    let answer = answer_of(&runtime.block_on(fc_invoke(&messages, &body, &ctx)));
     let baseline = side(&runtime, || async {
         let event = LambdaEvent::new(payload::<SqsEvent>(&body), ctx.clone());
         let mut response = SqsBatchResponse::default();
@@ -146,15 +153,15 @@ fn main() {
         }
         serde_json::to_vec(&response).expect("encodes")
     });
-    measure(
-        Case {
-            what: "SQS batch of 10, partial batch response".to_owned(),
-            fc: side(&runtime, || fc_invoke(&messages, &body, &ctx)),
-            against: vec![
-                against("aws_lambda_events", baseline, 1.05),
-                against("floor", json_floor(&body, answer), 1.5),
-            ],
-        },
+    let baseline = ("aws_lambda_events", baseline, 1.05);
+    compare(
+        &runtime,
+        &ctx,
         plan,
+        "SQS batch of 10, partial batch response",
+        &messages,
+        &body,
+        baseline,
+        1.5,
     );
 }

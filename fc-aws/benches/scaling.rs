@@ -36,6 +36,25 @@ fn v2_with_body(size: usize) -> Vec<u8> {
     serde_json::to_vec(&event).expect("the event encodes")
 }
 
+/// The curve of `fc` over `batches`, one per count of records.
+fn records_curve<E: fc_aws::FromLambda>(
+    runtime: &tokio::runtime::Runtime,
+    ctx: &lambda_runtime::Context,
+    plan: Plan,
+    series: &str,
+    fc: &fc_aws::Invoker<E>,
+    batches: &[(usize, Vec<u8>)],
+) {
+    let points = batches
+        .iter()
+        .map(|(n, event)| Point {
+            x: *n as f64,
+            side: side(runtime, || fc_invoke(fc, event, ctx)),
+        })
+        .collect();
+    curve(series, "records", points, plan);
+}
+
 fn main() {
     let plan = Plan::from_env();
     let runtime = runtime();
@@ -68,57 +87,23 @@ fn main() {
         .collect();
     curve("floor of the same requests", "bytes", points, plan);
 
-    let records = [1, 10, 100, 1000];
+    // Batches of 1, 10, 100 and 1000 records of a sample's first record.
+    let batches = |sample: &str, vary: &dyn Fn(&mut serde_json::Value, usize)| {
+        [1, 10, 100, 1000]
+            .map(|n| (n, batch_of(sample, n, |record, i| vary(record, i))))
+            .to_vec()
+    };
     let objects = invoker(&runtime, Function::new(count_objects));
-    let batches: Vec<Vec<u8>> = records
-        .iter()
-        .map(|&n| {
-            batch_of("example-s3-event.json", n, |record, i| {
-                record["s3"]["object"]["key"] = format!("photos/{i}.jpg").into();
-            })
-        })
-        .collect();
-    let points = records
-        .iter()
-        .zip(&batches)
-        .map(|(n, event)| Point {
-            x: *n as f64,
-            side: side(&runtime, || fc_invoke(&objects, event, &ctx)),
-        })
-        .collect();
-    curve("S3 records", "records", points, plan);
-
+    let s3 = batches("example-s3-event.json", &|record, i| {
+        record["s3"]["object"]["key"] = format!("photos/{i}.jpg").into();
+    });
+    records_curve(&runtime, &ctx, plan, "S3 records", &objects, &s3);
     let rows = invoker(&runtime, Function::new(count_rows));
-    let batches: Vec<Vec<u8>> = records
-        .iter()
-        .map(|&n| batch_of("example-dynamodb-event.json", n, |_, _| {}))
-        .collect();
-    let points = records
-        .iter()
-        .zip(&batches)
-        .map(|(n, event)| Point {
-            x: *n as f64,
-            side: side(&runtime, || fc_invoke(&rows, event, &ctx)),
-        })
-        .collect();
-    curve("DynamoDB records", "records", points, plan);
-
+    let dynamodb = batches("example-dynamodb-event.json", &|_, _| {});
+    records_curve(&runtime, &ctx, plan, "DynamoDB records", &rows, &dynamodb);
     let messages = invoker(&runtime, Function::new(consume));
-    let batches: Vec<Vec<u8>> = records
-        .iter()
-        .map(|&n| {
-            batch_of("example-sqs-event.json", n, |record, i| {
-                record["messageId"] = format!("059f36b4-87a3-44ab-83d2-{i:012}").into();
-            })
-        })
-        .collect();
-    let points = records
-        .iter()
-        .zip(&batches)
-        .map(|(n, event)| Point {
-            x: *n as f64,
-            side: side(&runtime, || fc_invoke(&messages, event, &ctx)),
-        })
-        .collect();
-    curve("SQS messages", "records", points, plan);
+    let sqs = batches("example-sqs-event.json", &|record, i| {
+        record["messageId"] = format!("059f36b4-87a3-44ab-83d2-{i:012}").into();
+    });
+    records_curve(&runtime, &ctx, plan, "SQS messages", &messages, &sqs);
 }

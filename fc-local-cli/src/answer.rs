@@ -65,3 +65,17 @@ pub(crate) fn append_header(headers: &mut http::HeaderMap, name: &str, value: &V
         headers.append(name, value);
     }
 }
+
+/// Adds the headers of a JSON answer's `{name: value | [value, …]}` map (FC, SCF, Azure).
+pub(crate) fn append_headers(headers: &mut http::HeaderMap, map: &Value) {
+    for (name, value) in map.as_object().into_iter().flatten() {
+        match value {
+            Value::Array(values) => {
+                for value in values {
+                    append_header(headers, name, value);
+                }
+            }
+            value => append_header(headers, name, value),
+        }
+    }
+}

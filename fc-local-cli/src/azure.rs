@@ -15,7 +15,6 @@
 //! `Workers/Http/DefaultHttpWorkerService.cs`.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -28,7 +27,7 @@ use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 use tokio::process::{Child, Command};
 
-use crate::emulator::{Captured, EmulatorError, FunctionError, InvalidAnswer, Output};
+use crate::emulator::{Captured, EmulatorError, FunctionError, InvalidAnswer, Listening, Output};
 
 /// The largest HTTP request the host takes (100 MB).
 pub const PAYLOAD_LIMIT: usize = 100 * 1024 * 1024;
@@ -94,28 +93,22 @@ pub struct AzureInvocation {
 #[derive(Debug)]
 pub struct AzureEmulator {
     function: AzureFunction,
-    addr: SocketAddr,
-    child: tokio::sync::Mutex<Child>,
-    captured: Captured,
+    server: Listening,
 }
 
 impl AzureEmulator {
     /// Starts the handler and waits until it answers on its port.
     pub async fn start(function: AzureFunction) -> Result<AzureEmulator, EmulatorError> {
-        let captured = Captured::default();
         let started = Instant::now();
-        let (addr, child) = crate::emulator::spawn_listening(
-            |port| spawn(&function, port, &captured),
+        let server = Listening::start(
+            |port, captured| spawn(&function, port, captured),
             function.start_timeout,
             LISTEN_HINT,
+            function.timeout,
         )
         .await?;
-        let emulator = AzureEmulator {
-            function,
-            addr,
-            child: tokio::sync::Mutex::new(child),
-            captured,
-        };
+        let addr = server.addr;
+        let emulator = AzureEmulator { function, server };
         // The host's own check: any answer to `GET /` will do.
         let probe = Request::get("/")
             .header(header::HOST, addr.to_string())
@@ -140,35 +133,7 @@ impl AzureEmulator {
         &self.function
     }
 
-    /// Whether the handler's process still runs.
-    pub async fn is_alive(&self) -> bool {
-        matches!(self.child.lock().await.try_wait(), Ok(None))
-    }
-
-    /// Waits up to `limit` for the process to exit; whether it did.
-    pub async fn exited_within(&self, limit: Duration) -> bool {
-        let mut child = self.child.lock().await;
-        matches!(tokio::time::timeout(limit, child.wait()).await, Ok(Ok(_)))
-    }
-
-    /// What the handler has printed so far, with [`Output::Capture`].
-    pub fn output(&self) -> String {
-        self.captured.text()
-    }
-
-    /// The handler's peak memory so far, in KiB, when known.
-    pub async fn peak_memory_kib(&self) -> Option<u64> {
-        crate::emulator::peak_memory_kib(self.child.lock().await.id())
-    }
-
-    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
-        tokio::time::timeout(
-            self.function.timeout,
-            crate::emulator::send(self.addr, request),
-        )
-        .await
-        .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
-    }
+    crate::emulator::listening_methods!("handler");
 
     /// One invocation of the function with `payload`, `{"Data", "Metadata"}`, as the host
     /// posts it: `Metadata.sys` names this function and now. Anything else is posted as it is.
@@ -196,7 +161,7 @@ impl AzureEmulator {
             _ => payload,
         };
         let mut request = Request::post(format!("/{name}"))
-            .header(header::HOST, self.addr.to_string())
+            .header(header::HOST, self.server.addr.to_string())
             .header(header::CONTENT_TYPE, "application/json")
             .body(body)
             .map_err(|err| EmulatorError::Unreachable(err.to_string()))?;
@@ -204,7 +169,7 @@ impl AzureEmulator {
             request.headers_mut().insert(INVOCATION_ID, id);
         }
         let started = Instant::now();
-        let response = self.exchange(request).await?;
+        let response = self.server.exchange(request).await?;
         let status = response.status();
         let answer = response
             .into_body()
@@ -263,13 +228,13 @@ impl AzureEmulator {
         if let Ok(id) = HeaderValue::from_str(&request_id) {
             request.headers_mut().insert(INVOCATION_ID, id);
         }
-        let response = self.exchange(request).await?;
+        let response = self.server.exchange(request).await?;
         Ok((request_id, response))
     }
 
     /// Kills the handler, as the host stops it: no signal to shut down on.
     pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
-        let mut child = self.child.lock().await;
+        let mut child = self.server.child().await;
         let _ = child.start_kill();
         child
             .wait()
@@ -400,16 +365,7 @@ pub fn http_response(payload: &[u8]) -> Result<Response<Bytes>, InvalidAnswer> {
     if res.get("statusCode").is_some_and(|code| !code.is_null()) {
         *response.status_mut() = crate::answer::status(res)?;
     }
-    for (name, value) in res["headers"].as_object().into_iter().flatten() {
-        match value {
-            Value::Array(values) => {
-                for value in values {
-                    crate::answer::append_header(response.headers_mut(), name, value);
-                }
-            }
-            value => crate::answer::append_header(response.headers_mut(), name, value),
-        }
-    }
+    crate::answer::append_headers(response.headers_mut(), &res["headers"]);
     Ok(response)
 }
 

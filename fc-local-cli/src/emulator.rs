@@ -380,3 +380,97 @@ pub(crate) async fn stop(
         }
     }
 }
+
+/// A function that is an HTTP server on a loopback port — a Knative container, an SCF web
+/// function, an Azure custom handler: its process, its output, and requests to it with a
+/// deadline.
+#[derive(Debug)]
+pub(crate) struct Listening {
+    pub(crate) addr: SocketAddr,
+    child: tokio::sync::Mutex<Child>,
+    captured: Captured,
+    timeout: Duration,
+}
+
+impl Listening {
+    /// Starts the process (`spawn` given its port and where its output goes) and waits up to
+    /// `limit` until it listens; each request may then take `timeout`.
+    pub(crate) async fn start(
+        mut spawn: impl FnMut(u16, &Captured) -> Result<Child, EmulatorError>,
+        limit: Duration,
+        hint: &str,
+        timeout: Duration,
+    ) -> Result<Listening, EmulatorError> {
+        let captured = Captured::default();
+        let (addr, child) = spawn_listening(|port| spawn(port, &captured), limit, hint).await?;
+        Ok(Listening {
+            addr,
+            child: tokio::sync::Mutex::new(child),
+            captured,
+            timeout,
+        })
+    }
+
+    /// Whether the process still runs.
+    pub(crate) async fn is_alive(&self) -> bool {
+        matches!(self.child.lock().await.try_wait(), Ok(None))
+    }
+
+    /// Waits up to `limit` for the process to exit; whether it did.
+    pub(crate) async fn exited_within(&self, limit: Duration) -> bool {
+        let mut child = self.child.lock().await;
+        matches!(tokio::time::timeout(limit, child.wait()).await, Ok(Ok(_)))
+    }
+
+    /// What the process has printed so far, with [`Output::Capture`].
+    pub(crate) fn output(&self) -> String {
+        self.captured.text()
+    }
+
+    /// The process's peak memory so far, in KiB, when known.
+    pub(crate) async fn peak_memory_kib(&self) -> Option<u64> {
+        peak_memory_kib(self.child.lock().await.id())
+    }
+
+    /// The process itself, to stop it.
+    pub(crate) async fn child(&self) -> tokio::sync::MutexGuard<'_, Child> {
+        self.child.lock().await
+    }
+
+    /// Sends `request` on a new connection; the answer streams. Past the timeout it is
+    /// [`EmulatorError::TimedOut`].
+    pub(crate) async fn exchange(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<hyper::body::Incoming>, EmulatorError> {
+        tokio::time::timeout(self.timeout, send(self.addr, request))
+            .await
+            .map_err(|_| EmulatorError::TimedOut(self.timeout))?
+    }
+}
+
+/// The public face of an emulator holding a [`Listening`] in `self.server`.
+macro_rules! listening_methods {
+    ($what:literal) => {
+        #[doc = concat!("Whether the ", $what, "'s process still runs.")]
+        pub async fn is_alive(&self) -> bool {
+            self.server.is_alive().await
+        }
+
+        /// Waits up to `limit` for the process to exit; whether it did.
+        pub async fn exited_within(&self, limit: std::time::Duration) -> bool {
+            self.server.exited_within(limit).await
+        }
+
+        /// What the function has printed so far, with [`Output::Capture`](crate::Output::Capture).
+        pub fn output(&self) -> String {
+            self.server.output()
+        }
+
+        #[doc = concat!("The ", $what, "'s peak memory so far, in KiB, when known.")]
+        pub async fn peak_memory_kib(&self) -> Option<u64> {
+            self.server.peak_memory_kib().await
+        }
+    };
+}
+pub(crate) use listening_methods;

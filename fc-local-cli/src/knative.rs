@@ -7,7 +7,6 @@
 //! environment, its requests carrying the `X-Scf-*` headers SCF adds (Source: Tencent Cloud,
 //! "Web 函数" FAQ and 启动文件说明).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tokio::process::{Child, Command};
 
-use crate::emulator::{Captured, EmulatorError, FunctionError, Output};
+use crate::emulator::{Captured, EmulatorError, FunctionError, Listening, Output};
 use fc_core::Platform;
 
 /// What a function that never listens is told.
@@ -84,58 +83,23 @@ pub struct KnativeInvocation {
 #[derive(Debug)]
 pub struct KnativeEmulator {
     function: KnativeFunction,
-    addr: SocketAddr,
-    child: tokio::sync::Mutex<Child>,
-    captured: Captured,
+    server: Listening,
 }
 
 impl KnativeEmulator {
     /// Starts the container and waits until it listens.
     pub async fn start(function: KnativeFunction) -> Result<KnativeEmulator, EmulatorError> {
-        let captured = Captured::default();
-        let (addr, child) = crate::emulator::spawn_listening(
-            |port| spawn(&function, port, &captured),
+        let server = Listening::start(
+            |port, captured| spawn(&function, port, captured),
             function.start_timeout,
             LISTEN_HINT,
+            function.timeout,
         )
         .await?;
-        Ok(KnativeEmulator {
-            function,
-            addr,
-            child: tokio::sync::Mutex::new(child),
-            captured,
-        })
+        Ok(KnativeEmulator { function, server })
     }
 
-    /// Whether the container's process still runs.
-    pub async fn is_alive(&self) -> bool {
-        matches!(self.child.lock().await.try_wait(), Ok(None))
-    }
-
-    /// Waits up to `limit` for the process to exit; whether it did.
-    pub async fn exited_within(&self, limit: Duration) -> bool {
-        let mut child = self.child.lock().await;
-        matches!(tokio::time::timeout(limit, child.wait()).await, Ok(Ok(_)))
-    }
-
-    /// What the function has printed so far, with [`Output::Capture`].
-    pub fn output(&self) -> String {
-        self.captured.text()
-    }
-
-    /// The container's peak memory so far, in KiB, when known.
-    pub async fn peak_memory_kib(&self) -> Option<u64> {
-        crate::emulator::peak_memory_kib(self.child.lock().await.id())
-    }
-
-    async fn exchange(&self, request: Request<Bytes>) -> Result<Response<Incoming>, EmulatorError> {
-        tokio::time::timeout(
-            self.function.timeout,
-            crate::emulator::send(self.addr, request),
-        )
-        .await
-        .map_err(|_| EmulatorError::TimedOut(self.function.timeout))?
-    }
+    crate::emulator::listening_methods!("container");
 
     /// A request passed through as it came (an SCF web function's with SCF's headers); its
     /// request id, and the answer, which streams.
@@ -163,7 +127,7 @@ impl KnativeEmulator {
                 }
             }
         }
-        let response = self.exchange(request).await?;
+        let response = self.server.exchange(request).await?;
         let request_id = response
             .headers()
             .get("x-request-id")
@@ -177,7 +141,7 @@ impl KnativeEmulator {
     pub async fn deliver(&self, event: Bytes) -> Result<KnativeInvocation, EmulatorError> {
         let (request, request_id) = binary_mode(event);
         let started = Instant::now();
-        let response = self.exchange(request).await?;
+        let response = self.server.exchange(request).await?;
         let status = response.status();
         let body = response
             .into_body()
@@ -207,7 +171,7 @@ impl KnativeEmulator {
     /// SIGTERM, as Knative and Cloud Run stop a container, then its exit (killed after the
     /// grace period).
     pub async fn stop(&self) -> Result<std::process::ExitStatus, EmulatorError> {
-        crate::emulator::stop(&mut *self.child.lock().await, STOP_TIMEOUT).await
+        crate::emulator::stop(&mut *self.server.child().await, STOP_TIMEOUT).await
     }
 }
 

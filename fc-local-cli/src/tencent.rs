@@ -469,15 +469,6 @@ pub fn http_response(trigger: Trigger, payload: &[u8]) -> Result<Response<Bytes>
     }
     let mut response = Response::new(crate::answer::body(&value, false)?);
     *response.status_mut() = crate::answer::status(&value)?;
-    for (name, value) in value["headers"].as_object().into_iter().flatten() {
-        match value {
-            Value::Array(values) => {
-                for value in values {
-                    crate::answer::append_header(response.headers_mut(), name, value);
-                }
-            }
-            value => crate::answer::append_header(response.headers_mut(), name, value),
-        }
-    }
+    crate::answer::append_headers(response.headers_mut(), &value["headers"]);
     Ok(response)
 }

@@ -12,7 +12,7 @@ use fc_aliyun::wire::{
 use fc_core::Platform;
 use fc_core::http::Trigger;
 use fc_core::http::is_text_content_type;
-use http::{HeaderMap, HeaderValue, Method, Response, Uri, header};
+use http::{HeaderMap, Method, Response, Uri, header};
 use serde_json::Value;
 
 use crate::{UnsupportedTrigger, pairs};
@@ -108,24 +108,14 @@ pub fn http_response(
     let body = crate::answer::body(&value, false)?;
     let mut response = Response::new(body);
     *response.status_mut() = status;
-    for (name, value) in value["headers"].as_object().into_iter().flatten() {
-        let (Ok(name), Some(value)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            value.as_str(),
-        ) else {
-            continue;
-        };
-        if let Ok(value) = HeaderValue::from_str(value) {
-            response.headers_mut().append(name, value);
-        }
-    }
+    crate::answer::append_headers(response.headers_mut(), &value["headers"]);
     Ok(response)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::StatusCode;
+    use http::{HeaderValue, StatusCode};
 
     #[test]
     fn events_and_answers() {

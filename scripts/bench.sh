@@ -14,6 +14,8 @@
 # function; GATEWAY_SECONDS: each gateway's load; CONNECTIONS: its kept-alive clients;
 # SERVE_SECONDS: each round of load on the Router served directly (fc's FC runtime, fc's local
 # platform, axum::serve, alternating on one port).
+# FC_AWS_RIE: AWS's Runtime Interface Emulator (samcli/local/rapid/aws-lambda-rie-x86_64 in
+# aws-sam-cli from PyPI) for a cold-start row under it; without it the row says so.
 # INPROCESS=0 skips the in-process benches (`cargo bench --bench ratios|scaling` of fc-aws and
 # fc-aliyun: fc against its baselines and the floor, interleaved, and the scaling curves, drawn
 # in docs/scaling.svg); BATCH_MS is each side's batch per round there.
@@ -198,6 +200,10 @@ say "Lambda warm: $ROUNDS rounds of ${WARM_SECONDS}s per function"
 "$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" plain="$BASE" all="$ALL" aws="$AWS" runtime="$RUNTIME" >> "$RESULTS"
 say "Lambda cold: $COLD_RUNS starts per function"
 "$PERF" lambda-cold "$COLD_RUNS" all="$ALL" plain="$BASE" aws="$AWS" runtime="$RUNTIME" >> "$RESULTS"
+if [ -n "${FC_AWS_RIE:-}" ]; then
+    say "Lambda cold under AWS's Runtime Interface Emulator: $COLD_RUNS starts per function"
+    "$PERF" rie-cold "$FC_AWS_RIE" "$COLD_RUNS" all="$ALL" runtime="$RUNTIME" plain="$BASE" aws="$AWS" >> "$RESULTS"
+fi
 say "FC warm and cold"
 "$PERF" fc-warm "$WARM_SECONDS" "$ROUNDS" all="$ALL" >> "$RESULTS"
 "$PERF" fc-cold "$COLD_RUNS" all="$ALL" >> "$RESULTS"
@@ -274,6 +280,13 @@ echo "| Lambda cold start to first response, ms (median of $COLD_RUNS), against 
 rss_runtime=$(field lambda-warm runtime peak_kib)
 r=$(ratio "$(field lambda-warm all peak_kib)" "$rss_runtime")
 echo "| Lambda peak RSS after the warm run, KiB, against a plain lambda_runtime hello (in the lambda_http column) | $(field lambda-warm all peak_kib) | $(field lambda-warm aws peak_kib) | $rss_runtime | $r | $(ratio "$(field lambda-warm aws peak_kib)" "$rss_runtime") | ≤ 1.05 | $(verdict "$r" "<=" 1.05) |"
+if [ -n "${FC_AWS_RIE:-}" ]; then
+    rie_runtime=$(field rie-cold runtime median_ms)
+    r=$(ratio "$(field rie-cold all median_ms)" "$rie_runtime")
+    echo "| Lambda cold start under AWS's Runtime Interface Emulator (the first invocation, in which RIE starts the function), ms (median of $COLD_RUNS), against a plain lambda_runtime hello (in the lambda_http column) | $(field rie-cold all median_ms) (p90 $(field rie-cold all p90_ms)) | $(field rie-cold aws median_ms) (p90 $(field rie-cold aws p90_ms)) | $rie_runtime (p90 $(field rie-cold runtime p90_ms); plain lambda_http $(field rie-cold plain median_ms)) | $r | $(ratio "$(field rie-cold aws median_ms)" "$rie_runtime") | ≤ 1.00 | $(verdict "$r" "<=" 1.00) |"
+else
+    echo "| Lambda cold start under AWS's Runtime Interface Emulator | not measured: set FC_AWS_RIE to aws-sam-cli's aws-lambda-rie-x86_64 | | | | | ≤ 1.00 | — |"
+fi
 echo "| Lambda warm against a plain lambda_runtime hello, invocations/s (in the lambda_http column) | $warm_all | $warm_aws | $(field lambda-warm runtime per_s) ($(warm_range runtime)) | $(ratio "$warm_all" "$(field lambda-warm runtime per_s)") | $(ratio "$warm_aws" "$(field lambda-warm runtime per_s)") | — | — |"
 ra=$(ratio "$size_all" "$size_plain") rw=$(ratio "$size_aws" "$size_plain")
 echo "| binary size, all platforms (stripped, lto) | $(mib "$size_all") | | $(mib "$size_plain") | $ra | | ≤ 1.5 | $(verdict "$ra" "<=" 1.5) |"

@@ -11,6 +11,7 @@
 //! perf fc-warm <seconds> <rounds> NAME=BINARY...       the same under the FC emulator
 //! perf fc-cold <runs> NAME=BINARY...
 //! perf fc-cold-direct <runs> NAME=BINARY...            FC cold start without the emulator
+//! perf rie-cold <rie> <runs> NAME=BINARY...             Lambda cold start under AWS's RIE
 //! perf gateway <name> <host:port> <connections> <seconds>
 //! perf serve <seconds> <rounds> <connections> NAME=VAR[,ENV=VALUE...]:BINARY...
 //! ```
@@ -166,7 +167,7 @@ fn sorted(mut samples: Vec<f64>) -> Vec<f64> {
     samples
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 /// How a start-up bench reaches the function.
 enum Harness {
     Lambda,
@@ -174,16 +175,20 @@ enum Harness {
     /// FC without the emulator, whose start-up polling (a 20 ms sleep, then 5 ms to make sure
     /// the listener is the function's) would be most of what a cold start measures.
     FcDirect,
+    /// AWS's Runtime Interface Emulator (aws-sam-cli ships it), at this path: it starts the
+    /// function on the first invocation, which is what is timed.
+    Rie(String),
 }
 
 impl Harness {
-    fn mode(self, warm: bool) -> &'static str {
+    fn mode(&self, warm: bool) -> &'static str {
         match (self, warm) {
             (Harness::Lambda, true) => "lambda-warm",
             (Harness::Lambda, false) => "lambda-cold",
             (Harness::Fc, true) => "fc-warm",
             (Harness::Fc, false) => "fc-cold",
             (Harness::FcDirect, _) => "fc-cold-direct",
+            (Harness::Rie(_), _) => "rie-cold",
         }
     }
 }
@@ -268,7 +273,9 @@ async fn warm(platform: Harness, seconds: f64, rounds: usize, subjects: &[Subjec
                     fc.stop().await?;
                     (n, elapsed)
                 }
-                Harness::FcDirect => return Err("fc-cold-direct has no warm mode".into()),
+                Harness::FcDirect | Harness::Rie(_) => {
+                    return Err("fc-cold-direct and rie-cold have no warm mode".into());
+                }
             };
             let rate = n as f64 / elapsed.as_secs_f64();
             eprintln!("  round {}: {who} {rate:.0} invocations/s", round + 1);
@@ -297,7 +304,7 @@ async fn cold(platform: Harness, runs: usize, subjects: &[Subject]) -> Result<()
         for (k, subject) in rotated(subjects, run) {
             let who = subject.name.as_str();
             let started = Instant::now();
-            let elapsed = match platform {
+            let elapsed = match &platform {
                 Harness::Lambda => {
                     let function = LambdaFunction::new(&subject.program).output(Output::Discard);
                     let lambda = LambdaEmulator::start(function).await?;
@@ -322,6 +329,7 @@ async fn cold(platform: Harness, runs: usize, subjects: &[Subject]) -> Result<()
                     elapsed
                 }
                 Harness::FcDirect => fc_cold_direct(&subject.program, who).await?,
+                Harness::Rie(rie) => rie_cold(rie, &subject.program, &payload, who).await?,
             };
             samples[k].push(elapsed.as_secs_f64() * 1000.0);
         }
@@ -339,6 +347,61 @@ async fn cold(platform: Harness, runs: usize, subjects: &[Subject]) -> Result<()
         );
     }
     Ok(())
+}
+
+/// A free loopback port.
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?
+        .local_addr()?
+        .port())
+}
+
+/// Starts RIE with `program` as its function, waits until RIE listens (not timed), then times
+/// the first invocation: RIE starting the function, its init, the invocation.
+async fn rie_cold(rie: &str, program: &str, payload: &Bytes, who: &str) -> Result<Duration> {
+    let addr = format!("127.0.0.1:{}", free_port()?);
+    let runtime_api = format!("127.0.0.1:{}", free_port()?);
+    let mut child = tokio::process::Command::new(rie)
+        .args([
+            "--runtime-interface-emulator-address",
+            &addr,
+            "--runtime-api-address",
+            &runtime_api,
+            program,
+        ])
+        .env_remove("FC_PLATFORM")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|err| format!("cannot start {rie}: {err}"))?;
+    let waiting = Instant::now();
+    let stream = loop {
+        if let Ok(stream) = TcpStream::connect(&addr).await {
+            break stream;
+        }
+        if waiting.elapsed() > Duration::from_secs(10) {
+            return Err(format!("RIE did not listen on {addr}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    };
+    let mut request = format!(
+        "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        payload.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(payload);
+    let mut stream = BufReader::new(stream);
+    let started = Instant::now();
+    let (status, body) = get(&mut stream, &request).await?;
+    let elapsed = started.elapsed();
+    if status != 200 {
+        return Err(format!("{who} under RIE answered {status}").into());
+    }
+    let response = http_response(Trigger::ApiGatewayHttp, &body)?;
+    check(response.status().as_u16(), response.body(), who)?;
+    let _ = child.kill().await;
+    Ok(elapsed)
 }
 
 /// One `GET` on a kept-alive connection: the status, or an error if the answer is malformed.
@@ -612,6 +675,10 @@ async fn run(args: &[String]) -> Result<()> {
             };
             let runs = number(args, 1, "runs")?;
             cold(platform, runs, &subjects(&args[2..])?).await
+        }
+        Some("rie-cold") => {
+            let runs = number(args, 2, "runs")?;
+            cold(Harness::Rie(args[1].clone()), runs, &subjects(&args[3..])?).await
         }
         Some("serve") => {
             let seconds = number(args, 1, "seconds")?;

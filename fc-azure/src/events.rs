@@ -125,14 +125,7 @@ pub(crate) fn http_request(invocation: Invocation) -> Result<Request, Error> {
             }
         }
     }
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    // The host sends octet-stream and multipart bodies base64-encoded, the rest as text.
-    let base64 = content_type.starts_with("application/octet-stream")
-        || content_type.starts_with("multipart/");
+    let base64 = crate::body_is_base64(&headers);
     let body = match &request["Body"] {
         Value::String(text) => Some(text.clone()),
         Value::Null => None,

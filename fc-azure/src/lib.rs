@@ -40,6 +40,23 @@ use serde_json::{Map, Value};
 
 pub use server::run;
 
+/// Whether the host sends an HTTP trigger's body of this content type base64-encoded in the
+/// invocation's `req.Body` (octet-stream and multipart bodies), rather than as text. fc-local
+/// writes its invocations by the same rule.
+pub fn body_is_base64(headers: &http::HeaderMap) -> bool {
+    let media = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .trim_start();
+    let starts = |prefix: &str| {
+        media
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    starts("application/octet-stream") || starts("multipart/")
+}
+
 /// One invocation as the host sends it.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Invocation {

@@ -190,14 +190,12 @@ impl AzureEmulator {
             })
             .collect();
         let result = if !status.is_success() {
-            let text = |key: &str| parsed.get(key).and_then(Value::as_str).map(str::to_owned);
-            Err(FunctionError {
-                error_type: text("errorType")
-                    .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
-                error_message: text("errorMessage")
-                    .or_else(|| (!logs.is_empty()).then(|| logs.join("\n")))
-                    .unwrap_or_else(|| String::from_utf8_lossy(&answer).into_owned()),
-            })
+            let mut error = FunctionError::answered(status, &parsed, &answer);
+            // Without fc's fields, the reason is in `Logs`, where the host writes it.
+            if parsed.get("errorMessage").is_none() && !logs.is_empty() {
+                error.error_message = logs.join("\n");
+            }
+            Err(error)
         } else if parsed.is_object() {
             Ok(answer)
         } else {
@@ -263,16 +261,6 @@ fn spawn(f: &AzureFunction, port: u16, captured: &Captured) -> Result<Child, Emu
     Ok(child)
 }
 
-/// Whether the host sends a body of this type base64-encoded (bytes rather than text).
-fn binary_body(headers: &HeaderMap) -> bool {
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    media.starts_with("application/octet-stream") || media.starts_with("multipart/")
-}
-
 /// The invocation an HTTP request makes of an HTTP-trigger function without forwarding:
 /// `Data.req` (`Url`, `Method`, `Query`, `Headers`, `Params`, `Identities`, `Body`), with the
 /// query and headers in `Metadata` too. The route is `{*path}`, as `fc-local package` writes it.
@@ -317,7 +305,7 @@ pub fn http_event(
     let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
     let body = if body.is_empty() {
         Value::Null
-    } else if binary_body(headers) {
+    } else if fc_azure::body_is_base64(headers) {
         Value::String(base64::engine::general_purpose::STANDARD.encode(body))
     } else {
         Value::String(String::from_utf8_lossy(body).into_owned())

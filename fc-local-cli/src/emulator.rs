@@ -18,6 +18,28 @@ pub struct FunctionError {
     pub error_message: String,
 }
 
+impl FunctionError {
+    /// A failed HTTP answer (`status`, not 2xx) as the error it reports: fc's
+    /// `{"errorType", "errorMessage"}` when `parsed` has them, else the status and the body.
+    pub(crate) fn answered(
+        status: http::StatusCode,
+        parsed: &serde_json::Value,
+        body: &[u8],
+    ) -> FunctionError {
+        let text = |key: &str| {
+            parsed
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        FunctionError {
+            error_type: text("errorType").unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+            error_message: text("errorMessage")
+                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned()),
+        }
+    }
+}
+
 /// A function's answer that is not what its trigger expects (a gateway answers 502): not
 /// JSON, no `statusCode`, a body that is not base64 although it says it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

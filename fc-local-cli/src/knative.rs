@@ -152,14 +152,8 @@ impl KnativeEmulator {
         let result = if status.is_success() {
             Ok(body)
         } else {
-            let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            let text = |key: &str| parsed.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-            Err(FunctionError {
-                error_type: text("errorType")
-                    .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
-                error_message: text("errorMessage")
-                    .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
-            })
+            let parsed = serde_json::from_slice(&body).unwrap_or_default();
+            Err(FunctionError::answered(status, &parsed, &body))
         };
         Ok(KnativeInvocation {
             request_id,

@@ -91,13 +91,22 @@ fn json(status: StatusCode, body: serde_json::Value) -> Response<Bytes> {
 }
 
 /// The gateway's own failure answer, as API Gateway gives it.
-fn gateway_error(status: StatusCode) -> Response<Bytes> {
+fn api_gateway_error(status: StatusCode) -> Response<Bytes> {
     let message = match status {
         StatusCode::GATEWAY_TIMEOUT => "Endpoint request timed out",
         StatusCode::PAYLOAD_TOO_LARGE => "Request Entity Too Large",
         _ => "Internal server error",
     };
     json(status, serde_json::json!({ "message": message }))
+}
+
+/// The front door's answer when the function gave none it could pass on: API Gateway's with
+/// `status`; Azure's host answers 500 with no body, whatever went wrong.
+fn gateway_error(platform: Platform, status: StatusCode) -> Response<Bytes> {
+    if platform == Platform::Azure {
+        return crate::azure::host_error();
+    }
+    api_gateway_error(status)
 }
 
 /// A request for the function's HTTP trigger: passed through, or made the trigger's event.
@@ -126,7 +135,7 @@ async fn trigger(
                 "fc-local: {} {}: the body is over the platform's limit of {limit} bytes",
                 parts.method, parts.uri
             );
-            return gateway_error(StatusCode::PAYLOAD_TOO_LARGE).map(Body::binary);
+            return api_gateway_error(StatusCode::PAYLOAD_TOO_LARGE).map(Body::binary);
         }
     };
     let source_ip = peer.ip().to_string();
@@ -178,7 +187,7 @@ async fn trigger(
                 Ok(event) => Bytes::from(event.to_string()),
                 Err(err) => {
                     eprintln!("fc-local: {err}");
-                    return gateway_error(StatusCode::INTERNAL_SERVER_ERROR).map(Body::binary);
+                    return api_gateway_error(StatusCode::INTERNAL_SERVER_ERROR).map(Body::binary);
                 }
             };
             match backend {
@@ -211,26 +220,23 @@ async fn streamed(result: Result<Body, crate::emulator::FunctionError>) -> Respo
         Ok(body) => body,
         Err(err) => {
             eprintln!("fc-local: the function failed: {err}");
-            return gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary);
+            return api_gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary);
         }
     };
     crate::lambda::split_prelude(body)
         .await
         .unwrap_or_else(|why| {
             eprintln!("fc-local: the function's answer is not a streamed HTTP response: {why}");
-            gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary)
+            api_gateway_error(StatusCode::BAD_GATEWAY).map(Body::binary)
         })
 }
 
 fn unreachable_function(platform: Platform, err: &EmulatorError) -> Response<Bytes> {
     eprintln!("fc-local: {err}");
-    if platform == Platform::Azure {
-        return crate::azure::host_error();
-    }
     match err {
-        EmulatorError::TimedOut(_) => gateway_error(StatusCode::GATEWAY_TIMEOUT),
+        EmulatorError::TimedOut(_) => gateway_error(platform, StatusCode::GATEWAY_TIMEOUT),
         EmulatorError::InitializationFailed(err) => fc_function_error(err),
-        _ => gateway_error(StatusCode::BAD_GATEWAY),
+        _ => gateway_error(platform, StatusCode::BAD_GATEWAY),
     }
 }
 
@@ -267,10 +273,7 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
             if platform == Platform::Aliyun && trigger != Trigger::FcApiGateway {
                 return fc_function_error(&err);
             }
-            if platform == Platform::Azure {
-                return crate::azure::host_error();
-            }
-            return gateway_error(StatusCode::BAD_GATEWAY);
+            return gateway_error(platform, StatusCode::BAD_GATEWAY);
         }
     };
     let decoded = match platform {
@@ -284,14 +287,11 @@ fn answer(platform: Platform, trigger: Trigger, outcome: Outcome) -> Response<By
             "fc-local: the function's answer is not a {} response: {why}",
             trigger.description()
         );
-        if platform == Platform::Azure {
-            return crate::azure::host_error();
-        }
         // Alibaba's API Gateway answers 503 to a result in the wrong format; the others 502.
         let status = match trigger {
             Trigger::FcApiGateway => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         };
-        gateway_error(status)
+        gateway_error(platform, status)
     })
 }

@@ -33,10 +33,10 @@ impl Env {
     pub(crate) fn from_env() -> Env {
         let var = |name: &str| std::env::var(name).unwrap_or_default();
         Env {
-            function_name: var("FC_FUNCTION_NAME").into(),
+            function_name: SharedStr::for_instance(var("FC_FUNCTION_NAME")),
             memory_mb: var("FC_FUNCTION_MEMORY_SIZE").parse().unwrap_or(0),
-            region: var("FC_REGION").into(),
-            account_id: var("FC_ACCOUNT_ID").into(),
+            region: SharedStr::for_instance(var("FC_REGION")),
+            account_id: SharedStr::for_instance(var("FC_ACCOUNT_ID")),
         }
     }
 }

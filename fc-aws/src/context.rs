@@ -47,11 +47,13 @@ impl Env {
             _ => None,
         };
         Env {
-            function_name: var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default().into(),
-            version: var("AWS_LAMBDA_FUNCTION_VERSION")
-                .unwrap_or_default()
-                .into(),
-            region: region.into(),
+            function_name: SharedStr::for_instance(
+                var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
+            ),
+            version: SharedStr::for_instance(
+                var("AWS_LAMBDA_FUNCTION_VERSION").unwrap_or_default(),
+            ),
+            region: SharedStr::for_instance(region),
             account_id: OnceLock::new(),
             credentials,
         }
@@ -79,7 +81,11 @@ pub(crate) fn context(lambda: lambda_runtime::Context, env: &Env) -> Context {
     // arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>]
     let mut arn = lambda.invoked_function_arn.split(':');
     let account = arn.nth(4).unwrap_or_default();
-    ctx.account_id = SharedStr::reuse(env.account_id.get_or_init(|| account.into()), account);
+    ctx.account_id = SharedStr::reuse(
+        env.account_id
+            .get_or_init(|| SharedStr::for_instance(account)),
+        account,
+    );
     ctx.qualifier = arn.nth(2).map(SharedStr::from);
     if let Some(client) = lambda.client_context
         && let Ok(json) = serde_json::to_value(client)

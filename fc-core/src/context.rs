@@ -165,7 +165,8 @@ impl Context {
 }
 
 /// A string that every invocation of an instance shares: a function's name, its region, its
-/// account. A clone is a reference count, not a copy.
+/// account. A clone is a reference count, or a pointer for what an instance reads once (see
+/// [`SharedStr::for_instance`]), never a copy.
 ///
 /// It reads as a `&str` (it derefs to one), compares equal to strings, and prints and
 /// serializes as one.
@@ -177,14 +178,44 @@ impl Context {
 /// assert!(region.starts_with("cn-"));
 /// assert_eq!(serde_json::to_string(&region).unwrap(), "\"cn-hangzhou\"");
 /// ```
-// `None` is the empty string, so that a default context costs nothing to make.
 #[derive(Clone, Default)]
-pub struct SharedStr(Option<Arc<str>>);
+pub struct SharedStr(Repr);
+
+#[derive(Clone, Default)]
+enum Repr {
+    /// The empty string, so that a default context costs nothing to make.
+    #[default]
+    Empty,
+    /// A string that lives as long as the process: a copy is a pointer, with no reference
+    /// count for the threads serving invocations to contend on.
+    Static(&'static str),
+    Counted(Arc<str>),
+}
 
 impl SharedStr {
     /// The string.
     pub fn as_str(&self) -> &str {
-        self.0.as_deref().unwrap_or_default()
+        match &self.0 {
+            Repr::Empty => "",
+            Repr::Static(value) => value,
+            Repr::Counted(value) => value,
+        }
+    }
+
+    /// A string that is part of the program.
+    pub const fn from_static(value: &'static str) -> SharedStr {
+        SharedStr(Repr::Static(value))
+    }
+
+    /// A value an instance reads once, from its environment, and puts in the context of every
+    /// invocation: kept for the rest of the process, so that each invocation's copy is a
+    /// pointer. Not for values that come with invocations, which would pile up.
+    pub fn for_instance(value: impl Into<String>) -> SharedStr {
+        let value: String = value.into();
+        if value.is_empty() {
+            return SharedStr(Repr::Empty);
+        }
+        SharedStr(Repr::Static(Box::leak(value.into_boxed_str())))
     }
 
     /// `value`, as the same shared string as `known` when they are equal: what an adapter
@@ -221,13 +252,17 @@ impl std::borrow::Borrow<str> for SharedStr {
 
 impl From<&str> for SharedStr {
     fn from(value: &str) -> Self {
-        SharedStr((!value.is_empty()).then(|| Arc::from(value)))
+        if value.is_empty() {
+            SharedStr(Repr::Empty)
+        } else {
+            SharedStr(Repr::Counted(Arc::from(value)))
+        }
     }
 }
 
 impl From<String> for SharedStr {
     fn from(value: String) -> Self {
-        SharedStr((!value.is_empty()).then(|| Arc::from(value)))
+        SharedStr::from(value.as_str())
     }
 }
 

@@ -212,7 +212,7 @@ impl<E: Event> Instance<E> {
     /// It runs in a `tracing` span, `invocation{requestId=…}`, so that every line the handler
     /// logs names its invocation.
     pub fn invocation(&self, event: E, ctx: Context) -> Invocation<E::Outcome> {
-        let span = tracing::info_span!("invocation", requestId = ctx.request_id.as_str());
+        let span = tracing::info_span!("invocation", requestId = %ctx.request_id);
         self.invocation_in(event, ctx, span)
     }
 

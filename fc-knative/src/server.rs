@@ -51,11 +51,12 @@ impl Env {
         };
         Env {
             platform,
-            function_name: var("K_SERVICE")
-                .or_else(|| var("FUNCTION_TARGET"))
-                .unwrap_or_default()
-                .into(),
-            revision: var("K_REVISION").unwrap_or_default().into(),
+            function_name: SharedStr::for_instance(
+                var("K_SERVICE")
+                    .or_else(|| var("FUNCTION_TARGET"))
+                    .unwrap_or_default(),
+            ),
+            revision: SharedStr::for_instance(var("K_REVISION").unwrap_or_default()),
         }
     }
 }

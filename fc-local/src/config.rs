@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, SystemTime};
 
-use fc_core::{Context, Platform};
+use fc_core::{Context, Platform, SharedStr};
 
 /// Lambda's synchronous payload limit: the strictest platform's, so an oversize body is found
 /// locally before it fails in the cloud.
@@ -94,16 +94,20 @@ impl Config {
 
     /// A context for one local invocation: a fresh request id and a deadline `timeout` away.
     pub fn context(&self) -> Context {
-        self.next_context(&self.instance_context())
+        self.next_context(&self.shared_context(SharedStr::from(self.function_name.as_str())))
     }
 
     /// What the contexts of every invocation share: made once by a server.
     pub(crate) fn instance_context(&self) -> Context {
+        self.shared_context(SharedStr::for_instance(self.function_name.as_str()))
+    }
+
+    fn shared_context(&self, function_name: SharedStr) -> Context {
         let mut ctx = Context::default();
         ctx.platform = Platform::Local;
-        ctx.function_name = self.function_name.as_str().into();
-        ctx.function_version = "$LATEST".into();
-        ctx.region = "local".into();
+        ctx.function_name = function_name;
+        ctx.function_version = SharedStr::from_static("$LATEST");
+        ctx.region = SharedStr::from_static("local");
         ctx
     }
 

@@ -13,284 +13,385 @@
 //!
 //! Values are CBOR integers (Integer), text (String), byte strings (Blob), booleans (Boolean)
 //! and floats (Double).
+//!
+//! The body is read once, token by token, straight into fc's rows: no value tree, no copy of a
+//! string but the one the row keeps. A batch is thousands of columns, so the path of a field is
+//! only written out when it is wrong.
 
-use ciborium::value::Value as Cbor;
+use std::borrow::Cow;
+
 use fc_core::{Error, Row, RowChange, TableEvent, TableRecord, Timestamp, Value};
-
-use crate::wire::{Cell, TablestoreEvent, TablestoreRecord};
+use minicbor::Decoder;
+use minicbor::data::Type;
 
 const WHAT: &str = "Tablestore event";
-
-/// Nesting deeper than this is not a Tablestore record; refusing it bounds the decoder's stack.
-const MAX_DEPTH: usize = 16;
 
 fn invalid(at: &str, message: impl std::fmt::Display) -> Error {
     Error::invalid_event(format!("invalid {WHAT} at `{at}`: {message}"))
 }
 
-fn field<'a>(map: &'a [(Cbor, Cbor)], name: &str) -> Option<&'a Cbor> {
-    map.iter()
-        .find(|(key, _)| key.as_text() == Some(name))
-        .map(|(_, value)| value)
-}
-
-fn as_map(value: &Cbor, at: impl Fn() -> String) -> Result<&[(Cbor, Cbor)], Error> {
-    value
-        .as_map()
-        .map(Vec::as_slice)
-        .ok_or_else(|| invalid(&at(), format!("expected a map, got {}", kind(value))))
-}
-
-fn as_array(value: &Cbor, at: impl Fn() -> String) -> Result<&[Cbor], Error> {
-    value
-        .as_array()
-        .map(Vec::as_slice)
-        .ok_or_else(|| invalid(&at(), format!("expected an array, got {}", kind(value))))
-}
-
-fn as_text(value: Option<&Cbor>, at: impl Fn() -> String) -> Result<&str, Error> {
-    match value {
-        Some(value) => value
-            .as_text()
-            .ok_or_else(|| invalid(&at(), format!("expected text, got {}", kind(value)))),
-        None => Err(invalid(&at(), "missing")),
-    }
-}
-
-fn as_int(value: &Cbor, at: impl Fn() -> String) -> Result<i64, Error> {
-    value
-        .as_integer()
-        .and_then(|i| i64::try_from(i).ok())
-        .ok_or_else(|| invalid(&at(), format!("expected an integer, got {}", kind(value))))
-}
-
-fn kind(value: &Cbor) -> &'static str {
-    match value {
-        Cbor::Integer(_) => "an integer",
-        Cbor::Bytes(_) => "bytes",
-        Cbor::Float(_) => "a float",
-        Cbor::Text(_) => "text",
-        Cbor::Bool(_) => "a boolean",
-        Cbor::Null => "null",
-        Cbor::Tag(..) => "a tagged value",
-        Cbor::Array(_) => "an array",
-        Cbor::Map(_) => "a map",
-        _ => "an unknown CBOR value",
-    }
-}
-
-/// Whether a column value is one of Tablestore's five types, nothing else.
-fn value(cbor: &Cbor, at: impl Fn() -> String) -> Result<(), Error> {
-    match cbor {
-        Cbor::Integer(i) if i64::try_from(*i).is_err() => {
-            Err(invalid(&at(), "an Integer outside the 64-bit range"))
-        }
-        Cbor::Integer(_) | Cbor::Text(_) | Cbor::Bytes(_) | Cbor::Bool(_) | Cbor::Float(_) => {
-            Ok(())
-        }
-        other => Err(invalid(
-            &at(),
-            format!(
-                "expected an Integer, String, Blob, Boolean or Double value, got {}",
-                kind(other)
-            ),
-        )),
-    }
-}
-
-fn depth(value: &Cbor) -> usize {
-    match value {
-        Cbor::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
-        Cbor::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| depth(k).max(depth(v)))
-                .max()
-                .unwrap_or(0)
-        }
-        Cbor::Tag(_, inner) => 1 + depth(inner),
-        _ => 0,
-    }
+/// A body the reader could not go through: truncated, or not CBOR at all.
+fn malformed(err: minicbor::decode::Error) -> Error {
+    Error::invalid_event(format!("invalid {WHAT}: the body is not CBOR: {err}"))
 }
 
 /// Decodes a Tablestore trigger's body: CBOR as the trigger sends it, or the same structure as
-/// JSON, as the console's test events are. The event does not name the table (the trigger's
-/// `sourceArn` does), so records have an empty `table`.
-///
-/// The body is read straight into [`TablestoreEvent`]; only when that fails is it walked as a
-/// value tree, which says where and what is wrong (a batch is thousands of columns, and serde's
-/// errors over CBOR carry no path).
+/// JSON, as the console's test events are (made CBOR first: they are small, and there is then
+/// one reader to trust). The event does not name the table (the trigger's `sourceArn` does), so
+/// records have an empty `table`.
 pub(crate) fn table_event(raw: &[u8]) -> Result<TableEvent, Error> {
-    let read = if raw.first() == Some(&b'{') {
-        serde_json::from_slice::<TablestoreEvent>(raw).map_err(|err| err.to_string())
-    } else {
-        ciborium::de::from_reader_with_recursion_limit::<TablestoreEvent, _>(raw, MAX_DEPTH + 4)
-            .map_err(|err| err.to_string())
-    };
-    let event = match read {
-        Ok(event) => event,
-        Err(err) => return Err(explain(raw).unwrap_or_else(|| invalid(".", err))),
-    };
-    if event.version != "Sync-v1" {
-        return Err(invalid(
-            "Version",
-            format!("expected `Sync-v1`, got `{}`", event.version),
-        ));
+    if raw.first() == Some(&b'{') {
+        let value: ciborium::Value = serde_json::from_slice(raw).map_err(|err| {
+            Error::invalid_event(format!(
+                "invalid {WHAT}: the body is neither CBOR nor JSON: {err}"
+            ))
+        })?;
+        let mut cbor = Vec::with_capacity(raw.len());
+        ciborium::into_writer(&value, &mut cbor)
+            .map_err(|err| Error::invalid_event(format!("invalid {WHAT}: {err}")))?;
+        return decode(&cbor);
     }
-    let records = event
-        .records
-        .into_iter()
-        .enumerate()
-        .map(|(i, record)| self::record(record, i))
-        .collect::<Result<_, _>>()?;
-    Ok(TableEvent::new(records))
+    decode(raw)
 }
 
-fn cell(value: Cell) -> Value {
-    match value {
-        Cell::Integer(i) => Value::Int(i),
-        Cell::String(s) => Value::String(s),
-        Cell::Blob(b) => Value::Bytes(b),
-        Cell::Boolean(b) => Value::Bool(b),
-        Cell::Double(f) => Value::Float(f),
-    }
-}
-
-// Paths in errors are built only when there is an error: a batch has thousands of columns.
-fn record(record: TablestoreRecord, index: usize) -> Result<TableRecord, Error> {
-    let at = || format!("Records[{index}]");
-    let kind = match record.kind.as_str() {
-        "PutRow" => RowChange::Insert,
-        "UpdateRow" => RowChange::Modify,
-        "DeleteRow" => RowChange::Remove,
-        other => {
-            return Err(invalid(
-                &format!("{}.Type", at()),
-                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
-            ));
-        }
-    };
-    let mut keys = Row::new();
-    for (i, column) in record.primary_key.into_iter().enumerate() {
-        let Some(value) = column.value else {
-            return Err(invalid(
-                &format!("{}.PrimaryKey[{i}].Value", at()),
-                "missing",
-            ));
-        };
-        keys.insert(column.column_name, cell(value));
-    }
-    let time = record
-        .info
-        .and_then(|info| info.timestamp)
-        .map(Timestamp::from_unix_micros);
-    if kind == RowChange::Remove {
-        let mut out = TableRecord::new(kind, "", keys);
-        out.time = time;
-        return Ok(out);
-    }
-    let mut out = TableRecord::new(kind, "", keys.clone());
-    out.time = time;
-    // The new row: its keys plus the columns put; a deleted column reads as null.
-    let mut new: Row = keys;
-    for (i, column) in record.columns.into_iter().enumerate() {
-        let col_at = || format!("{}.Columns[{i}]", at());
-        let value = match column.kind.as_deref() {
-            Some("Put") => match column.value {
-                Some(value) => cell(value),
-                None => return Err(invalid(&format!("{}.Value", col_at()), "missing")),
-            },
-            Some("DeleteOneVersion" | "DeleteAllVersions") => Value::Null,
-            Some(other) => {
-                return Err(invalid(
-                    &format!("{}.Type", col_at()),
-                    format!("expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"),
-                ));
-            }
-            None => return Err(invalid(&format!("{}.Type", col_at()), "missing")),
-        };
-        new.insert(column.column_name, value);
-    }
-    out.new = Some(new);
-    Ok(out)
-}
-
-/// Why a body could not be read as a [`TablestoreEvent`], found by walking it as a value
-/// tree: slower, but it names the field that is wrong (serde's errors over CBOR carry no
-/// path). `None` if the walk finds nothing wrong.
-fn explain(raw: &[u8]) -> Option<Error> {
-    let root: Cbor = if raw.first() == Some(&b'{') {
-        match serde_json::from_slice(raw) {
-            Ok(root) => root,
-            Err(err) => {
-                return Some(Error::invalid_event(format!(
-                    "invalid {WHAT}: the body is neither CBOR nor JSON: {err}"
-                )));
-            }
-        }
-    } else {
-        match ciborium::de::from_reader_with_recursion_limit(raw, MAX_DEPTH + 4) {
-            Ok(root) => root,
-            Err(err) => {
-                return Some(Error::invalid_event(format!(
-                    "invalid {WHAT}: the body is not CBOR: {err}"
-                )));
-            }
-        }
-    };
-    if depth(&root) > MAX_DEPTH {
-        return Some(Error::invalid_event(format!(
-            "invalid {WHAT}: nested deeper than {MAX_DEPTH} levels"
+fn decode(raw: &[u8]) -> Result<TableEvent, Error> {
+    let mut reader = Reader(Decoder::new(raw));
+    let event = reader.event()?;
+    if reader.0.position() != raw.len() {
+        return Err(Error::invalid_event(format!(
+            "invalid {WHAT}: {} byte(s) after the event",
+            raw.len() - reader.0.position()
         )));
     }
-    walk(&root).err()
+    Ok(event)
 }
 
-fn walk(root: &Cbor) -> Result<(), Error> {
-    let root = as_map(root, || ".".into())?;
-    as_text(field(root, "Version"), || "Version".into())?;
-    let records = field(root, "Records").ok_or_else(|| invalid("Records", "missing"))?;
-    for (index, record) in as_array(records, || "Records".into())?.iter().enumerate() {
-        let at = || format!("Records[{index}]");
-        let record = as_map(record, at)?;
-        as_text(field(record, "Type"), || format!("{}.Type", at()))?;
-        if let Some(info) = field(record, "Info") {
-            let info = as_map(info, || format!("{}.Info", at()))?;
-            if let Some(ts) = field(info, "Timestamp") {
-                as_int(ts, || format!("{}.Info.Timestamp", at()))?;
+/// The entries of a map or the items of an array, of a known number or up to a break.
+struct Items(Option<u64>);
+
+/// One column as the body has it: a primary-key column, or a column put or deleted.
+struct Column<'b> {
+    name: Cow<'b, str>,
+    kind: Option<Cow<'b, str>>,
+    value: Option<Value>,
+}
+
+struct Reader<'b>(Decoder<'b>);
+
+impl<'b> Reader<'b> {
+    fn datatype(&self) -> Result<Type, Error> {
+        self.0.datatype().map_err(malformed)
+    }
+
+    /// Whether another entry or item follows; the break that ends an open-ended one is read.
+    fn next(&mut self, items: &mut Items) -> Result<bool, Error> {
+        match &mut items.0 {
+            Some(0) => Ok(false),
+            Some(left) => {
+                *left -= 1;
+                Ok(true)
+            }
+            None if self.datatype()? == Type::Break => {
+                self.0.set_position(self.0.position() + 1);
+                Ok(false)
+            }
+            None => Ok(true),
+        }
+    }
+
+    fn map(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        match self.datatype()? {
+            Type::Map | Type::MapIndef => self.0.map().map(Items).map_err(malformed),
+            other => Err(invalid(
+                &at(),
+                format!("expected a map, got {}", kind(other)),
+            )),
+        }
+    }
+
+    fn array(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        match self.datatype()? {
+            Type::Array | Type::ArrayIndef => self.0.array().map(Items).map_err(malformed),
+            other => Err(invalid(
+                &at(),
+                format!("expected an array, got {}", kind(other)),
+            )),
+        }
+    }
+
+    fn text(&mut self, at: &dyn Fn() -> String) -> Result<Cow<'b, str>, Error> {
+        match self.datatype()? {
+            Type::String => self.0.str().map(Cow::Borrowed).map_err(malformed),
+            Type::StringIndef => {
+                let mut text = String::new();
+                for chunk in self.0.str_iter().map_err(malformed)? {
+                    text.push_str(chunk.map_err(malformed)?);
+                }
+                Ok(Cow::Owned(text))
+            }
+            other => Err(invalid(
+                &at(),
+                format!("expected text, got {}", kind(other)),
+            )),
+        }
+    }
+
+    fn int(&mut self, at: &dyn Fn() -> String) -> Result<i64, Error> {
+        match self.datatype()? {
+            Type::U8 | Type::U16 | Type::U32 | Type::U64 => {
+                let n = self.0.u64().map_err(malformed)?;
+                i64::try_from(n).map_err(|_| invalid(&at(), "an Integer outside the 64-bit range"))
+            }
+            Type::I8 | Type::I16 | Type::I32 | Type::I64 => self
+                .0
+                .i64()
+                .map_err(|_| invalid(&at(), "an Integer outside the 64-bit range")),
+            Type::Int => Err(invalid(&at(), "an Integer outside the 64-bit range")),
+            other => Err(invalid(
+                &at(),
+                format!("expected an integer, got {}", kind(other)),
+            )),
+        }
+    }
+
+    /// A column value: one of Tablestore's five types, nothing else.
+    fn value(&mut self, at: &dyn Fn() -> String) -> Result<Value, Error> {
+        Ok(match self.datatype()? {
+            Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::I8
+            | Type::I16
+            | Type::I32
+            | Type::I64
+            | Type::Int => Value::Int(self.int(at)?),
+            Type::String | Type::StringIndef => Value::String(self.text(at)?.into_owned()),
+            Type::Bytes => Value::Bytes(self.0.bytes().map_err(malformed)?.to_vec()),
+            Type::BytesIndef => {
+                let mut bytes = Vec::new();
+                for chunk in self.0.bytes_iter().map_err(malformed)? {
+                    bytes.extend_from_slice(chunk.map_err(malformed)?);
+                }
+                Value::Bytes(bytes)
+            }
+            Type::Bool => Value::Bool(self.0.bool().map_err(malformed)?),
+            Type::F16 | Type::F32 | Type::F64 => Value::Float(self.0.f64().map_err(malformed)?),
+            other => {
+                return Err(invalid(
+                    &at(),
+                    format!(
+                        "expected an Integer, String, Blob, Boolean or Double value, got {}",
+                        kind(other)
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn skip(&mut self) -> Result<(), Error> {
+        self.0.skip().map_err(malformed)
+    }
+
+    /// Reads a null (or undefined) if one comes next: what an optional field may be.
+    fn null(&mut self) -> Result<bool, Error> {
+        match self.datatype()? {
+            Type::Null | Type::Undefined => self.skip().map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
+    fn event(&mut self) -> Result<TableEvent, Error> {
+        let mut entries = self.map(&|| ".".into())?;
+        let mut version = None;
+        let mut records = None;
+        while self.next(&mut entries)? {
+            match &*self.text(&|| ".".into())? {
+                "Version" => version = Some(self.text(&|| "Version".into())?),
+                "Records" => {
+                    let mut items = self.array(&|| "Records".into())?;
+                    let mut list = Vec::with_capacity(items.0.map_or(0, |n| n.min(1024) as usize));
+                    while self.next(&mut items)? {
+                        list.push(self.record(list.len())?);
+                    }
+                    records = Some(list);
+                }
+                _ => self.skip()?,
             }
         }
-        let pk_at = || format!("{}.PrimaryKey", at());
-        let pk = field(record, "PrimaryKey").ok_or_else(|| invalid(&pk_at(), "missing"))?;
-        columns(pk, pk_at)?;
-        if let Some(cols) = field(record, "Columns") {
-            columns(cols, || format!("{}.Columns", at()))?;
+        match version.as_deref() {
+            Some("Sync-v1") => {}
+            Some(other) => {
+                return Err(invalid(
+                    "Version",
+                    format!("expected `Sync-v1`, got `{other}`"),
+                ));
+            }
+            None => return Err(invalid("Version", "missing")),
         }
+        let records = records.ok_or_else(|| invalid("Records", "missing"))?;
+        Ok(TableEvent::new(records))
     }
-    Ok(())
+
+    fn record(&mut self, index: usize) -> Result<TableRecord, Error> {
+        let at = || format!("Records[{index}]");
+        let mut entries = self.map(&at)?;
+        let mut kind = None;
+        let mut time = None;
+        let mut keys = None;
+        let mut columns = Vec::new();
+        while self.next(&mut entries)? {
+            match &*self.text(&at)? {
+                "Type" => {
+                    let at = || format!("{}.Type", at());
+                    kind = Some(match &*self.text(&at)? {
+                        "PutRow" => RowChange::Insert,
+                        "UpdateRow" => RowChange::Modify,
+                        "DeleteRow" => RowChange::Remove,
+                        other => {
+                            return Err(invalid(
+                                &at(),
+                                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
+                            ));
+                        }
+                    });
+                }
+                "Info" if self.null()? => {}
+                "Info" => time = self.info(&|| format!("{}.Info", at()))?,
+                "PrimaryKey" => {
+                    let at = || format!("{}.PrimaryKey", at());
+                    let mut row = Row::new();
+                    self.columns(&at, |i, column| {
+                        let value = column
+                            .value
+                            .ok_or_else(|| invalid(&format!("{}[{i}].Value", at()), "missing"))?;
+                        row.insert(column.name.into_owned(), value);
+                        Ok(())
+                    })?;
+                    keys = Some(row);
+                }
+                "Columns" => {
+                    let at = || format!("{}.Columns", at());
+                    self.columns(&at, |i, column| {
+                        let value = match column.kind.as_deref() {
+                            Some("Put") => column.value.ok_or_else(|| {
+                                invalid(&format!("{}[{i}].Value", at()), "missing")
+                            })?,
+                            Some("DeleteOneVersion" | "DeleteAllVersions") => Value::Null,
+                            Some(other) => {
+                                return Err(invalid(
+                                    &format!("{}[{i}].Type", at()),
+                                    format!(
+                                        "expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"
+                                    ),
+                                ));
+                            }
+                            None => return Err(invalid(&format!("{}[{i}].Type", at()), "missing")),
+                        };
+                        columns.push((column.name.into_owned(), value));
+                        Ok(())
+                    })?;
+                }
+                _ => self.skip()?,
+            }
+        }
+        let kind = kind.ok_or_else(|| invalid(&format!("{}.Type", at()), "missing"))?;
+        let keys = keys.ok_or_else(|| invalid(&format!("{}.PrimaryKey", at()), "missing"))?;
+        let mut out = if kind == RowChange::Remove {
+            TableRecord::new(kind, "", keys)
+        } else {
+            // The new row: its keys plus the columns put; a deleted column reads as null.
+            let mut new = keys.clone();
+            new.extend(columns);
+            let mut out = TableRecord::new(kind, "", keys);
+            out.new = Some(new);
+            out
+        };
+        out.time = time.map(Timestamp::from_unix_micros);
+        Ok(out)
+    }
+
+    fn info(&mut self, at: &dyn Fn() -> String) -> Result<Option<i64>, Error> {
+        let mut entries = self.map(at)?;
+        let mut time = None;
+        while self.next(&mut entries)? {
+            match &*self.text(at)? {
+                "Timestamp" if self.null()? => {}
+                "Timestamp" => time = Some(self.int(&|| format!("{}.Timestamp", at()))?),
+                _ => self.skip()?,
+            }
+        }
+        Ok(time)
+    }
+
+    /// Reads a list of columns, handing each to `each` with its index.
+    fn columns(
+        &mut self,
+        at: &dyn Fn() -> String,
+        mut each: impl FnMut(usize, Column<'b>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut items = self.array(at)?;
+        let mut i = 0;
+        while self.next(&mut items)? {
+            let col_at = || format!("{}[{i}]", at());
+            let mut entries = self.map(&col_at)?;
+            let mut name = None;
+            let mut kind = None;
+            let mut value = None;
+            while self.next(&mut entries)? {
+                match &*self.text(&col_at)? {
+                    "ColumnName" => {
+                        name = Some(self.text(&|| format!("{}.ColumnName", col_at()))?);
+                    }
+                    "Type" if self.null()? => {}
+                    "Type" => kind = Some(self.text(&|| format!("{}.Type", col_at()))?),
+                    "Value" => value = Some(self.value(&|| format!("{}.Value", col_at()))?),
+                    "Timestamp" if self.null()? => {}
+                    "Timestamp" => {
+                        self.int(&|| format!("{}.Timestamp", col_at()))?;
+                    }
+                    _ => self.skip()?,
+                }
+            }
+            let name =
+                name.ok_or_else(|| invalid(&format!("{}.ColumnName", col_at()), "missing"))?;
+            each(i, Column { name, kind, value })?;
+            i += 1;
+        }
+        Ok(())
+    }
 }
 
-fn columns(list: &Cbor, at: impl Fn() -> String) -> Result<(), Error> {
-    for (i, column) in as_array(list, &at)?.iter().enumerate() {
-        let col_at = || format!("{}[{i}]", at());
-        let column = as_map(column, col_at)?;
-        as_text(field(column, "ColumnName"), || {
-            format!("{}.ColumnName", col_at())
-        })?;
-        if let Some(kind) = field(column, "Type") {
-            as_text(Some(kind), || format!("{}.Type", col_at()))?;
-        }
-        if let Some(value) = field(column, "Value") {
-            self::value(value, || format!("{}.Value", col_at()))?;
-        }
+fn kind(datatype: Type) -> &'static str {
+    match datatype {
+        Type::U8
+        | Type::U16
+        | Type::U32
+        | Type::U64
+        | Type::I8
+        | Type::I16
+        | Type::I32
+        | Type::I64
+        | Type::Int => "an integer",
+        Type::Bytes | Type::BytesIndef => "bytes",
+        Type::F16 | Type::F32 | Type::F64 => "a float",
+        Type::String | Type::StringIndef => "text",
+        Type::Bool => "a boolean",
+        Type::Null => "null",
+        Type::Undefined => "undefined",
+        Type::Tag => "a tagged value",
+        Type::Array | Type::ArrayIndef => "an array",
+        Type::Map | Type::MapIndef => "a map",
+        Type::Break => "the end of a list",
+        _ => "an unknown CBOR value",
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::samples::{cbor, map, text};
+    use ciborium::value::Value as Cbor;
 
     #[test]
     fn unknown_value_types_and_truncated_bodies_are_invalid() {
@@ -335,5 +436,166 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    type Encoder<'a> = minicbor::Encoder<&'a mut Vec<u8>>;
+    /// Writes one column value.
+    type WriteValue = fn(&mut Encoder<'_>);
+
+    /// The event written token by token: open-ended maps, lists and text included, as a
+    /// streaming encoder may send them.
+    fn streamed(value: impl FnOnce(&mut Encoder<'_>)) -> Vec<u8> {
+        let mut body = Vec::new();
+        let mut e = minicbor::Encoder::new(&mut body);
+        e.begin_map()
+            .unwrap()
+            .str("Version")
+            .unwrap()
+            .str("Sync-v1")
+            .unwrap();
+        e.str("Records").unwrap().begin_array().unwrap();
+        e.begin_map().unwrap();
+        e.str("Type").unwrap().str("UpdateRow").unwrap();
+        e.str("Info").unwrap().null().unwrap();
+        e.str("PrimaryKey").unwrap().array(1).unwrap();
+        e.map(2)
+            .unwrap()
+            .str("ColumnName")
+            .unwrap()
+            .str("id")
+            .unwrap();
+        e.str("Value").unwrap().u64(7).unwrap();
+        e.str("Columns").unwrap().begin_array().unwrap();
+        e.begin_map().unwrap();
+        e.str("Type").unwrap().str("Put").unwrap();
+        e.str("ColumnName")
+            .unwrap()
+            .begin_str()
+            .unwrap()
+            .str("na")
+            .unwrap()
+            .str("me")
+            .unwrap();
+        e.end().unwrap();
+        e.str("Value").unwrap();
+        value(&mut e);
+        e.str("Timestamp").unwrap().null().unwrap();
+        e.end().unwrap();
+        e.end().unwrap();
+        e.end().unwrap();
+        e.end().unwrap();
+        e.end().unwrap();
+        body
+    }
+
+    #[test]
+    fn open_ended_maps_lists_and_text_are_read_and_nulls_mean_absent() {
+        let body = streamed(|e| {
+            e.begin_bytes()
+                .unwrap()
+                .bytes(&[1])
+                .unwrap()
+                .bytes(&[2, 3])
+                .unwrap();
+            e.end().unwrap();
+        });
+        let event = table_event(&body).unwrap();
+        let [record] = &event.records[..] else {
+            panic!("one record: {event:?}")
+        };
+        assert_eq!(record.kind, RowChange::Modify);
+        assert_eq!(record.keys["id"], Value::Int(7));
+        assert_eq!(record.time, None);
+        let new = record.new.as_ref().unwrap();
+        assert_eq!(new["name"], Value::Bytes(vec![1, 2, 3]));
+        assert_eq!(new["id"], Value::Int(7));
+    }
+
+    #[test]
+    fn values_outside_tablestores_types_name_their_place() {
+        let cases: [(WriteValue, &str); 3] = [
+            (
+                |e| {
+                    e.u64(u64::MAX).unwrap();
+                },
+                "at `Records[0].Columns[0].Value`: an Integer outside the 64-bit range",
+            ),
+            (
+                |e| {
+                    e.tag(minicbor::data::Tag::new(1)).unwrap().u8(1).unwrap();
+                },
+                "at `Records[0].Columns[0].Value`: expected an Integer, String, Blob, Boolean or Double value, got a tagged value",
+            ),
+            (
+                |e| {
+                    e.begin_map().unwrap().end().unwrap();
+                },
+                "got a map",
+            ),
+        ];
+        for (value, expected) in cases {
+            let err = table_event(&streamed(value)).unwrap_err();
+            assert!(err.message().contains(expected), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn missing_fields_and_trailing_bytes_are_refused() {
+        let body = cbor(&map(vec![("Records", Cbor::Array(vec![]))]));
+        let err = table_event(&body).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid Tablestore event at `Version`: missing"
+        );
+        let body = cbor(&map(vec![("Version", text("Sync-v1"))]));
+        let err = table_event(&body).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid Tablestore event at `Records`: missing"
+        );
+        let record = map(vec![
+            ("Type", text("DeleteRow")),
+            (
+                "PrimaryKey",
+                Cbor::Array(vec![map(vec![("Value", Cbor::Integer(1.into()))])]),
+            ),
+        ]);
+        let body = cbor(&map(vec![
+            ("Version", text("Sync-v1")),
+            ("Records", Cbor::Array(vec![record])),
+        ]));
+        let err = table_event(&body).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid Tablestore event at `Records[0].PrimaryKey[0].ColumnName`: missing"
+        );
+        let mut body = cbor(&map(vec![
+            ("Version", text("Sync-v1")),
+            ("Records", Cbor::Array(vec![])),
+        ]));
+        body.push(0);
+        let err = table_event(&body).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid Tablestore event: 1 byte(s) after the event"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped_however_deep() {
+        let mut body = Vec::new();
+        let mut e = minicbor::Encoder::new(&mut body);
+        e.map(3)
+            .unwrap()
+            .str("Version")
+            .unwrap()
+            .str("Sync-v1")
+            .unwrap();
+        e.str("Extra").unwrap();
+        for _ in 0..100_000 {
+            e.array(1).unwrap();
+        }
+        e.u8(1).unwrap().str("Records").unwrap().array(0).unwrap();
+        assert!(table_event(&body).unwrap().records.is_empty());
     }
 }

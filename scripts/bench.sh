@@ -213,9 +213,15 @@ say "FC warm and cold"
 
 say "axum Router: Lambda warm, $ROUNDS rounds of ${WARM_SECONDS}s; served directly, $ROUNDS rounds of ${SERVE_SECONDS}s"
 "$PERF" lambda-warm "$WARM_SECONDS" "$ROUNDS" axum-lambda-http="$AXUM_PLAIN" axum-fc="$AXUM_FC" >> "$RESULTS"
+# FC names the function in the instance's environment, as it does in production.
+FC_RUNTIME="FC_CUSTOM_LISTEN_PORT,FC_FUNCTION_NAME=bench:$AXUM_FC"
 "$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" axum-serve="PORT:$AXUM_SERVE" \
-    fc-runtime="FC_CUSTOM_LISTEN_PORT:$AXUM_FC" fc-local="PORT:$AXUM_FC" \
+    fc-runtime="$FC_RUNTIME" fc-local="PORT:$AXUM_FC" \
     fc-local-quiet="PORT,RUST_LOG=warn:$AXUM_FC" >> "$RESULTS"
+# What FC's contract itself costs: axum::serve writing the two log lines every custom runtime
+# must write per invocation, against fc's runtime, alternating.
+"$PERF" serve "$SERVE_SECONDS" "$ROUNDS" "$CONNECTIONS" axum-serve-markers="PORT,FC_MARKERS=1:$AXUM_SERVE" \
+    fc-runtime-vs-markers="$FC_RUNTIME" >> "$RESULTS"
 
 wait_for_banner() { # file -> host:port from the "serving ... on http://HOST:PORT" line
     for _ in $(seq 1 300); do
@@ -315,6 +321,8 @@ for who in fc-runtime fc-local fc-local-quiet; do
     a=$(field serve $who per_s) r=$(field serve $who ratio)
     echo "| $what, $CONNECTIONS connections, requests/s (median of $ROUNDS × ${SERVE_SECONDS}s; range; non-200; the server's CPU time per request, median) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200); $(field serve $who cpu_us) µs) | axum::serve on the same port: $b ($(field serve axum-serve min)–$(field serve axum-serve max); $(field serve axum-serve non200); $(field serve axum-serve cpu_us) µs) | $r ($(ratio_range serve $who)) | ≥ 0.95 | $(verdict "$r" ">=" 0.95) |"
 done
+who=fc-runtime-vs-markers a=$(field serve $who per_s) r=$(field serve $who ratio) b=axum-serve-markers
+echo "| as an FC custom runtime, against axum::serve writing FC's two log markers per request (a \`from_fn\` middleware with \`println!\`, as the contract asks of any custom runtime), $CONNECTIONS connections, requests/s (as above) | $a ($(field serve $who min)–$(field serve $who max); $(field serve $who non200); $(field serve $who cpu_us) µs) | $(field serve $b per_s) ($(field serve $b min)–$(field serve $b max); $(field serve $b non200); $(field serve $b cpu_us) µs) | $r ($(ratio_range serve $who)) | — | — |"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(rustc -V); load average $LOAD_BEFORE before the measurements, $(cut -d' ' -f1-3 /proc/loadavg) after."
 

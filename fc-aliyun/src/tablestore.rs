@@ -157,15 +157,7 @@ impl<'b> Reader<'b> {
     /// A column value: one of Tablestore's five types, nothing else.
     fn value(&mut self, at: &dyn Fn() -> String) -> Result<Value, Error> {
         Ok(match self.datatype()? {
-            Type::U8
-            | Type::U16
-            | Type::U32
-            | Type::U64
-            | Type::I8
-            | Type::I16
-            | Type::I32
-            | Type::I64
-            | Type::Int => Value::Int(self.int(at)?),
+            int if is_integer(int) => Value::Int(self.int(at)?),
             Type::String | Type::StringIndef => Value::String(self.text(at)?.into_owned()),
             Type::Bytes => Value::Bytes(self.0.bytes().map_err(malformed)?.to_vec()),
             Type::BytesIndef => {
@@ -362,17 +354,24 @@ impl<'b> Reader<'b> {
     }
 }
 
+fn is_integer(datatype: Type) -> bool {
+    matches!(
+        datatype,
+        Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::I8
+            | Type::I16
+            | Type::I32
+            | Type::I64
+            | Type::Int
+    )
+}
+
 fn kind(datatype: Type) -> &'static str {
     match datatype {
-        Type::U8
-        | Type::U16
-        | Type::U32
-        | Type::U64
-        | Type::I8
-        | Type::I16
-        | Type::I32
-        | Type::I64
-        | Type::Int => "an integer",
+        int if is_integer(int) => "an integer",
         Type::Bytes | Type::BytesIndef => "bytes",
         Type::F16 | Type::F32 | Type::F64 => "a float",
         Type::String | Type::StringIndef => "text",
@@ -393,6 +392,14 @@ mod tests {
     use crate::samples::{cbor, map, text};
     use ciborium::value::Value as Cbor;
 
+    /// A `Sync-v1` event of this one record.
+    fn one_record(record: Cbor) -> Vec<u8> {
+        cbor(&map(vec![
+            ("Version", text("Sync-v1")),
+            ("Records", Cbor::Array(vec![record])),
+        ]))
+    }
+
     #[test]
     fn unknown_value_types_and_truncated_bodies_are_invalid() {
         let record = map(vec![
@@ -405,10 +412,7 @@ mod tests {
                 ])]),
             ),
         ]);
-        let body = cbor(&map(vec![
-            ("Version", text("Sync-v1")),
-            ("Records", Cbor::Array(vec![record])),
-        ]));
+        let body = one_record(record);
         let err = table_event(&body).unwrap_err();
         assert_eq!(
             err.message(),
@@ -560,10 +564,7 @@ mod tests {
                 Cbor::Array(vec![map(vec![("Value", Cbor::Integer(1.into()))])]),
             ),
         ]);
-        let body = cbor(&map(vec![
-            ("Version", text("Sync-v1")),
-            ("Records", Cbor::Array(vec![record])),
-        ]));
+        let body = one_record(record);
         let err = table_event(&body).unwrap_err();
         assert_eq!(
             err.message(),

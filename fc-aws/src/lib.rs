@@ -42,6 +42,7 @@ mod context;
 mod events;
 mod http;
 mod messages;
+mod shutdown;
 mod stream;
 pub mod wire;
 
@@ -212,7 +213,7 @@ async fn run_with<E: FromLambda>(function: Function<E>, streaming: bool) -> Resu
         // Registers an internal extension, so Lambda sends SIGTERM before it stops the
         // instance; the hook then has what is left of Lambda's 500 ms.
         let stopping = instance.clone();
-        lambda_runtime::spawn_graceful_shutdown_handler(move || async move {
+        shutdown::on_sigterm(move || async move {
             if tokio::time::timeout(SHUTDOWN_LIMIT, stopping.shutdown())
                 .await
                 .is_err()

@@ -17,6 +17,7 @@ const FC_LOCAL: &str = env!("CARGO_BIN_EXE_fc-local");
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
 const OBJECT: &str = env!("CARGO_BIN_EXE_object");
 const PROBE_EVENT: &str = env!("CARGO_BIN_EXE_probe-event");
+const PROBE_INIT: &str = env!("CARGO_BIN_EXE_probe-init");
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -34,6 +35,11 @@ struct Rie {
 
 impl Rie {
     fn start(rie: &str, function: &str) -> Rie {
+        Rie::start_with(rie, function, Stdio::null())
+    }
+
+    /// Like [`Rie::start`], with RIE's and the function's output going to `output`.
+    fn start_with(rie: &str, function: &str, output: Stdio) -> Rie {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let runtime_api = format!("127.0.0.1:{}", free_port());
         let child = Command::new(rie)
@@ -45,7 +51,7 @@ impl Rie {
                 function,
             ])
             .env_remove("FC_PLATFORM")
-            .stdout(Stdio::null())
+            .stdout(output)
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {rie}: {err}"));
@@ -111,6 +117,32 @@ fn functions_answer_under_aws_runtime_interface_emulator() {
     );
     let echoed = probe.invoke(br#"{"action":"echo","value":7}"#);
     assert_eq!(echoed["echo"], 7, "{echoed}");
+
+    // A function with a shutdown hook registers an extension to get SIGTERM; AWS's emulator
+    // ends init only once that extension asks for its next event too, and passes its own
+    // SIGTERM on to the function.
+    let log = std::env::temp_dir().join(format!("fc-rie-hook-{}.log", std::process::id()));
+    let mut hooked = Rie::start_with(
+        &rie,
+        PROBE_INIT,
+        Stdio::from(std::fs::File::create(&log).unwrap()),
+    );
+    let event = event_template(FC_LOCAL, "http", "aws", &["--path", "/"]);
+    let answer = hooked.invoke(&event);
+    assert_eq!(answer["body"], "pool surveys", "{answer}");
+    let pid = hooked.child.id().to_string();
+    let (killed, _, _) = run("kill", &["-TERM", &pid], &[], b"");
+    assert!(killed.success());
+    let started = Instant::now();
+    while hooked.child.try_wait().unwrap().is_none() && started.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        output.contains("SIGTERM received") && output.contains("pool surveys closed"),
+        "{output}"
+    );
 }
 
 #[test]

@@ -25,7 +25,6 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let stopping = stop_signal();
     let registered = async {
         let client = Client::builder().build()?;
         let request = build_request()
@@ -54,6 +53,9 @@ where
             return;
         }
     };
+    // Before init ends, and so before Lambda can send SIGTERM; not before the registration
+    // succeeded, as a handler in place keeps the signal from ending the process.
+    let stopping = stop_signal();
     // Init ends once every extension has asked for its next event; none will come.
     tokio::spawn(async move {
         loop {
@@ -77,8 +79,7 @@ where
     });
 }
 
-/// SIGTERM or SIGINT (which one came), listened for from the call on: a signal that came
-/// before its handler was in place would end the process at once.
+/// SIGTERM or SIGINT (which one came), SIGTERM listened for from the call on.
 fn stop_signal() -> impl Future<Output = &'static str> + Send + 'static {
     #[cfg(unix)]
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

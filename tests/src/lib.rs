@@ -526,6 +526,54 @@ fn read_all(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<S
     })
 }
 
+/// `fc-local package` of `binary`, as the function `hello`, for one platform, into a directory
+/// of its own that starts empty.
+#[derive(Debug)]
+pub struct Package {
+    fc_local: &'static str,
+    binary: &'static str,
+    platform: &'static str,
+    /// Where the packages are written.
+    pub out: std::path::PathBuf,
+}
+
+impl Package {
+    /// Packaging of `binary` by `fc_local` for `platform`, its directory emptied.
+    pub fn new(fc_local: &'static str, binary: &'static str, platform: &'static str) -> Package {
+        let out =
+            std::env::temp_dir().join(format!("fc-package-{platform}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        Package {
+            fc_local,
+            binary,
+            platform,
+            out,
+        }
+    }
+
+    /// The output directory as the command line names it.
+    pub fn out_text(&self) -> &str {
+        self.out.to_str().unwrap_or_default()
+    }
+
+    /// Runs the packaging with `args` after the fixed ones: its status, stdout and stderr.
+    pub fn run(&self, args: &[&str]) -> (ExitStatus, String, String) {
+        let mut all = vec![
+            "package",
+            "--binary",
+            self.binary,
+            "--out",
+            self.out_text(),
+            "--platform",
+            self.platform,
+            "-p",
+            "hello",
+        ];
+        all.extend_from_slice(args);
+        run(self.fc_local, &all, &[], b"")
+    }
+}
+
 /// Runs `binary` to completion with `stdin` as its input; returns (status, stdout, stderr).
 pub fn run(
     binary: &str,

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use fc_tests::{Server, run, start_behind_gateway};
+use fc_tests::{Package, Server, run, start_behind_gateway};
 use serde_json::{Value, json};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -308,24 +308,9 @@ fn bad_invocations_get_clear_errors_and_the_handler_serves_on() {
 
 #[test]
 fn packages_are_a_function_app_per_binary() {
-    let out = std::env::temp_dir().join(format!("fc-package-azure-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let out_text = out.to_str().unwrap();
-    let package = |args: &[&str]| {
-        let mut all = vec![
-            "package",
-            "--binary",
-            HELLO,
-            "--out",
-            out_text,
-            "--platform",
-            "azure",
-            "-p",
-            "hello",
-        ];
-        all.extend_from_slice(args);
-        run(FC_LOCAL, &all, &[], b"")
-    };
+    let packaging = Package::new(FC_LOCAL, HELLO, "azure");
+    let (out, out_text) = (&packaging.out, packaging.out_text());
+    let package = |args: &[&str]| packaging.run(args);
     let (status, stdout, err) = package(&[
         "--trigger",
         "http",
@@ -383,5 +368,5 @@ fn packages_are_a_function_app_per_binary() {
         assert!(!status.success());
         assert!(err.contains(expected), "{err}");
     }
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(out);
 }

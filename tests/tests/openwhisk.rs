@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use fc_tests::{Server, run, start_behind_gateway};
+use fc_tests::{Package, Server, run, start_behind_gateway};
 use serde_json::{Value, json};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -282,24 +282,9 @@ fn fc_local_runs_actions_as_openwhisk_does() {
 
 #[test]
 fn packages_are_native_actions_images_and_the_wsk_commands() {
-    let out = std::env::temp_dir().join(format!("fc-package-openwhisk-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let out_text = out.to_str().unwrap();
-    let package = |args: &[&str]| {
-        let mut all = vec![
-            "package",
-            "--binary",
-            HELLO,
-            "--out",
-            out_text,
-            "--platform",
-            "openwhisk",
-            "-p",
-            "hello",
-        ];
-        all.extend_from_slice(args);
-        run(FC_LOCAL, &all, &[], b"")
-    };
+    let packaging = Package::new(FC_LOCAL, HELLO, "openwhisk");
+    let (out, out_text) = (&packaging.out, packaging.out_text());
+    let package = |args: &[&str]| packaging.run(args);
     let (status, stdout, err) = package(&[
         "--trigger",
         "http",
@@ -338,7 +323,7 @@ fn packages_are_native_actions_images_and_the_wsk_commands() {
     let (status, _, err) = package(&["--trigger", "sqs"]);
     assert!(!status.success());
     assert!(err.contains("http (or web), alarm, objects"), "{err}");
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(out);
 }
 
 #[test]

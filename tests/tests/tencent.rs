@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use fc_tests::{Server, run, start_behind_gateway};
+use fc_tests::{Package, Server, run, start_behind_gateway};
 use serde_json::{Value, json};
 
 const HELLO: &str = env!("CARGO_BIN_EXE_hello");
@@ -228,24 +228,9 @@ fn bad_events_get_clear_errors_and_the_instance_serves_on() {
 
 #[test]
 fn packages_are_a_bootstrap_and_serverless_yml_per_function() {
-    let out = std::env::temp_dir().join(format!("fc-package-tencent-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let out_text = out.to_str().unwrap();
-    let package = |args: &[&str]| {
-        let mut all = vec![
-            "package",
-            "--binary",
-            HELLO,
-            "--out",
-            out_text,
-            "--platform",
-            "tencent",
-            "-p",
-            "hello",
-        ];
-        all.extend_from_slice(args);
-        run(FC_LOCAL, &all, &[], b"")
-    };
+    let packaging = Package::new(FC_LOCAL, HELLO, "tencent");
+    let (out, out_text) = (&packaging.out, packaging.out_text());
+    let package = |args: &[&str]| packaging.run(args);
     let (status, stdout, err) = package(&[
         "--trigger",
         "http",
@@ -277,5 +262,5 @@ fn packages_are_a_bootstrap_and_serverless_yml_per_function() {
     let (status, _, err) = package(&["--trigger", "dynamodb"]);
     assert!(!status.success());
     assert!(err.contains("http (or apigw), cos, timer, ckafka"), "{err}");
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(out);
 }

@@ -72,7 +72,7 @@ struct Items(Option<u64>);
 /// One column as the body has it: a primary-key column, or a column put or deleted.
 struct Column<'b> {
     name: Cow<'b, str>,
-    kind: Option<Cow<'b, str>>,
+    kind: Option<Cow<'b, [u8]>>,
     value: Option<Value>,
 }
 
@@ -83,7 +83,14 @@ impl<'b> Reader<'b> {
         self.0.datatype().map_err(malformed)
     }
 
+    /// The next item's major type (CBOR's top three bits): what the common cases are told
+    /// apart by without decoding the header twice; anything else goes through `datatype`.
+    fn major(&self) -> Option<u8> {
+        self.0.input().get(self.0.position()).map(|head| head >> 5)
+    }
+
     /// Whether another entry or item follows; the break that ends an open-ended one is read.
+    #[inline]
     fn next(&mut self, items: &mut Items) -> Result<bool, Error> {
         match &mut items.0 {
             Some(0) => Ok(false),
@@ -100,6 +107,9 @@ impl<'b> Reader<'b> {
     }
 
     fn map(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        if self.major() == Some(5) {
+            return self.0.map().map(Items).map_err(malformed);
+        }
         match self.datatype()? {
             Type::Map | Type::MapIndef => self.0.map().map(Items).map_err(malformed),
             other => Err(invalid(
@@ -110,6 +120,9 @@ impl<'b> Reader<'b> {
     }
 
     fn array(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        if self.major() == Some(4) {
+            return self.0.array().map(Items).map_err(malformed);
+        }
         match self.datatype()? {
             Type::Array | Type::ArrayIndef => self.0.array().map(Items).map_err(malformed),
             other => Err(invalid(
@@ -119,7 +132,40 @@ impl<'b> Reader<'b> {
         }
     }
 
+    /// A definite text string shorter than 256 bytes, as bytes, taken straight from the input:
+    /// the keys and most values of a batch, which would otherwise have their header decoded
+    /// twice. `None` (and nothing read) for anything else.
+    fn short(&mut self) -> Option<&'b [u8]> {
+        let input = self.0.input();
+        let at = self.0.position();
+        let (len, start) = match *input.get(at)? {
+            head @ 0x60..=0x77 => (usize::from(head - 0x60), at + 1),
+            0x78 => (usize::from(*input.get(at + 1)?), at + 2),
+            _ => return None,
+        };
+        let bytes = input.get(start..start + len)?;
+        self.0.set_position(start + len);
+        Some(bytes)
+    }
+
+    /// A map key or a name from a fixed set: compared as bytes, so not checked for UTF-8 (one
+    /// that is not valid UTF-8 matches nothing).
+    fn key(&mut self, at: &dyn Fn() -> String) -> Result<Cow<'b, [u8]>, Error> {
+        match self.short() {
+            Some(bytes) => Ok(Cow::Borrowed(bytes)),
+            None => Ok(match self.text(at)? {
+                Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            }),
+        }
+    }
+
     fn text(&mut self, at: &dyn Fn() -> String) -> Result<Cow<'b, str>, Error> {
+        if let Some(bytes) = self.short() {
+            return std::str::from_utf8(bytes)
+                .map(Cow::Borrowed)
+                .map_err(|err| invalid(&at(), format!("text that is not UTF-8: {err}")));
+        }
         match self.datatype()? {
             Type::String => self.0.str().map(Cow::Borrowed).map_err(malformed),
             Type::StringIndef => {
@@ -137,7 +183,12 @@ impl<'b> Reader<'b> {
     }
 
     fn int(&mut self, at: &dyn Fn() -> String) -> Result<i64, Error> {
-        match self.datatype()? {
+        let datatype = match self.major() {
+            Some(0) => Type::U64,
+            Some(1) => Type::I64,
+            _ => self.datatype()?,
+        };
+        match datatype {
             Type::U8 | Type::U16 | Type::U32 | Type::U64 => {
                 let n = self.0.u64().map_err(malformed)?;
                 i64::try_from(n).map_err(|_| invalid(&at(), "an Integer outside the 64-bit range"))
@@ -156,6 +207,11 @@ impl<'b> Reader<'b> {
 
     /// A column value: one of Tablestore's five types, nothing else.
     fn value(&mut self, at: &dyn Fn() -> String) -> Result<Value, Error> {
+        match self.major() {
+            Some(0 | 1) => return Ok(Value::Int(self.int(at)?)),
+            Some(3) => return Ok(Value::String(self.text(at)?.into_owned())),
+            _ => {}
+        }
         Ok(match self.datatype()? {
             int if is_integer(int) => Value::Int(self.int(at)?),
             Type::String | Type::StringIndef => Value::String(self.text(at)?.into_owned()),
@@ -187,10 +243,13 @@ impl<'b> Reader<'b> {
 
     /// Reads a null (or undefined) if one comes next: what an optional field may be.
     fn null(&mut self) -> Result<bool, Error> {
-        match self.datatype()? {
-            Type::Null | Type::Undefined => self.skip().map(|()| true),
-            _ => Ok(false),
+        let at = self.0.position();
+        // Null and undefined are one byte each.
+        if matches!(self.0.input().get(at), Some(0xf6 | 0xf7)) {
+            self.0.set_position(at + 1);
+            return Ok(true);
         }
+        Ok(false)
     }
 
     fn event(&mut self) -> Result<TableEvent, Error> {
@@ -198,11 +257,17 @@ impl<'b> Reader<'b> {
         let mut version = None;
         let mut records = None;
         while self.next(&mut entries)? {
-            match &*self.text(&|| ".".into())? {
-                "Version" => version = Some(self.text(&|| "Version".into())?),
-                "Records" => {
+            match &*self.key(&|| ".".into())? {
+                b"Version" => version = Some(self.text(&|| "Version".into())?),
+                b"Records" => {
                     let mut items = self.array(&|| "Records".into())?;
-                    let mut list = Vec::with_capacity(items.0.map_or(0, |n| n.min(1024) as usize));
+                    // A record takes more than 16 bytes, so the rest of the body bounds what a
+                    // count can make us allocate.
+                    let left = (self.0.input().len() - self.0.position()) / 16;
+                    let count = items
+                        .0
+                        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+                    let mut list = Vec::with_capacity(count.min(left));
                     while self.next(&mut items)? {
                         list.push(self.record(list.len())?);
                     }
@@ -231,26 +296,30 @@ impl<'b> Reader<'b> {
         let mut kind = None;
         let mut time = None;
         let mut keys = None;
-        let mut columns = Vec::new();
+        // The columns put or deleted go straight into the new row; the keys join them at the end.
+        let mut new = Row::new();
         while self.next(&mut entries)? {
-            match &*self.text(&at)? {
-                "Type" => {
+            match &*self.key(&at)? {
+                b"Type" => {
                     let at = || format!("{}.Type", at());
-                    kind = Some(match &*self.text(&at)? {
-                        "PutRow" => RowChange::Insert,
-                        "UpdateRow" => RowChange::Modify,
-                        "DeleteRow" => RowChange::Remove,
+                    kind = Some(match &*self.key(&at)? {
+                        b"PutRow" => RowChange::Insert,
+                        b"UpdateRow" => RowChange::Modify,
+                        b"DeleteRow" => RowChange::Remove,
                         other => {
                             return Err(invalid(
                                 &at(),
-                                format!("expected PutRow, UpdateRow or DeleteRow, got `{other}`"),
+                                format!(
+                                    "expected PutRow, UpdateRow or DeleteRow, got `{}`",
+                                    String::from_utf8_lossy(other)
+                                ),
                             ));
                         }
                     });
                 }
-                "Info" if self.null()? => {}
-                "Info" => time = self.info(&|| format!("{}.Info", at()))?,
-                "PrimaryKey" => {
+                b"Info" if self.null()? => {}
+                b"Info" => time = self.info(&|| format!("{}.Info", at()))?,
+                b"PrimaryKey" => {
                     let at = || format!("{}.PrimaryKey", at());
                     let mut row = Row::new();
                     self.columns(&at, |i, column| {
@@ -262,25 +331,26 @@ impl<'b> Reader<'b> {
                     })?;
                     keys = Some(row);
                 }
-                "Columns" => {
+                b"Columns" => {
                     let at = || format!("{}.Columns", at());
                     self.columns(&at, |i, column| {
                         let value = match column.kind.as_deref() {
-                            Some("Put") => column.value.ok_or_else(|| {
+                            Some(b"Put") => column.value.ok_or_else(|| {
                                 invalid(&format!("{}[{i}].Value", at()), "missing")
                             })?,
-                            Some("DeleteOneVersion" | "DeleteAllVersions") => Value::Null,
+                            Some(b"DeleteOneVersion" | b"DeleteAllVersions") => Value::Null,
                             Some(other) => {
                                 return Err(invalid(
                                     &format!("{}[{i}].Type", at()),
                                     format!(
-                                        "expected Put, DeleteOneVersion or DeleteAllVersions, got `{other}`"
+                                        "expected Put, DeleteOneVersion or DeleteAllVersions, got `{}`",
+                                        String::from_utf8_lossy(other)
                                     ),
                                 ));
                             }
                             None => return Err(invalid(&format!("{}[{i}].Type", at()), "missing")),
                         };
-                        columns.push((column.name.into_owned(), value));
+                        new.insert(column.name.into_owned(), value);
                         Ok(())
                     })?;
                 }
@@ -292,9 +362,13 @@ impl<'b> Reader<'b> {
         let mut out = if kind == RowChange::Remove {
             TableRecord::new(kind, "", keys)
         } else {
-            // The new row: its keys plus the columns put; a deleted column reads as null.
-            let mut new = keys.clone();
-            new.extend(columns);
+            // The new row: the keys plus the columns put (a column put wins over a key of the
+            // same name); a deleted column reads as null.
+            for (name, value) in &keys {
+                if !new.contains_key(name) {
+                    new.insert(name.clone(), value.clone());
+                }
+            }
             let mut out = TableRecord::new(kind, "", keys);
             out.new = Some(new);
             out
@@ -307,9 +381,9 @@ impl<'b> Reader<'b> {
         let mut entries = self.map(at)?;
         let mut time = None;
         while self.next(&mut entries)? {
-            match &*self.text(at)? {
-                "Timestamp" if self.null()? => {}
-                "Timestamp" => time = Some(self.int(&|| format!("{}.Timestamp", at()))?),
+            match &*self.key(at)? {
+                b"Timestamp" if self.null()? => {}
+                b"Timestamp" => time = Some(self.int(&|| format!("{}.Timestamp", at()))?),
                 _ => self.skip()?,
             }
         }
@@ -331,15 +405,15 @@ impl<'b> Reader<'b> {
             let mut kind = None;
             let mut value = None;
             while self.next(&mut entries)? {
-                match &*self.text(&col_at)? {
-                    "ColumnName" => {
+                match &*self.key(&col_at)? {
+                    b"ColumnName" => {
                         name = Some(self.text(&|| format!("{}.ColumnName", col_at()))?);
                     }
-                    "Type" if self.null()? => {}
-                    "Type" => kind = Some(self.text(&|| format!("{}.Type", col_at()))?),
-                    "Value" => value = Some(self.value(&|| format!("{}.Value", col_at()))?),
-                    "Timestamp" if self.null()? => {}
-                    "Timestamp" => {
+                    b"Type" if self.null()? => {}
+                    b"Type" => kind = Some(self.key(&|| format!("{}.Type", col_at()))?),
+                    b"Value" => value = Some(self.value(&|| format!("{}.Value", col_at()))?),
+                    b"Timestamp" if self.null()? => {}
+                    b"Timestamp" => {
                         self.int(&|| format!("{}.Timestamp", col_at()))?;
                     }
                     _ => self.skip()?,
@@ -513,6 +587,41 @@ mod tests {
         let new = record.new.as_ref().unwrap();
         assert_eq!(new["name"], Value::Bytes(vec![1, 2, 3]));
         assert_eq!(new["id"], Value::Int(7));
+    }
+
+    #[test]
+    fn text_of_every_header_size_is_read_and_must_be_utf8() {
+        // Lengths in the header byte, in one more byte, in two, in four.
+        for len in [0, 23, 24, 255, 256, 70_000] {
+            let text = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let body = streamed(|e| {
+                e.str(&text).unwrap();
+            });
+            let event = table_event(&body).unwrap();
+            let new = event.records[0].new.as_ref().unwrap();
+            assert_eq!(new["name"], Value::String(text.clone()), "length {len}");
+        }
+        for head in [&[0x62][..], &[0x78, 2]] {
+            let body = streamed(|e| {
+                e.writer_mut().extend_from_slice(head);
+                e.writer_mut().extend_from_slice(&[0xff, 0xfe]);
+            });
+            let err = table_event(&body).unwrap_err();
+            assert!(
+                err.message()
+                    .starts_with("invalid Tablestore event at `Records[0].Columns[0].Value`: text that is not UTF-8"),
+                "{}",
+                err.message()
+            );
+        }
+        let body = streamed(|e| {
+            e.i64(-5).unwrap();
+        });
+        let event = table_event(&body).unwrap();
+        assert_eq!(
+            event.records[0].new.as_ref().unwrap()["name"],
+            Value::Int(-5)
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn against<'a>(name: &str, side: Side<'a>, limit: f64) -> Against<'a> {
     Against {
         name: name.to_owned(),
         side,
-        limit,
+        limit: Some(limit),
     }
 }
 

@@ -13,6 +13,7 @@ mod alternate;
 mod common;
 
 use alternate::{Against, Case, Plan, json_floor, measure, side};
+use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
 use aws_lambda_events::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::s3::S3Event;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
@@ -26,16 +27,35 @@ fn answer_of(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).expect("the answer is JSON")
 }
 
-fn against<'a>(name: &str, side: alternate::Side<'a>, limit: f64) -> Against<'a> {
+fn against<'a>(
+    name: &str,
+    side: alternate::Side<'a>,
+    limit: impl Into<Option<f64>>,
+) -> Against<'a> {
     Against {
         name: name.to_owned(),
         side,
-        limit,
+        limit: limit.into(),
     }
 }
 
-/// Measures fc-aws's invoker on `body` against `baseline` (its name, side and limit) and the
-/// floor of the same bytes and answer; returns fc's answer.
+/// aws_lambda_events reading the bytes into its type `T` and the same answer written: what one
+/// typed parse into owned fields costs over the floor, before any request is built.
+fn typed_parse<'a, T: serde::de::DeserializeOwned>(
+    body: &'a [u8],
+    answer: serde_json::Value,
+) -> alternate::Side<'a> {
+    alternate::step(move || {
+        let event: T =
+            serde_json::from_slice(std::hint::black_box(body)).expect("the sample decodes");
+        std::hint::black_box(&event);
+        serde_json::to_vec(&answer).expect("the answer encodes")
+    })
+}
+
+/// Measures fc-aws's invoker on `body` against `baseline` (its name, side and limit), the
+/// floor of the same bytes and answer, and, for an HTTP event read into aws_lambda_events'
+/// `T`, that one typed parse; returns fc's answer.
 #[allow(clippy::too_many_arguments)] // one case, said once
 fn compare<E: fc_aws::FromLambda>(
     runtime: &tokio::runtime::Runtime,
@@ -46,17 +66,23 @@ fn compare<E: fc_aws::FromLambda>(
     body: &[u8],
     baseline: (&str, alternate::Side<'_>, f64),
     floor_limit: f64,
+    parse: Option<fn(&[u8], serde_json::Value) -> alternate::Side<'_>>,
 ) -> serde_json::Value {
     let answer = answer_of(&runtime.block_on(fc_invoke(fc, body, ctx)));
     let (name, side_of_baseline, limit) = baseline;
+    let mut sides = vec![
+        against(name, side_of_baseline, limit),
+        against("floor", json_floor(body, answer.clone()), floor_limit),
+    ];
+    if let Some(parse) = parse {
+        let name = "aws_lambda_events' typed parse of the same bytes, the same answer written (no request built)";
+        sides.push(against(name, parse(body, answer.clone()), None));
+    }
     measure(
         Case {
             what: what.to_owned(),
             fc: side(runtime, || fc_invoke(fc, body, ctx)),
-            against: vec![
-                against(name, side_of_baseline, limit),
-                against("floor", json_floor(body, answer.clone()), floor_limit),
-            ],
+            against: sides,
         },
         plan,
     );
@@ -72,15 +98,24 @@ fn main() {
     }
 
     let hello = invoker(&runtime, Function::new(fc_hello));
-    for (what, sample) in [
-        ("API Gateway REST (v1) sample", "example-apigw-request.json"),
+    type Parse = fn(&[u8], serde_json::Value) -> alternate::Side<'_>;
+    let v1: Parse = typed_parse::<ApiGatewayProxyRequest>;
+    let v2: Parse = typed_parse::<ApiGatewayV2httpRequest>;
+    for (what, sample, parse) in [
+        (
+            "API Gateway REST (v1) sample",
+            "example-apigw-request.json",
+            v1,
+        ),
         (
             "API Gateway HTTP API (v2) sample, IAM authorizer",
             "example-apigw-v2-request-iam.json",
+            v2,
         ),
         (
             "API Gateway HTTP API (v2) sample, no authorizer",
             "example-apigw-v2-request-no-authorizer.json",
+            v2,
         ),
     ] {
         let body = read(sample);
@@ -90,7 +125,17 @@ fn main() {
             move || lambda_http_invoke(&mut adapter, body, ctx)
         });
         let baseline = ("lambda_http", lambda_http, 1.05);
-        compare(&runtime, &ctx, plan, what, &hello, &body, baseline, 2.0);
+        compare(
+            &runtime,
+            &ctx,
+            plan,
+            what,
+            &hello,
+            &body,
+            baseline,
+            2.0,
+            Some(parse),
+        );
     }
 
     let router = invoker(&runtime, Function::from_service(axum_hello::router()));
@@ -102,7 +147,17 @@ fn main() {
     });
     let what = "the axum Router, HTTP API (v2) event";
     let baseline = ("lambda_http over the same Router", lambda_http, 1.00);
-    let answer = compare(&runtime, &ctx, plan, what, &router, &body, baseline, 2.0);
+    let answer = compare(
+        &runtime,
+        &ctx,
+        plan,
+        what,
+        &router,
+        &body,
+        baseline,
+        2.0,
+        Some(v2),
+    );
     assert_eq!(answer["body"], "hello, bench!\n", "{answer}");
 
     let objects = invoker(&runtime, Function::new(count_objects));
@@ -121,6 +176,7 @@ fn main() {
         &body,
         baseline,
         1.5,
+        None,
     );
 
     let rows = invoker(&runtime, Function::new(count_rows));
@@ -139,6 +195,7 @@ fn main() {
         &body,
         baseline,
         1.5,
+        None,
     );
 
     let messages = invoker(&runtime, Function::new(consume));
@@ -163,5 +220,6 @@ fn main() {
         &body,
         baseline,
         1.5,
+        None,
     );
 }

@@ -59,8 +59,8 @@ pub(crate) struct Against<'a> {
     pub(crate) name: String,
     /// Its side.
     pub(crate) side: Side<'a>,
-    /// The most fc / it may be.
-    pub(crate) limit: f64,
+    /// The most fc / it may be; `None` for a comparison that only informs.
+    pub(crate) limit: Option<f64>,
 }
 
 /// The comparisons of one case.
@@ -171,18 +171,19 @@ pub(crate) fn measure(mut case: Case<'_>, plan: Plan) -> f64 {
         let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
         let high = ratios.iter().copied().fold(0.0, f64::max);
         let ratio = median(&ratios);
+        let (target, result) = match against.limit {
+            Some(limit) => (
+                format!("≤ {limit:.2}"),
+                if ratio <= limit { "met" } else { "not met" },
+            ),
+            None => ("—".to_owned(), "—"),
+        };
         eprintln!(
-            "| {} | {} | {} | {} | {ratio:.3} ({low:.3}–{high:.3}) | ≤ {:.2} | {} |",
+            "| {} | {} | {} | {} | {ratio:.3} ({low:.3}–{high:.3}) | {target} | {result} |",
             case.what,
             micros(fc),
             against.name,
             micros(median(&times[index + 1])),
-            against.limit,
-            if ratio <= against.limit {
-                "met"
-            } else {
-                "not met"
-            },
         );
     }
     fc

@@ -15,8 +15,42 @@ use serde_json::{Map, Value, json};
 
 use crate::Invocation;
 
-/// The route prefix the host puts before every HTTP function's route by default.
-const ROUTE_PREFIX: &str = "/api";
+/// The app setting that overrides host.json's route prefix (Azure reads host.json values from
+/// `AzureFunctionsJobHost__<path>` settings).
+const PREFIX_SETTING: &str = "AzureFunctionsJobHost__extensions__http__routePrefix";
+
+/// The route prefix the host puts before every HTTP function's route, as `/prefix`, or empty
+/// when the app has none: the app setting when it is set, else host.json's
+/// `extensions.http.routePrefix`, else the host's default, `api`. host.json is in the function
+/// app's root, where the host starts a custom handler unless `AzureWebJobsScriptRoot` names it.
+///
+/// Sources: Microsoft, "host.json reference for Azure Functions 2.x and later"
+/// (`extensions.http.routePrefix`; app settings override host.json values);
+/// Azure/azure-functions-host, `HttpWorkerOptionsSetup.cs` (the working directory defaults to
+/// the function app root).
+pub(crate) fn route_prefix() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let setting = std::env::var(PREFIX_SETTING).ok();
+        let root = std::env::var_os("AzureWebJobsScriptRoot").unwrap_or_default();
+        let host = std::fs::read_to_string(std::path::Path::new(&root).join("host.json")).ok();
+        prefix_from(setting.as_deref(), host.as_deref())
+    })
+}
+
+/// The prefix the app setting or host.json's text configures; the host's `api` when neither
+/// does (or host.json cannot be read as JSON).
+fn prefix_from(setting: Option<&str>, host_json: Option<&str>) -> String {
+    let configured = setting.map(str::to_owned).or_else(|| {
+        let host: Value = serde_json::from_str(host_json?).ok()?;
+        let prefix = host.pointer("/extensions/http/routePrefix")?.as_str()?;
+        Some(prefix.to_owned())
+    });
+    match configured.as_deref().unwrap_or("api").trim_matches('/') {
+        "" => String::new(),
+        prefix => format!("/{prefix}"),
+    }
+}
 
 /// `{"Outputs", "Logs", "ReturnValue"}`, of the outputs' and the return value's JSON text.
 pub(crate) fn answer(outputs: &str, return_value: &str) -> Bytes {
@@ -56,9 +90,13 @@ pub(crate) fn trigger_value(invocation: &Invocation) -> Result<Value, Error> {
     }
 }
 
-/// The path a handler sees: without the host's route prefix.
-fn routed(path: &str) -> &str {
-    match path.strip_prefix(ROUTE_PREFIX) {
+/// The path a handler sees: without the host's route prefix (`prefix`, as [`route_prefix`]
+/// gives it).
+fn routed<'p>(path: &'p str, prefix: &str) -> &'p str {
+    if prefix.is_empty() {
+        return path;
+    }
+    match path.strip_prefix(prefix) {
         Some("") => "/",
         Some(rest) if rest.starts_with('/') => rest,
         _ => path,
@@ -68,7 +106,7 @@ fn routed(path: &str) -> &str {
 /// A request forwarded as it came (`enableForwardingHttpRequest`).
 pub(crate) fn forwarded(mut parts: http::request::Parts, body: Bytes) -> Request {
     let raw_path = parts.uri.path().to_owned();
-    let routed_path = routed(&raw_path);
+    let routed_path = routed(&raw_path, route_prefix());
     if routed_path != raw_path {
         let target = match parts.uri.query() {
             Some(query) => format!("{routed_path}?{query}"),
@@ -142,7 +180,15 @@ pub(crate) fn http_request(invocation: Invocation) -> Result<Request, Error> {
             .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
             .collect();
     }
-    fc_core::adapter::request(method, routed(path), query, headers, body, info, WHAT)
+    fc_core::adapter::request(
+        method,
+        routed(path, route_prefix()),
+        query,
+        headers,
+        body,
+        info,
+        WHAT,
+    )
 }
 
 /// The HTTP output binding `res`: `{statusCode, headers, body}`. Bytes that are not text
@@ -323,6 +369,26 @@ mod tests {
 
     fn invocation(value: Value) -> Invocation {
         serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn the_route_prefix_comes_from_the_app_setting_then_host_json_then_the_default() {
+        let host = |prefix: &str| {
+            format!(r#"{{"version":"2.0","extensions":{{"http":{{"routePrefix":"{prefix}"}}}}}}"#)
+        };
+        assert_eq!(prefix_from(None, None), "/api");
+        assert_eq!(prefix_from(None, Some(&host(""))), "");
+        assert_eq!(prefix_from(None, Some(&host("v1/"))), "/v1");
+        assert_eq!(prefix_from(Some("shop"), Some(&host(""))), "/shop");
+        assert_eq!(prefix_from(Some(""), None), "");
+        // host.json without the setting, or not JSON: the host's default.
+        assert_eq!(prefix_from(None, Some(r#"{"version":"2.0"}"#)), "/api");
+        assert_eq!(prefix_from(None, Some("// comment\n{}")), "/api");
+        assert_eq!(routed("/api/users", ""), "/api/users");
+        assert_eq!(routed("/api/users", "/api"), "/users");
+        assert_eq!(routed("/api", "/api"), "/");
+        assert_eq!(routed("/apiary", "/api"), "/apiary");
+        assert_eq!(routed("/v1/x", "/v1"), "/x");
     }
 
     #[test]

@@ -20,8 +20,11 @@
 //! | `fc::MessageEvent` | a queue, Service Bus or Event Hubs trigger (one message, or an Event Hubs batch) |
 //! | `fc::JsonEvent<T>` | the trigger's value, as `T` |
 //!
-//! The host's default route prefix is removed: a request for `/api/hello` reaches the handler
-//! as `/hello`, with `/api/hello` as its raw path.
+//! The host's route prefix is removed: with the default, a request for `/api/hello` reaches the
+//! handler as `/hello`, with `/api/hello` as its raw path. The prefix is the one the app
+//! configures (host.json's `extensions.http.routePrefix`, or the
+//! `AzureFunctionsJobHost__extensions__http__routePrefix` app setting); `fc-local package`
+//! sets none, so there paths arrive whole.
 //! `TableEvent` and `CloudEvent<T>` have no source here: such a handler fails each invocation
 //! with an error that says so. The `Context` carries the invocation id as the request id and
 //! the function's name.

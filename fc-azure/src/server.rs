@@ -38,6 +38,7 @@ pub async fn run<E: FromAzure>(function: Function<E>) -> Result<(), Error> {
         )
     })?;
     let instance = Arc::new(function.init().await?);
+    tracing::debug!("HTTP routes under `{}/`", crate::events::route_prefix());
     let listener = fc_core::serve::bind(port, "Azure Functions custom handler").await?;
     let service = |_| {
         let instance = Arc::clone(&instance);

@@ -104,6 +104,47 @@ fn http_functions_answer_invocations_and_forwarded_requests() {
 }
 
 #[test]
+fn the_apps_own_route_prefix_is_the_one_removed() {
+    let handler_env = [
+        ("FUNCTIONS_CUSTOMHANDLER_PORT", "0"),
+        ("FUNCTIONS_WORKER_RUNTIME", "Custom"),
+        ("FC_LISTEN_HOST", "127.0.0.1"),
+    ];
+    let forwarded = |server: &Server, path: &str| {
+        let reply = server.request("GET", path, &[("x-azure-functions-invocationid", "f")], b"");
+        (reply.status, reply.text())
+    };
+    // An app without a prefix (as `fc-local package` writes host.json): `/api/…` is a path of
+    // the app's own, not the host's prefix.
+    let app = std::env::temp_dir().join(format!("fc-azure-prefix-{}", std::process::id()));
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("host.json"),
+        r#"{"version": "2.0", "extensions": {"http": {"routePrefix": ""}}}"#,
+    )
+    .unwrap();
+    let hello = Server::start_in(HELLO, &[], &handler_env, Some(&app));
+    assert_eq!(
+        forwarded(&hello, "/hello?name=root"),
+        (200, "hello, root!\n".into())
+    );
+    assert_eq!(forwarded(&hello, "/api/hello?name=root").0, 404);
+    // The app setting wins over host.json.
+    let mut env = handler_env.to_vec();
+    env.push((
+        "AzureFunctionsJobHost__extensions__http__routePrefix",
+        "shop",
+    ));
+    let hello = Server::start_in(HELLO, &[], &env, Some(&app));
+    assert_eq!(
+        forwarded(&hello, "/shop/hello?name=s"),
+        (200, "hello, s!\n".into())
+    );
+    assert_eq!(forwarded(&hello, "/api/hello?name=s").0, 404);
+    std::fs::remove_dir_all(&app).unwrap();
+}
+
+#[test]
 fn timer_blob_and_queue_triggers_are_fc_events() {
     let schedule = start(SCHEDULE);
     let timer = json!({"timer": {"Schedule": {"AdjustForDST": true}, "ScheduleStatus": null, "IsPastDue": false}});

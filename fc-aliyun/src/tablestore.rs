@@ -242,14 +242,14 @@ impl<'b> Reader<'b> {
     }
 
     /// Reads a null (or undefined) if one comes next: what an optional field may be.
-    fn null(&mut self) -> Result<bool, Error> {
+    fn null(&mut self) -> bool {
         let at = self.0.position();
         // Null and undefined are one byte each.
-        if matches!(self.0.input().get(at), Some(0xf6 | 0xf7)) {
+        let null = matches!(self.0.input().get(at), Some(0xf6 | 0xf7));
+        if null {
             self.0.set_position(at + 1);
-            return Ok(true);
         }
-        Ok(false)
+        null
     }
 
     fn event(&mut self) -> Result<TableEvent, Error> {
@@ -317,7 +317,7 @@ impl<'b> Reader<'b> {
                         }
                     });
                 }
-                b"Info" if self.null()? => {}
+                b"Info" if self.null() => {}
                 b"Info" => time = self.info(&|| format!("{}.Info", at()))?,
                 b"PrimaryKey" => {
                     let at = || format!("{}.PrimaryKey", at());
@@ -382,7 +382,7 @@ impl<'b> Reader<'b> {
         let mut time = None;
         while self.next(&mut entries)? {
             match &*self.key(at)? {
-                b"Timestamp" if self.null()? => {}
+                b"Timestamp" if self.null() => {}
                 b"Timestamp" => time = Some(self.int(&|| format!("{}.Timestamp", at()))?),
                 _ => self.skip()?,
             }
@@ -409,10 +409,10 @@ impl<'b> Reader<'b> {
                     b"ColumnName" => {
                         name = Some(self.text(&|| format!("{}.ColumnName", col_at()))?);
                     }
-                    b"Type" if self.null()? => {}
+                    b"Type" if self.null() => {}
                     b"Type" => kind = Some(self.key(&|| format!("{}.Type", col_at()))?),
                     b"Value" => value = Some(self.value(&|| format!("{}.Value", col_at()))?),
-                    b"Timestamp" if self.null()? => {}
+                    b"Timestamp" if self.null() => {}
                     b"Timestamp" => {
                         self.int(&|| format!("{}.Timestamp", col_at()))?;
                     }

@@ -107,28 +107,26 @@ impl<'b> Reader<'b> {
     }
 
     fn map(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        // Major type 5 is a map, of a known size or open-ended.
         if self.major() == Some(5) {
             return self.0.map().map(Items).map_err(malformed);
         }
-        match self.datatype()? {
-            Type::Map | Type::MapIndef => self.0.map().map(Items).map_err(malformed),
-            other => Err(invalid(
-                &at(),
-                format!("expected a map, got {}", kind(other)),
-            )),
-        }
+        Err(self.unexpected(at, "a map"))
     }
 
     fn array(&mut self, at: &dyn Fn() -> String) -> Result<Items, Error> {
+        // Major type 4 is an array, of a known size or open-ended.
         if self.major() == Some(4) {
             return self.0.array().map(Items).map_err(malformed);
         }
-        match self.datatype()? {
-            Type::Array | Type::ArrayIndef => self.0.array().map(Items).map_err(malformed),
-            other => Err(invalid(
-                &at(),
-                format!("expected an array, got {}", kind(other)),
-            )),
+        Err(self.unexpected(at, "an array"))
+    }
+
+    /// Why the next item is not the `expected` one: what it is instead, or that there is none.
+    fn unexpected(&self, at: &dyn Fn() -> String, expected: &str) -> Error {
+        match self.datatype() {
+            Ok(other) => invalid(&at(), format!("expected {expected}, got {}", kind(other))),
+            Err(err) => err,
         }
     }
 
